@@ -1,0 +1,43 @@
+// cvc — the command line of clocks-vs-crocodiles.
+import { Command, Option } from 'commander';
+import { runStageCommand } from './commands/stage.ts';
+import { statusCommand } from './commands/status.ts';
+import { verifyCommand } from './commands/verify.ts';
+
+const program = new Command()
+  .name('cvc')
+  .description('clocks-vs-crocodiles: a reproducible pipeline that classifies, finds look-alikes and generates hybrids')
+  .showHelpAfterError();
+
+const pipelineOption = () => new Option('--pipeline <file>', 'pipeline file').default('pipelines/clocks-vs-crocodiles.yaml');
+
+program
+  .command('stage')
+  .description('run one stage now, without the cache (Nx calls this; `nx run <stage>:stage` is the cached way)')
+  .argument('<name>', 'stage name, e.g. data-prep')
+  .addOption(pipelineOption())
+  .option('--profile <name>', 'apply a profile from pipelines/profiles (e.g. smoke)')
+  .option('--params-digest <digest>', 'refuse to run unless the params hash to this digest (set by the Nx plugin)')
+  .option('--set <key=value...>', 'override a param for this run, e.g. --set split.test=0.2')
+  .option('--data-dir <path>', 'shorthand for --set dataDir=<path> (data-prep)')
+  .action(runStageCommand);
+
+program
+  .command('status')
+  .description('for each stage: up to date, or would rerun and why (params, code, inputs)')
+  .addOption(pipelineOption())
+  .option('--profile <name>', 'compare against a profile')
+  .option('--json', 'one JSON object per stage')
+  .action(statusCommand);
+
+program
+  .command('verify')
+  .description('rerun the pipeline with the cache off and check every artifact is byte-identical to the previous run')
+  .addOption(pipelineOption())
+  .option('--profile <name>', 'run under a profile (e.g. smoke)')
+  .action(verifyCommand);
+
+program.parseAsync().catch((err: unknown) => {
+  process.stderr.write(`cvc: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,9 @@
+// Environment variables the pipeline reads, named in one place.
+
+/** Forces a compute backend: tfjs-node | native | wasm | cpu. */
+export const BACKEND_ENV = 'CVC_BACKEND';
+
+/** Env override of an external path param: `dataDir` → `CVC_DATA_DIR`. */
+export function envNameForParam(param: string): string {
+  return `CVC_${param.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}

@@ -1,0 +1,143 @@
+// Runs one stage: load the pipeline, check params, seed, pick the compute backend, let the
+// stage write into a temp folder, check its outputs, write the lock, swap the folder in.
+// If anything fails, the previous artifacts of the stage are left as they were.
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import type { z } from 'zod';
+import { swapFolder, treeDigest, writeJsonAtomic } from './files.ts';
+import { LOCK_FILE, buildLock, externalPaths, inputDigests, stageDir } from './lock.ts';
+import { type Pipeline, type StageSpec, getStage, loadPipeline, mergeParams, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
+import { createProgress } from './progress.ts';
+import { createRng, deriveSeed } from './random.ts';
+import type { StageContext, StageDefinition } from './stage.ts';
+import { formatZodError } from './params.ts';
+import { envNameForParam } from './env.ts';
+import { getFormat } from './formats/index.ts';
+
+export interface RunStageOptions {
+  pipelineFile: string;
+  stage: string;
+  profile?: string;
+  /** Digest of the params Nx hashed; the run refuses to go on if the file changed since. */
+  expectParamsDigest?: string;
+  /** Param overrides from the command line (`--set a.b=1`), merged over the YAML. */
+  set?: Record<string, unknown>;
+  log?: (message: string) => void;
+}
+
+export interface RunStageResult {
+  stage: string;
+  seconds: number;
+  outputs: Record<string, string>;
+  backend: string | null;
+}
+
+export async function loadStageDefinition(pipeline: Pipeline, stage: StageSpec): Promise<StageDefinition> {
+  const file = join(pipeline.root, stage.package, 'src', 'stage.ts');
+  if (!existsSync(file)) throw new Error(`${file}: stage module not found (stages.${stage.name}.package is "${stage.package}")`);
+  const mod = (await import(pathToFileURL(file).href)) as { default?: StageDefinition };
+  if (!mod.default || typeof mod.default.run !== 'function') throw new Error(`${file}: must default-export a stage (defineStage({...}))`);
+  if (mod.default.name !== stage.name) throw new Error(`${file}: defines stage "${mod.default.name}" but the pipeline runs it as "${stage.name}"`);
+  return mod.default;
+}
+
+export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const pipeline = loadPipeline(opts.pipelineFile, opts.profile !== undefined ? { profile: opts.profile } : {});
+  const declared = getStage(pipeline, opts.stage);
+  const digest = stageParamsDigest(pipeline, declared);
+  if (opts.expectParamsDigest !== undefined && opts.expectParamsDigest !== digest) {
+    throw new Error(
+      `${pipeline.file}: params of stage ${declared.name} changed after the task graph was built (digest ${digest}, expected ${opts.expectParamsDigest}); run again`,
+    );
+  }
+  const spec: StageSpec = opts.set ? { ...declared, params: mergeParams(declared.params, opts.set) } : declared;
+  const definition = await loadStageDefinition(pipeline, spec);
+  const parsed = definition.params.safeParse(spec.params);
+  if (!parsed.success) throw new Error(`${pipeline.file}: ${formatZodError(`stages.${spec.name}.params`, parsed.error as z.ZodError)}`);
+
+  const envOverrides: Record<string, string> = {};
+  for (const param of spec.external) {
+    const value = process.env[envNameForParam(param)];
+    if (value) envOverrides[param] = value;
+  }
+  const external = externalPaths(pipeline, spec, envOverrides);
+  const params = { ...(parsed.data as Record<string, unknown>) };
+  for (const [param, path] of Object.entries(external)) params[param] = path;
+
+  for (const dep of spec.deps) {
+    const path = resolveFromRoot(pipeline, pipeline.artifacts[dep]!.path);
+    if (!existsSync(path)) throw new Error(`${path}: input "${dep}" of stage ${spec.name} is missing; run its producer first`);
+  }
+
+  const seed = deriveSeed(pipeline.seed, spec.name);
+  const profileNote = pipeline.profile ? `, profile ${pipeline.profile}` : '';
+  log(`[${spec.name}] seed ${seed} (global ${pipeline.seed}), params ${digest}${profileNote}`);
+
+  let backend: string | null = null;
+  if (definition.usesTensorflow) {
+    const { initCompute } = await import('./backend.ts');
+    backend = (await initCompute(log)).name;
+  }
+
+  const finalDir = stageDir(pipeline, spec);
+  const tempDir = join(pipeline.root, 'artifacts', '.tmp', `${spec.name}-${process.pid}`);
+  rmSync(tempDir, { recursive: true, force: true });
+  mkdirSync(tempDir, { recursive: true });
+  const outputPath = (artifact: string): string => {
+    if (!spec.outs.includes(artifact)) throw new Error(`stage ${spec.name} does not declare output "${artifact}" (outs: ${spec.outs.join(', ')})`);
+    const rel = relative(finalDir, resolveFromRoot(pipeline, pipeline.artifacts[artifact]!.path));
+    const path = join(tempDir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    return path;
+  };
+
+  const ctx: StageContext<unknown> = {
+    stage: spec.name,
+    params,
+    seed,
+    rng: (purpose) => createRng(deriveSeed(seed, purpose)),
+    input: (artifact) => {
+      if (!spec.deps.includes(artifact)) throw new Error(`stage ${spec.name} does not declare input "${artifact}" (deps: ${spec.deps.join(', ')})`);
+      return resolveFromRoot(pipeline, pipeline.artifacts[artifact]!.path);
+    },
+    output: outputPath,
+    resolvePath: (path) => resolveFromRoot(pipeline, path),
+    log: (message) => log(`[${spec.name}] ${message}`),
+    progress: (label, total) => createProgress(`[${spec.name}] ${label}`, total),
+  };
+
+  const started = performance.now();
+  try {
+    await definition.run(ctx);
+    const outputs: Record<string, string> = {};
+    for (const out of spec.outs) {
+      const path = outputPath(out);
+      if (!existsSync(path)) throw new Error(`stage ${spec.name} did not write its declared output "${out}" (${pipeline.artifacts[out]!.path})`);
+      getFormat(pipeline.artifacts[out]!.format, `artifacts.${out}.format`).validate(path);
+      outputs[out] = treeDigest(path);
+    }
+    const lock = buildLock(pipeline, spec, inputDigests(pipeline, spec, external), outputs);
+    writeJsonAtomic(join(tempDir, LOCK_FILE), lock);
+    swapFolder(tempDir, finalDir);
+    const seconds = (performance.now() - started) / 1000;
+    // Wall time is not deterministic, so it lives outside the stage folder (and outside the cache).
+    writeJsonAtomic(join(pipeline.root, 'artifacts', '.runs', `${spec.name}.json`), {
+      stage: spec.name,
+      finishedAt: new Date().toISOString(),
+      seconds: Number(seconds.toFixed(3)),
+      backend,
+      profile: pipeline.profile ?? null,
+    });
+    log(`[${spec.name}] done in ${seconds.toFixed(1)} s → ${relative(pipeline.root, finalDir)}/`);
+    return { stage: spec.name, seconds, outputs, backend };
+  } finally {
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+export function defaultPipelineFile(root = process.cwd()): string {
+  return resolve(root, 'pipelines', 'clocks-vs-crocodiles.yaml');
+}
