@@ -1,0 +1,281 @@
+// Node-API bindings. JS allocates every output typed array; native code fills it in place.
+// All functions are synchronous (they run on the JS thread plus the pool's workers).
+#include <node_api.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "conv.h"
+#include "elementwise.h"
+#include "gemm.h"
+#include "pool.h"
+#include "threadpool.h"
+
+using namespace cvc;
+
+namespace {
+
+struct Args {
+  napi_env env;
+  napi_value argv[20];
+  size_t argc = 20;
+  bool failed = false;
+  Args(napi_env e, napi_callback_info info) : env(e) {
+    napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  }
+  void fail(const std::string& msg) {
+    if (!failed) napi_throw_error(env, "CVC_NATIVE", msg.c_str());
+    failed = true;
+  }
+  bool is_null(size_t i) {
+    napi_valuetype t;
+    if (i >= argc) return true;
+    napi_typeof(env, argv[i], &t);
+    return t == napi_null || t == napi_undefined;
+  }
+  // Typed array data pointer and element count (nullptr for null/undefined).
+  void* arr(size_t i, long* len = nullptr, size_t elem = 4) {
+    if (is_null(i)) { if (len) *len = 0; return nullptr; }
+    bool ok = false;
+    napi_is_typedarray(env, argv[i], &ok);
+    if (!ok) { fail("argument " + std::to_string(i) + " must be a typed array"); return nullptr; }
+    napi_typedarray_type type; size_t n; void* data; napi_value ab; size_t off;
+    napi_get_typedarray_info(env, argv[i], &type, &n, &data, &ab, &off);
+    size_t want = elem == 4 ? (type == napi_float32_array || type == napi_int32_array ? 4 : 0)
+                            : (type == napi_uint8_array ? 1 : 0);
+    if (want != elem) { fail("argument " + std::to_string(i) + " has the wrong typed array type"); return nullptr; }
+    if (len) *len = (long)n;
+    return data;
+  }
+  float* f32(size_t i, long* len = nullptr) { return (float*)arr(i, len, 4); }
+  const int32_t* i32(size_t i, long* len = nullptr) { return (const int32_t*)arr(i, len, 4); }
+  double num(size_t i) {
+    double v = 0;
+    if (i < argc) napi_get_value_double(env, argv[i], &v);
+    return v;
+  }
+  long integer(size_t i) { return (long)num(i); }
+  bool flag(size_t i) { bool b = false; if (i < argc) napi_get_value_bool(env, argv[i], &b); return b; }
+};
+
+ConvGeom conv_geom(const int32_t* q, const float* x) {
+  return ConvGeom{x, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13]};
+}
+PoolGeom pool_geom(const int32_t* q) {
+  return PoolGeom{q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11]};
+}
+Epilogue epilogue(Args& a, size_t i) {  // (bias|null, biasScalar, act, alpha)
+  Epilogue ep;
+  long nb = 0;
+  ep.bias = a.f32(i, &nb);
+  ep.bias_scalar = a.flag(i + 1);
+  ep.act = (int)a.integer(i + 2);
+  ep.alpha = (float)a.num(i + 3);
+  return ep;
+}
+
+napi_value ret_undef(napi_env env) { napi_value u; napi_get_undefined(env, &u); return u; }
+
+// info() -> { arch, threads }
+napi_value Info(napi_env env, napi_callback_info) {
+  napi_value o, s, t;
+  napi_create_object(env, &o);
+  napi_create_string_utf8(env, gemm_arch(), NAPI_AUTO_LENGTH, &s);
+  napi_create_int32(env, pool_threads(), &t);
+  napi_set_named_property(env, o, "arch", s);
+  napi_set_named_property(env, o, "threads", t);
+  return o;
+}
+
+// conv2d(x, w, y, geom[14], F, bias, biasScalar, act, alpha)
+napi_value Conv2d(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *x = a.f32(0), *w = a.f32(1), *y = a.f32(2);
+  const int32_t* q = a.i32(3);
+  Epilogue ep = epilogue(a, 5);
+  if (a.failed) return nullptr;
+  ConvGeom g = conv_geom(q, x);
+  conv2d_forward(g, w, (int)a.integer(4), y, ep);
+  return ret_undef(env);
+}
+
+// conv2dBackpropInput(dy, w, dx, geom[14], F)
+napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *dy = a.f32(0), *w = a.f32(1), *dx = a.f32(2);
+  const int32_t* q = a.i32(3);
+  if (a.failed) return nullptr;
+  ConvGeom g = conv_geom(q, nullptr);
+  conv2d_backprop_input(g, dy, w, (int)a.integer(4), dx);
+  return ret_undef(env);
+}
+
+// conv2dBackpropFilter(x, dy, dw, geom[14], F)
+napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *x = a.f32(0), *dy = a.f32(1), *dw = a.f32(2);
+  const int32_t* q = a.i32(3);
+  if (a.failed) return nullptr;
+  ConvGeom g = conv_geom(q, x);
+  conv2d_backprop_filter(g, dy, (int)a.integer(4), dw);
+  return ret_undef(env);
+}
+
+// matmul(a, b, c, batch, M, N, K, transA, transB, aBatchStride, bBatchStride, bias, biasScalar, act, alpha)
+// Per-batch C[M,N] = op(A)*op(B); batch strides are element counts (0 = broadcast).
+napi_value Matmul(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *A = a.f32(0), *B = a.f32(1), *C = a.f32(2);
+  long batch = a.integer(3), M = a.integer(4), N = a.integer(5), K = a.integer(6);
+  bool ta = a.flag(7), tb = a.flag(8);
+  long sa = a.integer(9), sb = a.integer(10);
+  Epilogue ep = epilogue(a, 11);
+  if (a.failed) return nullptr;
+  for (long i = 0; i < batch; i++) {
+    GemmArgs g{};
+    g.M = M; g.N = N; g.K = K;
+    g.a = {ta ? A_DENSE_T : A_DENSE, A + i * sa, ta ? M : K, nullptr};
+    g.b = {tb ? B_DENSE_T : B_DENSE, B + i * sb, tb ? K : N};
+    g.c = C + i * M * N; g.ldc = N; g.accumulate = false; g.ep = ep;
+    gemm(g);
+  }
+  return ret_undef(env);
+}
+
+// maxPool/avgPool(x, y, geom[12]); maxPoolGrad(dy, x, dx, geom); avgPoolGrad(dy, dx, geom)
+napi_value MaxPool(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *x = a.f32(0), *y = a.f32(1); const int32_t* q = a.i32(2);
+  if (a.failed) return nullptr;
+  max_pool(pool_geom(q), x, y);
+  return ret_undef(env);
+}
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *dy = a.f32(0), *x = a.f32(1), *dx = a.f32(2); const int32_t* q = a.i32(3);
+  if (a.failed) return nullptr;
+  max_pool_grad(pool_geom(q), dy, x, dx);
+  return ret_undef(env);
+}
+napi_value AvgPool(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *x = a.f32(0), *y = a.f32(1); const int32_t* q = a.i32(2);
+  if (a.failed) return nullptr;
+  avg_pool(pool_geom(q), x, y);
+  return ret_undef(env);
+}
+napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *dy = a.f32(0), *dx = a.f32(1); const int32_t* q = a.i32(2);
+  if (a.failed) return nullptr;
+  avg_pool_grad(pool_geom(q), dy, dx);
+  return ret_undef(env);
+}
+
+// binary(op, a, b, out)
+napi_value Binary(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long na, nb, n;
+  int op = (int)a.integer(0);
+  float *x = a.f32(1, &na), *y = a.f32(2, &nb), *o = a.f32(3, &n);
+  if (a.failed) return nullptr;
+  if ((na != n && (na == 0 || n % na)) || (nb != n && (nb == 0 || n % nb))) { a.fail("binary: bad broadcast"); return nullptr; }
+  binary(op, x, na, y, nb, o, n);
+  return ret_undef(env);
+}
+// unary(op, x, out)
+napi_value Unary(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n;
+  int op = (int)a.integer(0);
+  float *x = a.f32(1), *o = a.f32(2, &n);
+  if (a.failed) return nullptr;
+  unary(op, x, o, n);
+  return ret_undef(env);
+}
+// leakyRelu(x, y, alpha); leakyReluGrad(dy, x, dx, alpha)
+napi_value LeakyRelu(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n;
+  float *x = a.f32(0), *y = a.f32(1, &n);
+  if (a.failed) return nullptr;
+  leaky_relu(x, y, n, (float)a.num(2));
+  return ret_undef(env);
+}
+napi_value LeakyReluGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n;
+  float *dy = a.f32(0), *x = a.f32(1), *dx = a.f32(2, &n);
+  if (a.failed) return nullptr;
+  leaky_relu_grad(dy, x, dx, n, (float)a.num(3));
+  return ret_undef(env);
+}
+// select(cond u8, a, b, out)
+napi_value Select(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n;
+  const uint8_t* c = (const uint8_t*)a.arr(0, nullptr, 1);
+  float *x = a.f32(1), *y = a.f32(2), *o = a.f32(3, &n);
+  if (a.failed) return nullptr;
+  select(c, x, y, o, n);
+  return ret_undef(env);
+}
+// sumLeading(x, rows, cols, out) / sumTrailing(x, rows, cols, out)
+napi_value SumLeading(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *x = a.f32(0), *o = a.f32(3);
+  if (a.failed) return nullptr;
+  sum_leading(x, a.integer(1), a.integer(2), o);
+  return ret_undef(env);
+}
+napi_value SumTrailing(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *x = a.f32(0), *o = a.f32(3);
+  if (a.failed) return nullptr;
+  sum_trailing(x, a.integer(1), a.integer(2), o);
+  return ret_undef(env);
+}
+// batchNorm(x, out, C, mean, variance, offset|null, scale|null, eps)
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n, nm, nv, no, ns;
+  float *x = a.f32(0), *o = a.f32(1, &n);
+  long C = a.integer(2);
+  float *m = a.f32(3, &nm), *v = a.f32(4, &nv), *off = a.f32(5, &no), *sc = a.f32(6, &ns);
+  if (a.failed) return nullptr;
+  batch_norm(x, n, C, m, nm, v, nv, off, no, sc, ns, (float)a.num(7), o);
+  return ret_undef(env);
+}
+// adam(var, g, m, v, lr, b1, b2, eps, b1pow, b2pow, varOut, mOut, vOut)
+napi_value Adam(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n;
+  float *var = a.f32(0, &n), *g = a.f32(1), *m = a.f32(2), *v = a.f32(3);
+  float *vo = a.f32(10), *mo = a.f32(11), *vvo = a.f32(12);
+  if (a.failed) return nullptr;
+  adam(var, g, m, v, n, (float)a.num(4), (float)a.num(5), (float)a.num(6), (float)a.num(7), (float)a.num(8),
+       (float)a.num(9), vo, mo, vvo);
+  return ret_undef(env);
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  struct { const char* name; napi_callback cb; } fns[] = {
+      {"info", Info}, {"conv2d", Conv2d}, {"conv2dBackpropInput", Conv2dBackpropInput},
+      {"conv2dBackpropFilter", Conv2dBackpropFilter}, {"matmul", Matmul}, {"maxPool", MaxPool},
+      {"maxPoolGrad", MaxPoolGrad}, {"avgPool", AvgPool}, {"avgPoolGrad", AvgPoolGrad},
+      {"binary", Binary}, {"unary", Unary}, {"leakyRelu", LeakyRelu}, {"leakyReluGrad", LeakyReluGrad},
+      {"select", Select}, {"sumLeading", SumLeading}, {"sumTrailing", SumTrailing},
+      {"batchNorm", BatchNorm}, {"adam", Adam},
+  };
+  for (auto& f : fns) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
+    napi_set_named_property(env, exports, f.name, fn);
+  }
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,79 @@
+#include "conv.h"
+
+#include <cstring>
+#include <vector>
+
+#include "threadpool.h"
+
+namespace cvc {
+
+void conv2d_forward(const ConvGeom& g, const float* w, int F, float* y, const Epilogue& ep) {
+  GemmArgs a{};
+  a.M = (long)g.N * g.OH * g.OW; a.N = F; a.K = (long)g.KH * g.KW * g.C;
+  a.a = {A_IM2COL, nullptr, 0, &g};
+  a.b = {B_DENSE, w, F};
+  a.c = y; a.ldc = F; a.accumulate = false; a.ep = ep;
+  gemm(a);
+}
+
+void conv2d_backprop_input(const ConvGeom& g, const float* dy, const float* w, int F, float* dx) {
+  const long KK = (long)g.KH * g.KW;
+  if (g.sh == 1 && g.sw == 1) {
+    // Stride 1: dx is a forward conv of dy with the spatially flipped, io-swapped filter
+    // w'[kh',kw',f,c] = w[KH-1-kh', KW-1-kw', c, f] and padding (K-1)*d - pad.
+    std::vector<float> wf((size_t)KK * F * g.C);
+    for (int kh = 0; kh < g.KH; kh++)
+      for (int kw = 0; kw < g.KW; kw++) {
+        const float* src = w + ((long)(g.KH - 1 - kh) * g.KW + (g.KW - 1 - kw)) * g.C * F;
+        float* dst = wf.data() + ((long)kh * g.KW + kw) * F * g.C;
+        for (int c = 0; c < g.C; c++)
+          for (int f = 0; f < F; f++) dst[(long)f * g.C + c] = src[(long)c * F + f];
+      }
+    ConvGeom d{dy, g.N, g.OH, g.OW, F, g.H, g.W, g.KH, g.KW, 1, 1, g.dh, g.dw,
+               (g.KH - 1) * g.dh - g.padT, (g.KW - 1) * g.dw - g.padL};
+    conv2d_forward(d, wf.data(), g.C, dx, Epilogue());
+    return;
+  }
+  // General stride: cols[P, KH*KW*C] = dy[P,F] * w^T, then scatter-add (col2im).
+  const long P = (long)g.N * g.OH * g.OW, KC = KK * g.C;
+  std::vector<float> cols((size_t)P * KC);
+  GemmArgs a{};
+  a.M = P; a.N = KC; a.K = F;
+  a.a = {A_DENSE, dy, F, nullptr};
+  a.b = {B_DENSE_T, w, F};
+  a.c = cols.data(); a.ldc = KC; a.accumulate = false;
+  gemm(a);
+  std::memset(dx, 0, sizeof(float) * (size_t)g.N * g.H * g.W * g.C);
+  const long per_img = (long)g.OH * g.OW;
+  // Each thread owns whole images, so the scatter order is fixed.
+  parallel_for(g.N, 1, [&](long n0, long n1) {
+    for (long n = n0; n < n1; n++)
+      for (long q = 0; q < per_img; q++) {
+        long oh = q / g.OW, ow = q % g.OW;
+        const float* src = cols.data() + (n * per_img + q) * KC;
+        for (int kh = 0; kh < g.KH; kh++) {
+          long ih = oh * g.sh + kh * g.dh - g.padT;
+          if (ih < 0 || ih >= g.H) continue;
+          for (int kw = 0; kw < g.KW; kw++) {
+            long iw = ow * g.sw + kw * g.dw - g.padL;
+            if (iw < 0 || iw >= g.W) continue;
+            float* dst = dx + ((n * g.H + ih) * g.W + iw) * g.C;
+            const float* s = src + ((long)kh * g.KW + kw) * g.C;
+            for (int c = 0; c < g.C; c++) dst[c] += s[c];
+          }
+        }
+      }
+  });
+}
+
+void conv2d_backprop_filter(const ConvGeom& g, const float* dy, int F, float* dw) {
+  GemmArgs a{};
+  a.M = (long)g.KH * g.KW * g.C; a.N = F; a.K = (long)g.N * g.OH * g.OW;
+  a.a = {A_IM2COL_T, nullptr, 0, &g};
+  a.b = {B_DENSE, dy, F};
+  a.c = dw; a.ldc = F; a.accumulate = false;
+  a.prefer_split_k = true;
+  gemm(a);
+}
+
+}  // namespace cvc

@@ -1,0 +1,137 @@
+#include "elementwise.h"
+
+#include <cmath>
+#include <vector>
+
+#include "threadpool.h"
+
+namespace cvc {
+
+static constexpr long kMinPar = 1 << 15;  // below this, threading costs more than it saves
+
+template <class F>
+static inline void apply_op(int op, F&& loop) {
+  switch (op) {
+    case OP_ADD: loop([](float x, float y) { return x + y; }); break;
+    case OP_SUB: loop([](float x, float y) { return x - y; }); break;
+    case OP_MUL: loop([](float x, float y) { return x * y; }); break;
+    case OP_DIV: loop([](float x, float y) { return x / y; }); break;
+    case OP_MAX: loop([](float x, float y) { return x > y || std::isnan(x) ? x : y; }); break;
+    case OP_MIN: loop([](float x, float y) { return x < y || std::isnan(x) ? x : y; }); break;
+    case OP_SQDIFF: loop([](float x, float y) { return (x - y) * (x - y); }); break;
+  }
+}
+
+void binary(int op, const float* a, long na, const float* b, long nb, float* out, long n) {
+  parallel_for(n, kMinPar, [&](long i0, long i1) {
+    apply_op(op, [&](auto f) {
+      if (na == n && nb == n) {
+        for (long i = i0; i < i1; i++) out[i] = f(a[i], b[i]);
+      } else if (na == n && nb == 1) {
+        const float s = b[0];
+        for (long i = i0; i < i1; i++) out[i] = f(a[i], s);
+      } else if (nb == n && na == 1) {
+        const float s = a[0];
+        for (long i = i0; i < i1; i++) out[i] = f(s, b[i]);
+      } else if (na == n) {  // b repeats along leading axes
+        for (long i = i0; i < i1; i++) out[i] = f(a[i], b[i % nb]);
+      } else if (nb == n) {
+        for (long i = i0; i < i1; i++) out[i] = f(a[i % na], b[i]);
+      } else {
+        for (long i = i0; i < i1; i++) out[i] = f(a[i % na], b[i % nb]);
+      }
+    });
+  });
+}
+
+void unary(int op, const float* x, float* out, long n) {
+  parallel_for(n, kMinPar, [&](long i0, long i1) {
+    switch (op) {
+      case U_SQRT: for (long i = i0; i < i1; i++) out[i] = std::sqrt(x[i]); break;
+      case U_SQUARE: for (long i = i0; i < i1; i++) out[i] = x[i] * x[i]; break;
+      case U_NEG: for (long i = i0; i < i1; i++) out[i] = -x[i]; break;
+      case U_RELU: for (long i = i0; i < i1; i++) out[i] = x[i] < 0.f ? 0.f : x[i]; break;
+      case U_EXP: for (long i = i0; i < i1; i++) out[i] = std::exp(x[i]); break;
+      case U_LOG: for (long i = i0; i < i1; i++) out[i] = std::log(x[i]); break;
+      case U_ABS: for (long i = i0; i < i1; i++) out[i] = std::fabs(x[i]); break;
+      case U_SIGMOID: for (long i = i0; i < i1; i++) out[i] = 1.f / (1.f + std::exp(-x[i])); break;
+      case U_RSQRT: for (long i = i0; i < i1; i++) out[i] = 1.f / std::sqrt(x[i]); break;
+      case U_RECIP: for (long i = i0; i < i1; i++) out[i] = 1.f / x[i]; break;
+    }
+  });
+}
+
+void leaky_relu(const float* x, float* y, long n, float alpha) {
+  parallel_for(n, kMinPar, [&](long i0, long i1) {
+    for (long i = i0; i < i1; i++) y[i] = x[i] < 0.f ? alpha * x[i] : x[i];
+  });
+}
+
+void leaky_relu_grad(const float* dy, const float* x, float* dx, long n, float alpha) {
+  parallel_for(n, kMinPar, [&](long i0, long i1) {
+    for (long i = i0; i < i1; i++) dx[i] = x[i] > 0.f ? dy[i] : dy[i] * alpha;
+  });
+}
+
+void select(const uint8_t* cond, const float* a, const float* b, float* out, long n) {
+  parallel_for(n, kMinPar, [&](long i0, long i1) {
+    for (long i = i0; i < i1; i++) out[i] = cond[i] ? a[i] : b[i];
+  });
+}
+
+// Double accumulators like tfjs's JS loops; each thread owns a column range (fixed order).
+void sum_leading(const float* x, long rows, long cols, float* out) {
+  long min_cols = rows * cols >= kMinPar ? 16 : cols + 1;
+  parallel_for(cols, min_cols, [&](long c0, long c1) {
+    std::vector<double> acc(c1 - c0, 0.0);
+    for (long r = 0; r < rows; r++) {
+      const float* row = x + r * cols;
+      for (long c = c0; c < c1; c++) acc[c - c0] += row[c];
+    }
+    for (long c = c0; c < c1; c++) out[c] = (float)acc[c - c0];
+  });
+}
+
+void sum_trailing(const float* x, long rows, long cols, float* out) {
+  long min_rows = rows * cols >= kMinPar ? 1 : rows + 1;
+  parallel_for(rows, min_rows, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      double s = 0.0;
+      const float* row = x + r * cols;
+      for (long c = 0; c < cols; c++) s += row[c];
+      out[r] = (float)s;
+    }
+  });
+}
+
+void batch_norm(const float* x, long n, long C, const float* mean, long nm, const float* var, long nv,
+                const float* offset, long no, const float* scale, long ns, float eps, float* out) {
+  // Same formula as tfjs cpu: offset + (x - mean) * scale / sqrt(var + eps)
+  parallel_for(n / C, kMinPar / (C > 0 ? C : 1) + 1, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++)
+      for (long c = 0; c < C; c++) {
+        long i = r * C + c;
+        float m = mean[nm == 1 ? 0 : c], v = var[nv == 1 ? 0 : c];
+        float o = offset ? offset[no == 1 ? 0 : c] : 0.f, s = scale ? scale[ns == 1 ? 0 : c] : 1.f;
+        out[i] = o + (x[i] - m) * s / std::sqrt(v + eps);
+      }
+  });
+}
+
+void adam(const float* var, const float* g, const float* m, const float* v, long n, float lr, float b1,
+          float b2, float eps, float b1pow, float b2pow, float* var_out, float* m_out, float* v_out) {
+  // Mirrors tfjs AdamOptimizer's op sequence (float32 at each step).
+  const float c1 = 1.f - b1, c2 = 1.f - b2, d1 = 1.f - b1pow, d2 = 1.f - b2pow;
+  parallel_for(n, kMinPar, [&](long i0, long i1) {
+    for (long i = i0; i < i1; i++) {
+      float nm = m[i] * b1 + g[i] * c1;
+      float nv = v[i] * b2 + (g[i] * g[i]) * c2;
+      float mh = nm / d1, vh = nv / d2;
+      m_out[i] = nm;
+      v_out[i] = nv;
+      var_out[i] = (mh / (std::sqrt(vh) + eps)) * -lr + var[i];
+    }
+  });
+}
+
+}  // namespace cvc

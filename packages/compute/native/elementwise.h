@@ -1,0 +1,21 @@
+// Memory-bound float32 kernels that dominate a tfjs training step once convs are fast.
+#pragma once
+#include <cstdint>
+namespace cvc {
+enum BinOp { OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3, OP_MAX = 4, OP_MIN = 5, OP_SQDIFF = 6 };
+enum UnOp { U_SQRT = 0, U_SQUARE = 1, U_NEG = 2, U_RELU = 3, U_EXP = 4, U_LOG = 5, U_ABS = 6, U_SIGMOID = 7, U_RSQRT = 8, U_RECIP = 9 };
+// out[i] = a[i % na] op b[i % nb]; na, nb each == n, 1, or a divisor of n (trailing broadcast).
+void binary(int op, const float* a, long na, const float* b, long nb, float* out, long n);
+void unary(int op, const float* x, float* out, long n);
+void leaky_relu(const float* x, float* y, long n, float alpha);
+void leaky_relu_grad(const float* dy, const float* x, float* dx, long n, float alpha);
+void select(const uint8_t* cond, const float* a, const float* b, float* out, long n);
+void sum_leading(const float* x, long rows, long cols, float* out);   // out[c] = sum_r x[r,c]
+void sum_trailing(const float* x, long rows, long cols, float* out);  // out[r] = sum_c x[r,c]
+// Batch norm over the last axis: every parameter has length C or 1 (nullptr = default).
+void batch_norm(const float* x, long n, long C, const float* mean, long nm, const float* var, long nv,
+                const float* offset, long no, const float* scale, long ns, float eps, float* out);
+// One Adam step in place of tfjs's ~12 elementwise kernels; writes new var, m, v.
+void adam(const float* var, const float* g, const float* m, const float* v, long n, float lr, float b1,
+          float b2, float eps, float b1pow, float b2pow, float* var_out, float* m_out, float* v_out);
+}  // namespace cvc

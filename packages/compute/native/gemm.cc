@@ -1,0 +1,106 @@
+// Run-time ISA selection and the multi-threaded GEMM driver.
+#include "gemm.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "threadpool.h"
+
+namespace cvc {
+namespace avx512 { void gemm_serial(const GemmArgs&, long, long, long, long, long, long); }
+namespace avx2 { void gemm_serial(const GemmArgs&, long, long, long, long, long, long); }
+namespace generic { void gemm_serial(const GemmArgs&, long, long, long, long, long, long); }
+
+namespace {
+struct Arch { const char* name; GemmSerialFn fn; };
+Arch pick_arch() {
+  const char* force = std::getenv("CVC_ARCH");  // testing aid: avx512 | avx2 | generic
+  __builtin_cpu_init();
+  bool has512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+  bool has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (force && !std::strcmp(force, "generic")) return {"generic", generic::gemm_serial};
+  if (force && !std::strcmp(force, "avx2") && has2) return {"avx2", avx2::gemm_serial};
+  if (has512 && !(force && !std::strcmp(force, "avx2"))) return {"avx512", avx512::gemm_serial};
+  if (has2) return {"avx2", avx2::gemm_serial};
+  return {"generic", generic::gemm_serial};
+}
+const Arch& arch() { static Arch a = pick_arch(); return a; }
+}  // namespace
+
+const char* gemm_arch() { return arch().name; }
+
+float* scratch(int slot, unsigned long n) {
+  thread_local std::vector<float> bufs[4];
+  auto& b = bufs[slot];
+  if (b.size() < n) b.resize(n);
+  return b.data();
+}
+
+static inline float act1(float v, const Epilogue& ep) {
+  switch (ep.act) {
+    case ACT_RELU: return v > 0.f ? v : 0.f;
+    case ACT_RELU6: return v < 0.f ? 0.f : (v > 6.f ? 6.f : v);
+    case ACT_LEAKY: return v < 0.f ? ep.alpha * v : v;
+    case ACT_SIGMOID: return 1.f / (1.f + std::exp(-v));
+    case ACT_ELU: return v >= 0.f ? v : std::exp(v) - 1.f;
+    default: return v;
+  }
+}
+
+void apply_epilogue(float* c, long ldc, long m0, long m1, long n0, long n1, const Epilogue& ep) {
+  if (!ep.bias && ep.act == ACT_LINEAR) return;
+  for (long m = m0; m < m1; m++) {
+    float* row = c + m * ldc;
+    if (ep.bias) {
+      if (ep.bias_scalar) for (long n = n0; n < n1; n++) row[n] += ep.bias[0];
+      else for (long n = n0; n < n1; n++) row[n] += ep.bias[n];
+    }
+    if (ep.act == ACT_LEAKY) {
+      for (long n = n0; n < n1; n++) row[n] = row[n] < 0.f ? ep.alpha * row[n] : row[n];
+    } else if (ep.act == ACT_RELU) {
+      for (long n = n0; n < n1; n++) row[n] = row[n] > 0.f ? row[n] : 0.f;
+    } else if (ep.act != ACT_LINEAR) {
+      for (long n = n0; n < n1; n++) row[n] = act1(row[n], ep);
+    }
+  }
+}
+
+void gemm(const GemmArgs& g) {
+  GemmSerialFn fn = arch().fn;
+  int T = pool_threads();
+  double flops = 2.0 * g.M * g.N * g.K;
+  if (T == 1 || flops < 4e6) { fn(g, 0, g.M, 0, g.N, 0, g.K); return; }
+  if (g.M >= T * 96L && !(g.prefer_split_k && g.K >= T * 256L)) {  // split rows (multiples of 24 fit every MR)
+    pool_run([&](int t, int nt) {
+      long b, e; split_range(g.M, nt, t, 24, &b, &e);
+      fn(g, b, e, 0, g.N, 0, g.K);
+    });
+  } else if (g.N >= T * 64L && !(g.prefer_split_k && g.K >= T * 256L)) {  // split columns (multiples of 32 fit every NR)
+    pool_run([&](int t, int nt) {
+      long b, e; split_range(g.N, nt, t, 32, &b, &e);
+      fn(g, 0, g.M, b, e, 0, g.K);
+    });
+  } else {  // split the reduction; partial sums are added in thread order (deterministic)
+    std::vector<std::vector<float>> part(T);
+    pool_run([&](int t, int nt) {
+      long b, e; split_range(g.K, nt, t, 64, &b, &e);
+      part[t].assign((size_t)g.M * g.N, 0.f);
+      GemmArgs p = g;
+      p.c = part[t].data(); p.ldc = g.N; p.accumulate = false; p.ep = Epilogue();
+      fn(p, 0, g.M, 0, g.N, b, e);
+    });
+    for (long m = 0; m < g.M; m++) {
+      float* row = g.c + m * g.ldc;
+      for (long n = 0; n < g.N; n++) {
+        float s = g.accumulate ? row[n] : 0.f;
+        for (int t = 0; t < T; t++) s += part[t][m * g.N + n];
+        row[n] = s;
+      }
+    }
+    apply_epilogue(g.c, g.ldc, 0, g.M, 0, g.N, g.ep);
+  }
+}
+
+}  // namespace cvc

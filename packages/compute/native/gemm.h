@@ -1,0 +1,61 @@
+// C[M,N] (row-major, ldc) = op(A)[M,K] * op(B)[K,N] (+C if accumulate), then bias/activation.
+// A may be a plain matrix, a transposed one, or a virtual im2col view of an NHWC image
+// (implicit convolution: no im2col buffer is ever materialised).
+#pragma once
+
+namespace cvc {
+
+// NHWC convolution geometry. im2col row p = (n, oh, ow); column kk = (kh*KW + kw)*C + c.
+struct ConvGeom {
+  const float* x;  // [N, H, W, C]
+  int N, H, W, C, OH, OW, KH, KW, sh, sw, dh, dw, padT, padL;
+};
+
+enum ASrcKind { A_DENSE = 0, A_DENSE_T = 1, A_IM2COL = 2, A_IM2COL_T = 3 };
+enum BSrcKind { B_DENSE = 0, B_DENSE_T = 1 };
+
+struct ASrc {
+  int kind;
+  const float* p;  // dense: A (M x K, ld) or A^T stored (K x M, ld)
+  long ld;
+  const ConvGeom* g;  // im2col: logical [N*OH*OW, KH*KW*C]; im2col_t: its transpose
+};
+struct BSrc {
+  int kind;
+  const float* p;  // dense: K x N (ld); dense_t: stored N x K (ld)
+  long ld;
+};
+
+enum Act { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_LEAKY = 3, ACT_SIGMOID = 4, ACT_ELU = 5 };
+struct Epilogue {
+  const float* bias = nullptr;  // length N (per column) or 1 (bias_scalar)
+  bool bias_scalar = false;
+  int act = ACT_LINEAR;
+  float alpha = 0.f;
+};
+
+// Single-threaded packed GEMM over rows [m0,m1) and columns [n0,n1) of the logical product,
+// using K range [k0,k1). Arch-specific (see gemm_impl.inc).
+struct GemmArgs {
+  long M, N, K;
+  ASrc a;
+  BSrc b;
+  float* c;
+  long ldc;
+  bool accumulate;
+  Epilogue ep;
+  bool prefer_split_k = false;  // e.g. filter gradients: small output, long reduction
+};
+using GemmSerialFn = void (*)(const GemmArgs&, long m0, long m1, long n0, long n1, long k0, long k1);
+
+const char* gemm_arch();  // "avx512" | "avx2" | "generic"
+
+// Multi-threaded driver with a fixed partition (M, then N, then K with ordered reduction).
+void gemm(const GemmArgs& args);
+
+// Thread-local growable scratch buffer (slot 0..3); valid until the next call with that slot.
+float* scratch(int slot, unsigned long n);
+
+void apply_epilogue(float* c, long ldc, long m0, long m1, long n0, long n1, const Epilogue& ep);
+
+}  // namespace cvc

@@ -1,0 +1,105 @@
+#include "pool.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "threadpool.h"
+
+namespace cvc {
+
+static inline void window(const PoolGeom& g, long oh, long ow, long* h0, long* h1, long* w0, long* w1) {
+  long hc = oh * g.sh - g.padT, wc = ow * g.sw - g.padL;
+  *h0 = hc < 0 ? 0 : hc; *h1 = hc + g.fh < g.H ? hc + g.fh : g.H;
+  *w0 = wc < 0 ? 0 : wc; *w1 = wc + g.fw < g.W ? wc + g.fw : g.W;
+}
+
+void max_pool(const PoolGeom& g, const float* x, float* y) {
+  const long rows = (long)g.N * g.OH;
+  parallel_for(rows, 8, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      long n = r / g.OH, oh = r % g.OH;
+      for (long ow = 0; ow < g.OW; ow++) {
+        float* out = y + ((r * g.OW) + ow) * g.C;
+        for (int c = 0; c < g.C; c++) out[c] = -std::numeric_limits<float>::infinity();
+        long h0, h1, w0, w1; window(g, oh, ow, &h0, &h1, &w0, &w1);
+        for (long h = h0; h < h1; h++)
+          for (long w = w0; w < w1; w++) {
+            const float* in = x + ((n * g.H + h) * g.W + w) * g.C;
+            for (int c = 0; c < g.C; c++) out[c] = in[c] > out[c] ? in[c] : out[c];
+          }
+      }
+    }
+  });
+}
+
+void max_pool_grad(const PoolGeom& g, const float* dy, const float* x, float* dx) {
+  std::memset(dx, 0, sizeof(float) * (size_t)g.N * g.H * g.W * g.C);
+  // Threads own whole images, so every dx element is accumulated in a fixed order.
+  parallel_for(g.N, 1, [&](long n0, long n1) {
+    std::vector<float> best(g.C);
+    std::vector<long> pos(g.C);
+    for (long n = n0; n < n1; n++)
+      for (long oh = 0; oh < g.OH; oh++)
+        for (long ow = 0; ow < g.OW; ow++) {
+          for (int c = 0; c < g.C; c++) { best[c] = -std::numeric_limits<float>::infinity(); pos[c] = -1; }
+          long h0, h1, w0, w1; window(g, oh, ow, &h0, &h1, &w0, &w1);
+          for (long h = h0; h < h1; h++)
+            for (long w = w0; w < w1; w++) {
+              long base = ((n * g.H + h) * g.W + w) * g.C;
+              for (int c = 0; c < g.C; c++)
+                if (x[base + c] > best[c]) { best[c] = x[base + c]; pos[c] = base + c; }
+            }
+          const float* d = dy + ((n * g.OH + oh) * g.OW + ow) * g.C;
+          for (int c = 0; c < g.C; c++)
+            if (pos[c] >= 0) dx[pos[c]] += d[c];
+        }
+  });
+}
+
+void avg_pool(const PoolGeom& g, const float* x, float* y) {
+  const long rows = (long)g.N * g.OH;
+  parallel_for(rows, 8, [&](long r0, long r1) {
+    std::vector<float> acc(g.C);
+    for (long r = r0; r < r1; r++) {
+      long n = r / g.OH, oh = r % g.OH;
+      for (long ow = 0; ow < g.OW; ow++) {
+        for (int c = 0; c < g.C; c++) acc[c] = 0.f;
+        long h0, h1, w0, w1; window(g, oh, ow, &h0, &h1, &w0, &w1);
+        long count = 0;
+        for (long h = h0; h < h1; h++)
+          for (long w = w0; w < w1; w++, count++) {
+            const float* in = x + ((n * g.H + h) * g.W + w) * g.C;
+            for (int c = 0; c < g.C; c++) acc[c] += in[c];
+          }
+        float* out = y + ((r * g.OW) + ow) * g.C;
+        for (int c = 0; c < g.C; c++) out[c] = acc[c] / (float)count;
+      }
+    }
+  });
+}
+
+void avg_pool_grad(const PoolGeom& g, const float* dy, float* dx) {
+  const long total = (long)g.N * g.H * g.W * g.C;
+  std::memset(dx, 0, sizeof(float) * (size_t)total);
+  const float mult = 1.f / (float)(g.fh * g.fw);
+  parallel_for(g.N, 1, [&](long n0, long n1) {
+    for (long n = n0; n < n1; n++) {
+      for (long oh = 0; oh < g.OH; oh++)
+        for (long ow = 0; ow < g.OW; ow++) {
+          const float* d = dy + ((n * g.OH + oh) * g.OW + ow) * g.C;
+          long h0, h1, w0, w1; window(g, oh, ow, &h0, &h1, &w0, &w1);
+          for (long h = h0; h < h1; h++)
+            for (long w = w0; w < w1; w++) {
+              float* o = dx + ((n * g.H + h) * g.W + w) * g.C;
+              for (int c = 0; c < g.C; c++) o[c] += d[c];
+            }
+        }
+      float* o = dx + n * (long)g.H * g.W * g.C;
+      for (long i = 0; i < (long)g.H * g.W * g.C; i++) o[i] *= mult;
+    }
+  });
+}
+
+}  // namespace cvc

@@ -1,0 +1,93 @@
+#include "threadpool.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+#include <immintrin.h>
+
+namespace cvc {
+namespace {
+
+struct Pool {
+  int n = 1;
+  std::vector<std::thread> workers;
+  const std::function<void(int, int)>* job = nullptr;
+  std::atomic<unsigned> gen{0};
+  std::atomic<int> pending{0};
+  std::mutex mu;
+  std::condition_variable cv;
+  std::atomic<int> sleepers{0};
+
+  explicit Pool(int threads) : n(threads < 1 ? 1 : threads) {
+    for (int i = 1; i < n; i++) workers.emplace_back([this, i] { loop(i); });
+    for (auto& w : workers) w.detach();  // live for the process; never joined at exit
+  }
+
+  void loop(int tid) {
+    unsigned seen = 0;
+    for (;;) {
+      // Spin briefly (a training step issues many short parallel calls), then sleep.
+      auto t0 = std::chrono::steady_clock::now();
+      int spins = 0;
+      while (gen.load(std::memory_order_acquire) == seen) {
+        _mm_pause();
+        if (++spins % 64 == 0 &&
+            std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(300)) {
+          std::unique_lock<std::mutex> lk(mu);
+          sleepers++;
+          cv.wait(lk, [&] { return gen.load(std::memory_order_acquire) != seen; });
+          sleepers--;
+          break;
+        }
+      }
+      seen = gen.load(std::memory_order_acquire);
+      (*job)(tid, n);
+      pending.fetch_sub(1, std::memory_order_acq_rel);
+    }
+  }
+
+  void run(const std::function<void(int, int)>& fn) {
+    if (n == 1) { fn(0, 1); return; }
+    job = &fn;
+    pending.store(n - 1, std::memory_order_release);
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      gen.fetch_add(1, std::memory_order_acq_rel);
+    }
+    if (sleepers.load() > 0) cv.notify_all();
+    fn(0, n);
+    while (pending.load(std::memory_order_acquire) != 0) _mm_pause();
+  }
+};
+
+Pool& pool() {
+  static Pool* p = [] {
+    int t = (int)std::thread::hardware_concurrency();
+    if (const char* e = std::getenv("CVC_THREADS")) t = std::atoi(e);
+    if (t < 1) t = 1;
+    if (t > 64) t = 64;
+    return new Pool(t);
+  }();
+  return *p;
+}
+
+}  // namespace
+
+int pool_threads() { return pool().n; }
+void pool_run(const std::function<void(int, int)>& job) { pool().run(job); }
+
+void parallel_for(long n, long min_per_thread, const std::function<void(long, long)>& fn) {
+  int t = pool_threads();
+  if (t == 1 || n < 2 * min_per_thread) { fn(0, n); return; }
+  pool_run([&](int tid, int nt) {
+    long b, e;
+    split_range(n, nt, tid, 16, &b, &e);
+    if (b < e) fn(b, e);
+  });
+}
+
+}  // namespace cvc

@@ -1,0 +1,55 @@
+// Loads the compiled Node-API addon (build/Release/cvc_compute.node) if it was built.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type F32 = Float32Array;
+type I32 = Int32Array;
+
+/** The native functions; every output array is allocated by the caller and filled in place. */
+export interface NativeAddon {
+  info(): { arch: string; threads: number };
+  conv2d(x: F32, w: F32, y: F32, geom: I32, F: number, bias: F32 | null, biasScalar: boolean, act: number, alpha: number): void;
+  conv2dBackpropInput(dy: F32, w: F32, dx: F32, geom: I32, F: number): void;
+  conv2dBackpropFilter(x: F32, dy: F32, dw: F32, geom: I32, F: number): void;
+  matmul(a: F32, b: F32, c: F32, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean,
+    aBatchStride: number, bBatchStride: number, bias: F32 | null, biasScalar: boolean, act: number, alpha: number): void;
+  maxPool(x: F32, y: F32, geom: I32): void;
+  maxPoolGrad(dy: F32, x: F32, dx: F32, geom: I32): void;
+  avgPool(x: F32, y: F32, geom: I32): void;
+  avgPoolGrad(dy: F32, dx: F32, geom: I32): void;
+  binary(op: number, a: F32, b: F32, out: F32): void;
+  unary(op: number, x: F32, out: F32): void;
+  leakyRelu(x: F32, y: F32, alpha: number): void;
+  leakyReluGrad(dy: F32, x: F32, dx: F32, alpha: number): void;
+  select(cond: Uint8Array, a: F32, b: F32, out: F32): void;
+  sumLeading(x: F32, rows: number, cols: number, out: F32): void;
+  sumTrailing(x: F32, rows: number, cols: number, out: F32): void;
+  batchNorm(x: F32, out: F32, C: number, mean: F32, variance: F32, offset: F32 | null, scale: F32 | null, eps: number): void;
+  adam(v: F32, g: F32, m: F32, s: F32, lr: number, b1: number, b2: number, eps: number, b1pow: number, b2pow: number,
+    vOut: F32, mOut: F32, sOut: F32): void;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Where `npm run build:native` puts the addon (override with CVC_ADDON_PATH). */
+export const defaultAddonPath = resolve(here, '../build/Release/cvc_compute.node');
+
+let cached: { addon: NativeAddon | null; error: string } | undefined;
+
+/** The addon, or null with a one-line reason (missing binary, failed load). Cached. */
+export function loadAddon(): { addon: NativeAddon | null; error: string } {
+  if (cached) return cached;
+  const path = process.env['CVC_ADDON_PATH'] || defaultAddonPath;
+  if (!existsSync(path)) {
+    cached = { addon: null, error: `native addon not built (${path} missing; run npm run build:native -w @cvc/compute)` };
+  } else {
+    try {
+      const addon = createRequire(import.meta.url)(path) as NativeAddon;
+      cached = { addon, error: '' };
+    } catch (e) {
+      cached = { addon: null, error: `native addon failed to load: ${(e as Error).message.split('\n')[0]}` };
+    }
+  }
+  return cached;
+}

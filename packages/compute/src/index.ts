@@ -1,0 +1,7 @@
+// @cvc/compute: fast TensorFlow.js on CPU without libtensorflow.
+export { useFastestBackend, backendFromEnv, BACKEND_CHOICES, type BackendChoice } from './backend.ts';
+export { loadAddon, type NativeAddon } from './addon.ts';
+export { installNativeKernels, uninstallNativeKernels, nativeInstalled, originalCpuKernel } from './native-kernels.ts';
+export { registerWasmGradKernels } from './wasm-grads.ts';
+export { fastAdam } from './fast-adam.ts';
+export { enableKernelProfiling, kernelProfileTable, resetKernelProfile, profilingRequested } from './profile.ts';

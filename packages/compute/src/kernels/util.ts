@@ -1,0 +1,50 @@
+// Shared helpers for kernels that run over tfjs's `cpu` backend storage (zero-copy).
+import type * as tfjs from '@tensorflow/tfjs';
+
+export type TF = typeof tfjs;
+export type TensorInfo = tfjs.TensorInfo;
+export type KernelFunc = tfjs.KernelFunc;
+type KernelArgs = Parameters<KernelFunc>[0];
+
+/** The parts of tfjs-backend-cpu's MathBackendCPU that native kernels need. */
+export interface CpuBackendLike {
+  data: { get(dataId: object): { values?: unknown } };
+  makeTensorInfo(shape: number[], dtype: string, values?: unknown): TensorInfo;
+  disposeIntermediateTensorInfo(t: TensorInfo): void;
+}
+
+export interface KernelCtx {
+  inputs: Record<string, TensorInfo | undefined>;
+  attrs: Record<string, unknown>;
+  backend: CpuBackendLike;
+  /** Run the original tfjs-backend-cpu kernel (for unsupported attributes or dtypes). */
+  fallback(): TensorInfo | TensorInfo[];
+}
+
+/** Float32 storage of a tensor on the cpu backend, or null (other dtype / not materialised). */
+export function f32(backend: CpuBackendLike, t: TensorInfo | undefined): Float32Array | null {
+  if (!t || t.dtype !== 'float32') return null;
+  const v = backend.data.get(t.dataId).values;
+  return v instanceof Float32Array ? v : null;
+}
+
+export function size(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Wraps a native kernel body as a tfjs KernelFunc with a fallback to the saved original. */
+export function kernel(original: KernelFunc, body: (ctx: KernelCtx) => TensorInfo | TensorInfo[]): KernelFunc {
+  return (args: KernelArgs) => {
+    const ctx: KernelCtx = {
+      inputs: args.inputs as Record<string, TensorInfo | undefined>,
+      attrs: (args.attrs ?? {}) as Record<string, unknown>,
+      backend: args.backend as unknown as CpuBackendLike,
+      fallback: () => original(args) as TensorInfo | TensorInfo[],
+    };
+    return body(ctx);
+  };
+}
+
+export const ACT: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5 };

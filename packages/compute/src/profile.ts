@@ -1,0 +1,51 @@
+// Per-kernel wall-clock profile (CVC_PROFILE_KERNELS=1): wraps every kernel registered for a
+// backend with a timer. Kernels are synchronous on cpu/native, so timings are exact;
+// nested kernel calls (composites) are counted in their parents too.
+import type { KernelFunc, TF } from './kernels/util.ts';
+
+interface Stat { calls: number; ms: number }
+const stats = new Map<string, Stat>();
+const wrapped = new Set<string>();
+
+export function profilingRequested(): boolean {
+  return process.env['CVC_PROFILE_KERNELS'] === '1';
+}
+
+/** Wrap all kernels of `backendName` (call after the backend's kernels are final). */
+export function enableKernelProfiling(tf: TF, backendName: string): void {
+  for (const cfg of tf.getKernelsForBackend(backendName)) {
+    const key = `${backendName}/${cfg.kernelName}`;
+    if (wrapped.has(key)) continue;
+    wrapped.add(key);
+    const inner = cfg.kernelFunc as KernelFunc;
+    const name = cfg.kernelName;
+    const timed: KernelFunc = (args) => {
+      const t0 = performance.now();
+      try {
+        return inner(args);
+      } finally {
+        const s = stats.get(name) ?? { calls: 0, ms: 0 };
+        s.calls++;
+        s.ms += performance.now() - t0;
+        stats.set(name, s);
+      }
+    };
+    tf.unregisterKernel(name, backendName);
+    tf.registerKernel({ ...cfg, kernelFunc: timed });
+  }
+}
+
+export function resetKernelProfile(): void {
+  stats.clear();
+}
+
+/** Table sorted by total time, as text. */
+export function kernelProfileTable(title = 'kernel profile'): string {
+  const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const total = rows.reduce((s, [, v]) => s + v.ms, 0);
+  const lines = [`${title}: ${total.toFixed(1)} ms in kernels`, 'kernel                      calls    total ms   ms/call     %'];
+  for (const [name, s] of rows) {
+    lines.push(`${name.padEnd(26)} ${String(s.calls).padStart(7)} ${s.ms.toFixed(1).padStart(11)} ${(s.ms / s.calls).toFixed(3).padStart(9)} ${((100 * s.ms) / (total || 1)).toFixed(1).padStart(5)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,56 @@
+// Fills gradient kernels the tfjs wasm backend lacks, by composing wasm kernels.
+// Conv2DBackpropFilter: dW[kh,kw,c,f] = sum_{n,h,w} xpad[n, h*s+kh, w*s+kw, c] * dy[n,h,w,f]
+// is itself a convolution: x' = transpose(pad(x)) [C,Hp,Wp,N] convolved (valid, dilation = s)
+// with dy' = transpose(dy) [Ho,Wo,N,F] as filter -> [C, >=KH, >=KW, F] -> slice -> [KH,KW,C,F].
+import type { TF, TensorInfo } from './kernels/util.ts';
+
+type Shape4 = [number, number, number, number];
+interface WasmLike { disposeData(dataId: object): void }
+
+export function registerWasmGradKernels(tf: TF): string[] {
+  const added: string[] = [];
+  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
+    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: (args) => conv2dBackpropFilter(tf, args as never) });
+    added.push('Conv2DBackpropFilter');
+  }
+  return added;
+}
+
+function run(tf: TF, name: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown>, backend: unknown): TensorInfo {
+  const k = tf.getKernel(name, 'wasm');
+  if (!k) throw new Error(`wasm backend has no ${name} kernel`);
+  return k.kernelFunc({ inputs, attrs, backend } as never) as TensorInfo;
+}
+
+function conv2dBackpropFilter(tf: TF, args: { inputs: { x: TensorInfo; dy: TensorInfo }; attrs: Record<string, unknown>; backend: WasmLike }): TensorInfo {
+  const { x, dy } = args.inputs;
+  const a = args.attrs as { strides: number | [number, number]; pad: 'same' | 'valid' | number; dataFormat?: string;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: Shape4 };
+  if ((a.dataFormat ?? 'NHWC') !== 'NHWC') throw new Error('Conv2DBackpropFilter (wasm, composed): only NHWC is supported');
+  const ci = tf.backend_util.computeConv2DInfo(x.shape as Shape4, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+  const b = args.backend;
+  const temps: TensorInfo[] = [];
+  const keep = (t: TensorInfo) => (temps.push(t), t);
+  try {
+    const p = ci.padInfo;
+    // Only as much bottom/right padding as the strided windows actually read.
+    const needH = (ci.outHeight - 1) * ci.strideHeight + ci.filterHeight, needW = (ci.outWidth - 1) * ci.strideWidth + ci.filterWidth;
+    const padB = needH - ci.inHeight - p.top, padR = needW - ci.inWidth - p.left;
+    let xs = x;
+    if (p.top || p.left || padB > 0 || padR > 0) {
+      xs = keep(run(tf, 'PadV2', { x }, { paddings: [[0, 0], [p.top, Math.max(padB, 0)], [p.left, Math.max(padR, 0)], [0, 0]], constantValue: 0 }, b));
+    }
+    const xt = keep(run(tf, 'Transpose', { x: xs }, { perm: [3, 1, 2, 0] }, b));  // [C, Hp, Wp, N]
+    const dyt = keep(run(tf, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] }, b));  // [Ho, Wo, N, F]
+    const conv = keep(run(tf, 'Conv2D', { x: xt, filter: dyt },
+      { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [ci.strideHeight, ci.strideWidth] }, b));  // [C, >=KH, >=KW, F]
+    const [KH, KW, C, F] = a.filterShape;
+    let cut = conv;
+    if (conv.shape[1] !== KH || conv.shape[2] !== KW) {
+      cut = keep(run(tf, 'Slice', { x: conv }, { begin: [0, 0, 0, 0], size: [C, KH, KW, F] }, b));
+    }
+    return run(tf, 'Transpose', { x: cut }, { perm: [1, 2, 0, 3] }, b);  // [KH, KW, C, F]
+  } finally {
+    for (const t of temps) b.disposeData(t.dataId);
+  }
+}
