@@ -10,3 +10,4 @@ export * from './code-files.ts';
 export * from './image-io.ts';
 export * from './formats/index.ts';
 export * from './formats/image-dataset.ts';
+export * from './formats/float-tensor.ts';

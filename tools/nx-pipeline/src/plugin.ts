@@ -40,7 +40,7 @@ export function nodesForPipeline(root: string, pipelineFile: string, opts: Pipel
   for (const stage of base.stages) {
     const external = stage.external.flatMap((param) => {
       const env = envNameForParam(param);
-      return [{ env }, { runtime: `node node_modules/@cvc/nx-pipeline/hash-path.cjs ${stage.params[param] as string} ${env}` }];
+      return [{ env }, { runtime: `node node_modules/@cvc/nx-pipeline/hash-path.cjs ${JSON.stringify(stage.params[param])} ${env}` }];
     });
     const target: TargetConfiguration = {
       executor: 'nx:run-commands',
@@ -53,8 +53,10 @@ export function nodesForPipeline(root: string, pipelineFile: string, opts: Pipel
       ),
       cache: true,
       // Code of this package and of the workspace packages it depends on; upstream artifacts
-      // (not the whole YAML: the params slice is in the command's digest above).
-      inputs: ['stageCode', '^stageCode', { dependentTasksOutputFiles: '**/*', transitive: false }, { env: BACKEND_ENV }, ...external],
+      // but not their locks (a lock records upstream code hashes, and a code change that leaves
+      // the artifacts byte-identical must not cascade); not the whole YAML: the params slice
+      // is in the command's digest above.
+      inputs: ['stageCode', '^stageCode', { dependentTasksOutputFiles: '**/!(*.lock.json)', transitive: false }, { env: BACKEND_ENV }, ...external],
       outputs: [`{workspaceRoot}/artifacts/${stage.name}`],
       dependsOn: upstreamStages(base, stage).map((up) => ({ projects: [names.get(up)!], target: 'stage', params: 'forward' as const })),
       metadata: {

@@ -1,6 +1,9 @@
 // The artifact formats a catalog entry may name, and how to check that a written artifact is one.
 import { readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { readImageDataset } from './image-dataset.ts';
+import { readFloatTensor } from './float-tensor.ts';
 
 export interface Format {
   description: string;
@@ -29,6 +32,18 @@ export const FORMATS: Record<string, Format> = {
     description: 'a Markdown document',
     validate: (path) => {
       if (!statSync(path).isFile()) throw new Error(`${path}: not a file`);
+    },
+  },
+  'float-tensor': {
+    description: 'folder: data.f32 (float32, row-major) + manifest.json (shape, sha256, row descriptions)',
+    validate: (path) => void readFloatTensor(path),
+  },
+  'tfjs-model': {
+    description: 'folder: model.json + weights.bin (TensorFlow.js layers model) + metadata.json',
+    validate: (path) => {
+      for (const file of ['model.json', 'weights.bin']) {
+        if (!existsSync(join(path, file))) throw new Error(`${join(path, file)}: missing from the model folder`);
+      }
     },
   },
   folder: {

@@ -1,0 +1,177 @@
+// The cache rules, shown on a small real pipeline run by Nx in a throw-away workspace:
+// data-prep (this repo's package) → summary → report (two tiny fixture stages).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
+import { execa } from 'execa';
+import { loadPipeline } from '@cvc/core';
+import { pipelineStatus } from '@cvc/core/status';
+import { noiseImage, tempDir, writeClassFolders } from '@cvc/core/testing';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const nxBin = join(repo, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
+
+const summaryStage = (version: number) => `
+import { z } from 'zod';
+import { defineStage, readImageDataset, writeJsonAtomic } from '@cvc/core';
+export default defineStage({
+  name: 'summary',
+  params: z.object({ label: z.string() }),
+  async run(ctx) {
+    const { manifest } = readImageDataset(ctx.input('dataset'));
+    writeJsonAtomic(ctx.output('counts'), { label: ctx.params.label, counts: manifest.classCounts, data: manifest.contentHash, version: ${version} });
+  },
+});
+`;
+const reportStage = (prefix: string) => `
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { defineStage, writeJsonAtomic } from '@cvc/core';
+export default defineStage({
+  name: 'report',
+  params: z.object({ title: z.string() }),
+  async run(ctx) {
+    const counts = JSON.parse(readFileSync(ctx.input('counts'), 'utf8'));
+    writeJsonAtomic(ctx.output('report'), { title: '${prefix}' + ctx.params.title, counts });
+  },
+});
+`;
+
+function pipelineYaml(data: string, label: string, title: string): string {
+  return `seed: 1
+artifacts:
+  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }
+  dataset_preview: { path: artifacts/data-prep/samples.png, format: png }
+  counts: { path: artifacts/summary/counts.json, format: json }
+  report: { path: artifacts/report/report.json, format: json }
+stages:
+  data-prep:
+    package: packages/data-prep
+    params: { dataDir: ${JSON.stringify(data)}, split: { validation: 0.2, test: 0.2 }, folds: 2 }
+    external: [dataDir]
+    outs: [dataset, dataset_preview]
+  summary:
+    package: packages/summary
+    params: { label: ${label} }
+    deps: [dataset]
+    outs: [counts]
+  report:
+    package: packages/report
+    params: { title: ${title} }
+    deps: [counts]
+    outs: [report]
+`;
+}
+
+function writePackage(root: string, name: string, stageSource: string): void {
+  mkdirSync(join(root, 'packages', name, 'src'), { recursive: true });
+  writeFileSync(
+    join(root, 'packages', name, 'package.json'),
+    JSON.stringify({ name: `@fixture/${name}`, private: true, type: 'module', nx: { name }, dependencies: { '@cvc/core': '*' } }),
+  );
+  writeFileSync(join(root, 'packages', name, 'src', 'stage.ts'), stageSource);
+}
+
+interface NxRun {
+  executed: string[];
+  cached: string[];
+  output: string;
+}
+
+async function nx(root: string, ...args: string[]): Promise<NxRun> {
+  const result = await execa(process.execPath, [nxBin, ...args, '--output-style=static'], {
+    cwd: root,
+    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' },
+    all: true,
+  });
+  const output = stripVTControlCharacters(result.all);
+  const executed: string[] = [];
+  const cached: string[] = [];
+  for (const match of output.matchAll(/^> nx run ([\w-]+):stage(.*)$/gm)) {
+    (/\[local cache\]|\[existing outputs match the cache/.test(match[2]!) ? cached : executed).push(match[1]!);
+  }
+  return { executed, cached, output };
+}
+
+describe('Nx runs the YAML pipeline with per-stage caching', () => {
+  let root: string;
+  let data: string;
+  let file: string;
+  const status = () => Object.fromEntries(pipelineStatus(loadPipeline(file)).map((s) => [s.stage, s.reasons]));
+
+  beforeAll(async () => {
+    root = tempDir('cvc-nx-cache-');
+    data = await writeClassFolders(join(root, 'data'), { clock: [200, 30, 30], crocodile: [30, 150, 40] }, 6);
+    symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'cache-fixture', private: true, workspaces: ['packages/*'] }));
+    const nxJson = JSON.parse(readFileSync(join(repo, 'nx.json'), 'utf8'));
+    nxJson.plugins = [{ plugin: '@cvc/nx-pipeline', options: { pipeline: 'pipelines/test.yaml' } }];
+    writeFileSync(join(root, 'nx.json'), JSON.stringify(nxJson));
+    mkdirSync(join(root, 'packages', 'data-prep'), { recursive: true });
+    cpSync(join(repo, 'packages', 'data-prep', 'src'), join(root, 'packages', 'data-prep', 'src'), { recursive: true });
+    cpSync(join(repo, 'packages', 'data-prep', 'package.json'), join(root, 'packages', 'data-prep', 'package.json'));
+    writePackage(root, 'summary', summaryStage(1));
+    writePackage(root, 'report', reportStage(''));
+    mkdirSync(join(root, 'pipelines'));
+    file = join(root, 'pipelines', 'test.yaml');
+    writeFileSync(file, pipelineYaml(data, 'a', 'T'));
+  });
+
+  it('runs every stage in DAG order, then nothing on a second run (all cache hits)', async () => {
+    expect(status()['data-prep']).toEqual(['never run (no stage.lock.json)']);
+    expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['data-prep', 'summary', 'report']);
+    expect(Object.values(status()).flat()).toEqual([]);
+    const again = await nx(root, 'run', 'pipeline:all');
+    expect(again.executed).toEqual([]);
+    expect(again.cached).toEqual(['data-prep', 'summary', 'report']);
+  });
+
+  it("reruns a stage whose params changed, and its downstream only; status says why", async () => {
+    writeFileSync(file, pipelineYaml(data, 'b', 'T'));
+    const reasons = status();
+    expect(reasons['data-prep']).toEqual([]);
+    expect(reasons.summary).toEqual(['params changed: label "a" → "b"']);
+    expect(reasons.report).toEqual(['upstream will rerun: summary']);
+    expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['summary', 'report']);
+  });
+
+  it("reruns a stage whose package source changed, and its downstream only", async () => {
+    writeFileSync(join(root, 'packages', 'summary', 'src', 'stage.ts'), summaryStage(2));
+    expect(status().summary).toEqual(['code changed: packages/summary/src/stage.ts']);
+    expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['summary', 'report']);
+    writeFileSync(join(root, 'packages', 'report', 'src', 'stage.ts'), reportStage('» '));
+    expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['report']);
+  });
+
+  it('stops the cascade when a rerun stage writes byte-identical outputs', async () => {
+    appendFileSync(join(root, 'packages', 'data-prep', 'src', 'split.ts'), '\n// a comment changes the code hash, not the output\n');
+    const run = await nx(root, 'run', 'pipeline:all');
+    expect(run.executed).toEqual(['data-prep']);
+    expect(run.cached).toEqual(['summary', 'report']);
+  });
+
+  it('reruns data-prep and everything downstream when a data file is added, changed or removed', async () => {
+    writeFileSync(join(data, 'clock', 'extra.png'), await noiseImage([210, 20, 20], { seed: 99 }));
+    expect(status()['data-prep']).toEqual(['input changed: params.dataDir']);
+    expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['data-prep', 'summary', 'report']);
+    writeFileSync(join(data, 'crocodile', 'crocodile.0.png'), await noiseImage([20, 140, 50], { seed: 7 }));
+    expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['data-prep', 'summary', 'report']);
+    rmSync(join(data, 'clock', 'clock.0.png'));
+    expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['data-prep', 'summary', 'report']);
+  });
+
+  it('reruns one stage alone, restoring its inputs from the cache', async () => {
+    rmSync(join(root, 'artifacts'), { recursive: true });
+    const restored = await nx(root, 'run', 'report:stage');
+    expect(restored.executed).toEqual([]);
+    expect(restored.cached).toEqual(['data-prep', 'summary', 'report']);
+    expect(existsSync(join(root, 'artifacts', 'data-prep', 'dataset', 'images.u8'))).toBe(true);
+
+    writeFileSync(file, pipelineYaml(data, 'b', 'U'));
+    const alone = await nx(root, 'run', 'report:stage');
+    expect(alone.executed).toEqual(['report']);
+    expect(JSON.parse(readFileSync(join(root, 'artifacts', 'report', 'report.json'), 'utf8')).title).toBe('» U');
+  });
+});
