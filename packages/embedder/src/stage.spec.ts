@@ -1,0 +1,97 @@
+// embedder on a tiny dataset and a tiny classifier saved like the real one: the artifact it writes,
+// that rows are the model's own activations, byte-identical reruns, and errors naming the culprit.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { hashTree } from '@cvc/core';
+import { runStage } from '@cvc/core/runner';
+import { tempDir } from '@cvc/core/testing';
+import { readEmbeddingIndex, readEmbeddings } from './embeddings.ts';
+import { TINY_NORMALIZATION, writeTinyClassifierModels, writeTinyDataset } from '../testing/fixtures.ts';
+
+const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
+const quiet = () => {};
+
+/** A workspace whose upstream artifacts are written by the test (their producers are never run). */
+function workspace(embedderParams: string): { root: string; pipelineFile: string } {
+  const root = tempDir('cvc-embedder-');
+  mkdirSync(join(root, 'pipelines'));
+  const pipelineFile = join(root, 'pipelines', 'test.yaml');
+  writeFileSync(
+    pipelineFile,
+    [
+      'seed: 42',
+      'artifacts:',
+      '  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }',
+      '  classifier_models: { path: artifacts/classifier/models, format: folder }',
+      '  embeddings: { path: artifacts/embedder/embeddings, format: folder }',
+      'stages:',
+      '  data-prep: { package: upstream/data-prep, outs: [dataset] }',
+      '  classifier: { package: upstream/classifier, deps: [dataset], outs: [classifier_models] }',
+      '  embedder:',
+      `    package: ${relative(root, packageDir)}`,
+      `    params: ${embedderParams}`,
+      '    deps: [dataset, classifier_models]',
+      '    outs: [embeddings]',
+    ].join('\n'),
+  );
+  return { root, pipelineFile };
+}
+
+describe('embedder stage', () => {
+  let ws: { root: string; pipelineFile: string };
+  let model: tf.LayersModel;
+
+  beforeAll(async () => {
+    ws = workspace('{ layers: [fc7, pooled], batchSize: 5 }');
+    writeTinyDataset(join(ws.root, 'artifacts', 'data-prep', 'dataset'), 6);
+    model = await writeTinyClassifierModels(join(ws.root, 'artifacts', 'classifier', 'models'));
+    await runStage({ pipelineFile: ws.pipelineFile, stage: 'embedder', log: quiet });
+  });
+
+  it('writes one float-tensor per layer, rows in dataset order, equal to the model activations', async () => {
+    const dir = join(ws.root, 'artifacts', 'embedder', 'embeddings');
+    const index = readEmbeddingIndex(dir);
+    expect(index.model).toBe('tiny');
+    expect(index.variant).toBe('full');
+    expect(index.layers).toEqual([{ name: 'fc7', dim: 6 }, { name: 'pooled', dim: 4 }]);
+    const fc7 = readEmbeddings(dir, 'fc7');
+    expect([fc7.rows, fc7.dim]).toEqual([12, 6]);
+    expect(fc7.manifest.files[7]).toBe('crocodile/crocodile.1.png');
+    expect(fc7.manifest.labels[7]).toBe(1);
+
+    // Row 7 (second batch, batch size 5) equals fc7 of image 7 computed directly.
+    await tf.setBackend('cpu');
+    const { readImageDataset } = await import('@cvc/core');
+    const ds = readImageDataset(join(ws.root, 'artifacts', 'data-prep', 'dataset'));
+    const probe = tf.model({ inputs: model.inputs, outputs: model.getLayer('fc7').output as tf.SymbolicTensor });
+    const x = tf.tensor4d(Float32Array.from(ds.images.subarray(7 * 3072, 8 * 3072)), [1, 32, 32, 3])
+      .div(255).sub(tf.tensor1d(TINY_NORMALIZATION.mean)).div(tf.tensor1d(TINY_NORMALIZATION.std));
+    const expected = Array.from((probe.predict(x) as tf.Tensor).dataSync());
+    const row = Array.from(fc7.data.subarray(7 * 6, 8 * 6));
+    row.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+    // The images differ, so the rows do.
+    expect(Array.from(fc7.data.subarray(0, 6))).not.toEqual(row);
+  });
+
+  it('gives byte-identical artifacts when run again', async () => {
+    const dir = join(ws.root, 'artifacts', 'embedder');
+    const before = hashTree(dir);
+    await runStage({ pipelineFile: ws.pipelineFile, stage: 'embedder', log: quiet });
+    expect(hashTree(dir)).toEqual(before);
+  });
+
+  it('names a missing layer, a missing model and bad metadata', async () => {
+    await expect(runStage({ pipelineFile: ws.pipelineFile, stage: 'embedder', set: { layers: ['fc7', 'conv9'] }, log: quiet })).rejects.toThrow(
+      /tiny\/full: model has no layer "conv9" \(layers: image, conv1, pooled, fc7, probability\)/,
+    );
+    await expect(runStage({ pipelineFile: ws.pipelineFile, stage: 'embedder', set: { model: 'resnet' }, log: quiet })).rejects.toThrow(
+      /models\/resnet\/full\/model\.json: no such model/,
+    );
+    const metadataFile = join(ws.root, 'artifacts', 'classifier', 'models', 'tiny', 'full', 'metadata.json');
+    writeFileSync(metadataFile, JSON.stringify({ classes: ['clock', 'crocodile'], normalization: { mean: [0.5, 0.5] } }));
+    await expect(runStage({ pipelineFile: ws.pipelineFile, stage: 'embedder', log: quiet })).rejects.toThrow(`${metadataFile}: "normalization" must hold`);
+  });
+});
