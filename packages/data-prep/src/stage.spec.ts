@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, cpSync } fr
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import * as tar from 'tar';
 import { hashTree, readImageDataset } from '@cvc/core';
 import { runStage } from '@cvc/core/runner';
 import { noiseImage, tempDir, writeClassFolders } from '@cvc/core/testing';
@@ -125,5 +126,35 @@ describe('data-prep stage', () => {
     const result = await execa('node', [cvc, 'stage', 'data-prep', '--pipeline', ws.pipelineFile, '--data-dir', missing], { cwd: ws.root, reject: false });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`cvc: ${missing}: data folder not found`);
+  });
+});
+
+describe('data-prep with source cifar100', () => {
+  it('imports the chosen fine classes from a CIFAR-100 binary archive into the same dataset format', async () => {
+    // 14 records: fine labels 22 (clock) and 27 (crocodile) 6 each, plus two of another class.
+    const fine = [22, 27, 5, 22, 27, 22, 27, 22, 27, 99, 22, 27, 22, 27];
+    const records = Buffer.alloc(fine.length * 3074);
+    fine.forEach((f, i) => {
+      records[i * 3074 + 1] = f;
+      records.fill(f === 22 ? 200 : 40, i * 3074 + 2, i * 3074 + 2 + 1024); // red plane
+    });
+    const dir = tempDir();
+    mkdirSync(join(dir, 'cifar-100-binary'));
+    writeFileSync(join(dir, 'cifar-100-binary', 'train.bin'), records);
+    writeFileSync(join(dir, 'cifar-100-binary', 'test.bin'), Buffer.alloc(0));
+    const names = Array.from({ length: 100 }, (_, i) => (i === 22 ? 'clock' : i === 27 ? 'crocodile' : `c${i}`));
+    writeFileSync(join(dir, 'cifar-100-binary', 'fine_label_names.txt'), `${names.join('\n')}\n`);
+    const archive = join(dir, 'cifar-100-binary.tar.gz');
+    await tar.c({ gzip: true, file: archive, cwd: dir }, ['cifar-100-binary']);
+
+    const ws = workspace(archive);
+    await runStage({ pipelineFile: ws.pipelineFile, stage: 'data-prep', set: { source: 'cifar100' }, log: quiet });
+    const { manifest, images } = readImageDataset(join(ws.root, 'artifacts', 'data-prep', 'dataset'));
+    expect(manifest.shape).toEqual([12, 32, 32, 3]);
+    expect(manifest.classCounts).toEqual([6, 6]);
+    expect(manifest.source).toBe('cifar100');
+    expect(manifest.labels.slice(0, 3)).toEqual([0, 1, 0]);
+    expect(images[0]).toBe(200); // first record is a clock: red plane 200 → first pixel's R
+    expect(images[32 * 32 * 3]).toBe(40);
   });
 });
