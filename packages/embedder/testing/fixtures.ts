@@ -5,18 +5,23 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, sha256, writeImageDataset, writeJsonAtomic, type Dataset } from '@cvc/core';
 import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
 
-/** `perClass` noisy 32x32 images per class: clocks reddish, crocodiles greenish. */
-export function tinyDataset(perClass: number, seed = 1): Dataset {
+/**
+ * Noisy 32x32 images, clocks reddish, crocodiles greenish: `perClass` of each (clocks first),
+ * or one per entry of a label list (0 = clock, 1 = crocodile).
+ */
+export function tinyDataset(perClassOrLabels: number | number[], seed = 1): Dataset {
   const rng = createRng(seed);
   const size = 32;
-  const n = perClass * 2;
+  const labelList = typeof perClassOrLabels === 'number' ? Array.from({ length: 2 * perClassOrLabels }, (_, i) => (i < perClassOrLabels ? 0 : 1)) : perClassOrLabels;
+  const n = labelList.length;
   const images = new Uint8Array(n * size * size * 3);
   const labels: number[] = [];
   const files: string[] = [];
+  const seen = [0, 0];
   for (let i = 0; i < n; i++) {
-    const label = i < perClass ? 0 : 1;
+    const label = labelList[i]!;
     labels.push(label);
-    files.push(label === 0 ? `clock/clock.${i}.png` : `crocodile/crocodile.${i - perClass}.png`);
+    files.push(label === 0 ? `clock/clock.${seen[0]!++}.png` : `crocodile/crocodile.${seen[1]!++}.png`);
     const base = label === 0 ? [190, 60, 50] : [60, 150, 70];
     for (let p = 0; p < size * size; p++) {
       for (let c = 0; c < 3; c++) images[(i * size * size + p) * 3 + c] = Math.max(0, Math.min(255, Math.round(base[c]! + (rng.next() - 0.5) * 120)));
@@ -34,7 +39,7 @@ export function tinyDataset(perClass: number, seed = 1): Dataset {
       sha256: sha256(images),
       contentHash: sha256(`${sha256(images)}\n${JSON.stringify(labels)}`),
       classNames: ['clock', 'crocodile'],
-      classCounts: [perClass, perClass],
+      classCounts: [seen[0]!, seen[1]!],
       files,
       labels,
       mean: [0.5, 0.4, 0.25],
@@ -45,8 +50,8 @@ export function tinyDataset(perClass: number, seed = 1): Dataset {
   };
 }
 
-export function writeTinyDataset(dir: string, perClass: number, seed = 1): Dataset {
-  const dataset = tinyDataset(perClass, seed);
+export function writeTinyDataset(dir: string, perClassOrLabels: number | number[], seed = 1): Dataset {
+  const dataset = tinyDataset(perClassOrLabels, seed);
   writeImageDataset(dir, dataset);
   return dataset;
 }

@@ -1,0 +1,80 @@
+// Diagnostics between scorers: how alike their rankings are (Spearman's rho over all images,
+// overlap of the top K) and how many of each top K the classifier gets wrong out of fold.
+import { averageRanks, rankOrder } from './rank.ts';
+
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const ra = averageRanks(a);
+  const rb = averageRanks(b);
+  const n = ra.length;
+  const mean = (n + 1) / 2;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (ra[i]! - mean) * (rb[i]! - mean);
+    saa += (ra[i]! - mean) ** 2;
+    sbb += (rb[i]! - mean) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+}
+
+/** Share of the top K of `a` that is also in the top K of `b`. */
+export function overlapAtK(a: ArrayLike<number>, b: ArrayLike<number>, k: number): number {
+  const topA = new Set(rankOrder(a).slice(0, k));
+  const topB = rankOrder(b).slice(0, k);
+  return topB.filter((i) => topA.has(i)).length / Math.min(k, topB.length);
+}
+
+/** Share of `indices` whose out-of-fold prediction (p ≥ 0.5 → crocodile) differs from the label. */
+export function misclassifiedShare(indices: readonly number[], labels: readonly number[], p: readonly number[]): number {
+  if (indices.length === 0) return 0;
+  return indices.filter((i) => (p[i]! >= 0.5 ? 1 : 0) !== labels[i]).length / indices.length;
+}
+
+const round = (x: number) => Number(x.toFixed(4));
+
+export interface RankerMetrics {
+  images: number;
+  topK: number[];
+  /** spearman[a][b]: rank correlation of the full rankings. */
+  spearman: Record<string, Record<string, number>>;
+  /** overlap[`@K`][a][b]: share of a's top K in b's top K. */
+  overlap: Record<string, Record<string, Record<string, number>>>;
+  /** misclassifiedOutOfFold[scorer][`@K`]: share of the top K the classifier gets wrong out of fold. */
+  misclassifiedOutOfFold: Record<string, Record<string, number>>;
+  /** The same share over all images, for reference. */
+  misclassifiedOverall: number;
+  /** classCounts[scorer][`@K`]: images of each class in the top K. */
+  classCounts: Record<string, Record<string, Record<string, number>>>;
+}
+
+export function rankerMetrics(
+  scores: Record<string, ArrayLike<number>>,
+  labels: readonly number[],
+  classNames: readonly string[],
+  p: readonly number[],
+  topK: readonly number[],
+): RankerMetrics {
+  const names = Object.keys(scores);
+  const pairs = (f: (a: string, b: string) => number) =>
+    Object.fromEntries(names.map((a) => [a, Object.fromEntries(names.map((b) => [b, round(f(a, b))]))]));
+  const orders = Object.fromEntries(names.map((n) => [n, rankOrder(scores[n]!)]));
+  return {
+    images: labels.length,
+    topK: [...topK],
+    spearman: pairs((a, b) => spearman(scores[a]!, scores[b]!)),
+    overlap: Object.fromEntries(topK.map((k) => [`@${k}`, pairs((a, b) => overlapAtK(scores[a]!, scores[b]!, k))])),
+    misclassifiedOutOfFold: Object.fromEntries(
+      names.map((n) => [n, Object.fromEntries(topK.map((k) => [`@${k}`, round(misclassifiedShare(orders[n]!.slice(0, k), labels, p))]))]),
+    ),
+    misclassifiedOverall: round(misclassifiedShare(labels.map((_, i) => i), labels, p)),
+    classCounts: Object.fromEntries(
+      names.map((n) => [
+        n,
+        Object.fromEntries(
+          topK.map((k) => [`@${k}`, Object.fromEntries(classNames.map((c, ci) => [c, orders[n]!.slice(0, k).filter((i) => labels[i] === ci).length]))]),
+        ),
+      ]),
+    ),
+  };
+}
