@@ -221,19 +221,26 @@ napi_value Select(napi_env env, napi_callback_info info) {
   select(c, x, y, o, n);
   return ret_undef(env);
 }
-// sumLeading(x, rows, cols, out) / sumTrailing(x, rows, cols, out)
-napi_value SumLeading(napi_env env, napi_callback_info info) {
+// reduceSum(x, outer, red, inner, scale, out)
+napi_value ReduceSum(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  float *x = a.f32(0), *o = a.f32(3);
+  float *x = a.f32(0), *o = a.f32(5);
   if (a.failed) return nullptr;
-  sum_leading(x, a.integer(1), a.integer(2), o);
+  reduce_sum(x, a.integer(1), a.integer(2), a.integer(3), a.num(4), o);
   return ret_undef(env);
 }
-napi_value SumTrailing(napi_env env, napi_callback_info info) {
+// binaryStrided(op, a, b, out, dims: Int32Array, stridesA: Int32Array, stridesB: Int32Array)
+napi_value BinaryStrided(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  float *x = a.f32(0), *o = a.f32(3);
+  long r, ra, rb;
+  int op = (int)a.integer(0);
+  float *x = a.f32(1), *y = a.f32(2), *o = a.f32(3);
+  const int32_t *d = a.i32(4, &r), *sa = a.i32(5, &ra), *sb = a.i32(6, &rb);
   if (a.failed) return nullptr;
-  sum_trailing(x, a.integer(1), a.integer(2), o);
+  if (r > 8 || ra != r || rb != r) { a.fail("binaryStrided: bad rank"); return nullptr; }
+  long dims[8], s1[8], s2[8];
+  for (long i = 0; i < r; i++) { dims[i] = d[i]; s1[i] = sa[i]; s2[i] = sb[i]; }
+  binary_strided(op, x, y, o, (int)r, dims, s1, s2);
   return ret_undef(env);
 }
 // batchNorm(x, out, C, mean, variance, offset|null, scale|null, eps)
@@ -265,7 +272,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", Conv2dBackpropFilter}, {"matmul", Matmul}, {"maxPool", MaxPool},
       {"maxPoolGrad", MaxPoolGrad}, {"avgPool", AvgPool}, {"avgPoolGrad", AvgPoolGrad},
       {"binary", Binary}, {"unary", Unary}, {"leakyRelu", LeakyRelu}, {"leakyReluGrad", LeakyReluGrad},
-      {"select", Select}, {"sumLeading", SumLeading}, {"sumTrailing", SumTrailing},
+      {"select", Select}, {"reduceSum", ReduceSum}, {"binaryStrided", BinaryStrided},
       {"batchNorm", BatchNorm}, {"adam", Adam},
   };
   for (auto& f : fns) {

@@ -8,8 +8,24 @@
 namespace cvc {
 
 void conv2d_forward(const ConvGeom& g, const float* w, int F, float* y, const Epilogue& ep) {
+  const long M = (long)g.N * g.OH * g.OW, K = (long)g.KH * g.KW * g.C;
+  if (g.KH * g.KW <= 1024) {  // indirect convolution: weights packed once, rows split over threads
+    const long nr = conv_nr(), npan = (F + nr - 1) / nr;
+    std::vector<float> wp((size_t)npan * nr * K), zeros((size_t)g.C + 16, 0.f);
+    conv_pack_w(w, K, F, wp.data());
+    const double flops = 2.0 * M * K * F;
+    if (flops < 4e6 || pool_threads() == 1) {
+      conv_forward_rows(g, wp.data(), F, 0, M, y, ep, zeros.data());
+    } else {
+      pool_run([&](int t, int nt) {
+        long b, e; split_range(M, nt, t, 24, &b, &e);
+        if (b < e) conv_forward_rows(g, wp.data(), F, b, e, y, ep, zeros.data());
+      });
+    }
+    return;
+  }
   GemmArgs a{};
-  a.M = (long)g.N * g.OH * g.OW; a.N = F; a.K = (long)g.KH * g.KW * g.C;
+  a.M = M; a.N = F; a.K = K;
   a.a = {A_IM2COL, nullptr, 0, &g};
   a.b = {B_DENSE, w, F};
   a.c = y; a.ldc = F; a.accumulate = false; a.ep = ep;
@@ -67,13 +83,42 @@ void conv2d_backprop_input(const ConvGeom& g, const float* dy, const float* w, i
 }
 
 void conv2d_backprop_filter(const ConvGeom& g, const float* dy, int F, float* dw) {
-  GemmArgs a{};
-  a.M = (long)g.KH * g.KW * g.C; a.N = F; a.K = (long)g.N * g.OH * g.OW;
-  a.a = {A_IM2COL_T, nullptr, 0, &g};
-  a.b = {B_DENSE, dy, F};
-  a.c = dw; a.ldc = F; a.accumulate = false;
-  a.prefer_split_k = true;
-  gemm(a);
+  const long P = (long)g.N * g.OH * g.OW, taps = (long)g.KH * g.KW, KC = taps * g.C;
+  if (g.C < 8) {  // few channels: one GEMM over the transposed im2col (rows = taps x channels)
+    GemmArgs a{};
+    a.M = KC; a.N = F; a.K = P;
+    a.a = {A_IM2COL_T, nullptr, 0, &g};
+    a.b = {B_DENSE, dy, F};
+    a.c = dw; a.ldc = F; a.accumulate = false;
+    a.prefer_split_k = true;
+    gemm(a);
+    return;
+  }
+  // Per tap: dw[tap] (C x F) = x_tap^T (C x P) * dy (P x F); dy is read in place. Threads take
+  // fixed pixel ranges into private partials, added in thread order (deterministic).
+  GemmSerialFn fn = gemm_serial_fn();
+  const int T = (2.0 * KC * F * P < 4e6) ? 1 : pool_threads();
+  std::vector<std::vector<float>> part(T > 1 ? T : 0);
+  pool_run([&](int t, int nt) {
+    if (t >= T) return;
+    long b, e; split_range(P, T, t, 64, &b, &e);
+    float* out = T > 1 ? (part[t].assign((size_t)KC * F, 0.f), part[t].data()) : dw;
+    for (long tap = 0; tap < taps; tap++) {
+      GemmArgs a{};
+      a.M = g.C; a.N = F; a.K = P;
+      a.a = {A_TAP_T, nullptr, 0, &g, (int)tap};
+      a.b = {B_DENSE, dy, F};
+      a.c = out + tap * g.C * F; a.ldc = F; a.accumulate = false;
+      fn(a, 0, g.C, 0, F, b, e);
+    }
+  });
+  if (T > 1) {
+    for (long i = 0; i < KC * F; i++) {
+      float s = part[0][i];
+      for (int t = 1; t < T; t++) s += part[t][i];
+      dw[i] = s;
+    }
+  }
 }
 
 }  // namespace cvc

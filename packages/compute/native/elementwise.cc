@@ -1,5 +1,6 @@
 #include "elementwise.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -79,28 +80,70 @@ void select(const uint8_t* cond, const float* a, const float* b, float* out, lon
   });
 }
 
-// Double accumulators like tfjs's JS loops; each thread owns a column range (fixed order).
-void sum_leading(const float* x, long rows, long cols, float* out) {
-  long min_cols = rows * cols >= kMinPar ? 16 : cols + 1;
-  parallel_for(cols, min_cols, [&](long c0, long c1) {
-    std::vector<double> acc(c1 - c0, 0.0);
-    for (long r = 0; r < rows; r++) {
-      const float* row = x + r * cols;
-      for (long c = c0; c < c1; c++) acc[c - c0] += row[c];
-    }
-    for (long c = c0; c < c1; c++) out[c] = (float)acc[c - c0];
-  });
+// Double accumulators like tfjs's JS loops; each thread owns whole output elements.
+void reduce_sum(const float* x, long outer, long red, long inner, double scale, float* out) {
+  const bool big = outer * red * inner >= kMinPar;
+  if (inner == 1) {
+    parallel_for(outer, big ? 1 : outer + 1, [&](long o0, long o1) {
+      for (long o = o0; o < o1; o++) {
+        const float* row = x + o * red;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;  // fixed 4-way split, same for any threading
+        long r = 0;
+        for (; r + 4 <= red; r += 4) { s0 += row[r]; s1 += row[r + 1]; s2 += row[r + 2]; s3 += row[r + 3]; }
+        for (; r < red; r++) s0 += row[r];
+        out[o] = (float)(((s0 + s1) + (s2 + s3)) * scale);
+      }
+    });
+    return;
+  }
+  if (outer >= 2 * pool_threads() || inner < 64) {
+    parallel_for(outer, big ? 1 : outer + 1, [&](long o0, long o1) {
+      std::vector<double> acc(inner);
+      for (long o = o0; o < o1; o++) {
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (long r = 0; r < red; r++) {
+          const float* row = x + (o * red + r) * inner;
+          for (long i = 0; i < inner; i++) acc[i] += row[i];
+        }
+        for (long i = 0; i < inner; i++) out[o * inner + i] = (float)(acc[i] * scale);
+      }
+    });
+    return;
+  }
+  for (long o = 0; o < outer; o++) {
+    parallel_for(inner, big ? 16 : inner + 1, [&](long i0, long i1) {
+      std::vector<double> acc(i1 - i0, 0.0);
+      for (long r = 0; r < red; r++) {
+        const float* row = x + (o * red + r) * inner;
+        for (long i = i0; i < i1; i++) acc[i - i0] += row[i];
+      }
+      for (long i = i0; i < i1; i++) out[o * inner + i] = (float)(acc[i - i0] * scale);
+    });
+  }
 }
 
-void sum_trailing(const float* x, long rows, long cols, float* out) {
-  long min_rows = rows * cols >= kMinPar ? 1 : rows + 1;
-  parallel_for(rows, min_rows, [&](long r0, long r1) {
-    for (long r = r0; r < r1; r++) {
-      double s = 0.0;
-      const float* row = x + r * cols;
-      for (long c = 0; c < cols; c++) s += row[c];
-      out[r] = (float)s;
-    }
+void binary_strided(int op, const float* a, const float* b, float* out, int rank, const long* dims,
+                    const long* sa, const long* sb) {
+  if (rank == 0) { binary(op, a, 1, b, 1, out, 1); return; }
+  const long inner = dims[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
+  long rows = 1;
+  for (int d = 0; d < rank - 1; d++) rows *= dims[d];
+  parallel_for(rows, inner >= kMinPar ? 1 : kMinPar / (inner + 1) + 1, [&](long r0, long r1) {
+    apply_op(op, [&](auto f) {
+      for (long r = r0; r < r1; r++) {
+        long rem = r, oa = 0, ob = 0;  // odometer: decode the outer index
+        for (int d = rank - 2; d >= 0; d--) {
+          long q = rem % dims[d];
+          rem /= dims[d];
+          oa += q * sa[d];
+          ob += q * sb[d];
+        }
+        const float* pa = a + oa;
+        const float* pb = b + ob;
+        float* po = out + r * inner;
+        for (long i = 0; i < inner; i++) po[i] = f(pa[i * ia], pb[i * ib]);
+      }
+    });
   });
 }
 

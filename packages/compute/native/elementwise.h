@@ -10,8 +10,12 @@ void unary(int op, const float* x, float* out, long n);
 void leaky_relu(const float* x, float* y, long n, float alpha);
 void leaky_relu_grad(const float* dy, const float* x, float* dx, long n, float alpha);
 void select(const uint8_t* cond, const float* a, const float* b, float* out, long n);
-void sum_leading(const float* x, long rows, long cols, float* out);   // out[c] = sum_r x[r,c]
-void sum_trailing(const float* x, long rows, long cols, float* out);  // out[r] = sum_c x[r,c]
+// General broadcasting: out has `rank` dims; sa/sb are element strides of a/b per out dim
+// (0 where that input is broadcast).
+void binary_strided(int op, const float* a, const float* b, float* out, int rank, const long* dims,
+                    const long* sa, const long* sb);
+// x viewed as [outer, red, inner]: out[o, i] = scale * sum_r x[o, r, i] (double accumulators).
+void reduce_sum(const float* x, long outer, long red, long inner, double scale, float* out);
 // Batch norm over the last axis: every parameter has length C or 1 (nullptr = default).
 void batch_norm(const float* x, long n, long C, const float* mean, long nm, const float* var, long nv,
                 const float* offset, long no, const float* scale, long ns, float eps, float* out);

@@ -9,27 +9,46 @@
 #include "threadpool.h"
 
 namespace cvc {
-namespace avx512 { void gemm_serial(const GemmArgs&, long, long, long, long, long, long); }
-namespace avx2 { void gemm_serial(const GemmArgs&, long, long, long, long, long, long); }
-namespace generic { void gemm_serial(const GemmArgs&, long, long, long, long, long, long); }
+#define CVC_ARCH_DECLS                                                                       \
+  void gemm_serial(const GemmArgs&, long, long, long, long, long, long);                  \
+  int conv_nr();                                                                           \
+  void conv_pack_w(const float*, long, long, float*);                                      \
+  void conv_forward_rows(const ConvGeom&, const float*, long, long, long, float*, const Epilogue&, const float*);
+namespace avx512 { CVC_ARCH_DECLS }
+namespace avx2 { CVC_ARCH_DECLS }
+namespace generic { CVC_ARCH_DECLS }
 
 namespace {
-struct Arch { const char* name; GemmSerialFn fn; };
+struct Arch {
+  const char* name;
+  GemmSerialFn fn;
+  int (*nr)();
+  void (*pack)(const float*, long, long, float*);
+  void (*conv)(const ConvGeom&, const float*, long, long, long, float*, const Epilogue&, const float*);
+};
+#define CVC_ARCH(ns) Arch{#ns, ns::gemm_serial, ns::conv_nr, ns::conv_pack_w, ns::conv_forward_rows}
 Arch pick_arch() {
   const char* force = std::getenv("CVC_ARCH");  // testing aid: avx512 | avx2 | generic
   __builtin_cpu_init();
   bool has512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
   bool has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (force && !std::strcmp(force, "generic")) return {"generic", generic::gemm_serial};
-  if (force && !std::strcmp(force, "avx2") && has2) return {"avx2", avx2::gemm_serial};
-  if (has512 && !(force && !std::strcmp(force, "avx2"))) return {"avx512", avx512::gemm_serial};
-  if (has2) return {"avx2", avx2::gemm_serial};
-  return {"generic", generic::gemm_serial};
+  if (force && !std::strcmp(force, "generic")) return CVC_ARCH(generic);
+  if (force && !std::strcmp(force, "avx2") && has2) return CVC_ARCH(avx2);
+  if (has512 && !(force && !std::strcmp(force, "avx2"))) return CVC_ARCH(avx512);
+  if (has2) return CVC_ARCH(avx2);
+  return CVC_ARCH(generic);
 }
 const Arch& arch() { static Arch a = pick_arch(); return a; }
 }  // namespace
 
 const char* gemm_arch() { return arch().name; }
+int conv_nr() { return arch().nr(); }
+GemmSerialFn gemm_serial_fn() { return arch().fn; }
+void conv_pack_w(const float* w, long K, long F, float* dst) { arch().pack(w, K, F, dst); }
+void conv_forward_rows(const ConvGeom& g, const float* wp, long F, long m0, long m1, float* y,
+                       const Epilogue& ep, const float* zeros) {
+  arch().conv(g, wp, F, m0, m1, y, ep, zeros);
+}
 
 float* scratch(int slot, unsigned long n) {
   thread_local std::vector<float> bufs[4];

@@ -11,7 +11,8 @@ struct ConvGeom {
   int N, H, W, C, OH, OW, KH, KW, sh, sw, dh, dw, padT, padL;
 };
 
-enum ASrcKind { A_DENSE = 0, A_DENSE_T = 1, A_IM2COL = 2, A_IM2COL_T = 3 };
+// A_TAP_T: logical [C, N*OH*OW] = input channels at one filter tap for every output pixel.
+enum ASrcKind { A_DENSE = 0, A_DENSE_T = 1, A_IM2COL = 2, A_IM2COL_T = 3, A_TAP_T = 4 };
 enum BSrcKind { B_DENSE = 0, B_DENSE_T = 1 };
 
 struct ASrc {
@@ -19,6 +20,7 @@ struct ASrc {
   const float* p;  // dense: A (M x K, ld) or A^T stored (K x M, ld)
   long ld;
   const ConvGeom* g;  // im2col: logical [N*OH*OW, KH*KW*C]; im2col_t: its transpose
+  int tap = 0;        // A_TAP_T: kh*KW + kw
 };
 struct BSrc {
   int kind;
@@ -48,7 +50,15 @@ struct GemmArgs {
 };
 using GemmSerialFn = void (*)(const GemmArgs&, long m0, long m1, long n0, long n1, long k0, long k1);
 
-const char* gemm_arch();  // "avx512" | "avx2" | "generic"
+const char* gemm_arch();
+
+// Indirect convolution for the selected ISA (see gemm_impl.inc).
+int conv_nr();                                                      // panel width of packed weights
+void conv_pack_w(const float* w, long K, long F, float* dst);       // dst: ceil(F/NR)*NR*K floats
+void conv_forward_rows(const ConvGeom& g, const float* wp, long F, long m0, long m1, float* y,
+                       const Epilogue& ep, const float* zeros);  // "avx512" | "avx2" | "generic"
+
+GemmSerialFn gemm_serial_fn();  // the selected ISA's single-threaded GEMM
 
 // Multi-threaded driver with a fixed partition (M, then N, then K with ordered reduction).
 void gemm(const GemmArgs& args);

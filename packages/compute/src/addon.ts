@@ -24,8 +24,8 @@ export interface NativeAddon {
   leakyRelu(x: F32, y: F32, alpha: number): void;
   leakyReluGrad(dy: F32, x: F32, dx: F32, alpha: number): void;
   select(cond: Uint8Array, a: F32, b: F32, out: F32): void;
-  sumLeading(x: F32, rows: number, cols: number, out: F32): void;
-  sumTrailing(x: F32, rows: number, cols: number, out: F32): void;
+  binaryStrided(op: number, a: F32, b: F32, out: F32, dims: I32, stridesA: I32, stridesB: I32): void;
+  reduceSum(x: F32, outer: number, red: number, inner: number, scale: number, out: F32): void;
   batchNorm(x: F32, out: F32, C: number, mean: F32, variance: F32, offset: F32 | null, scale: F32 | null, eps: number): void;
   adam(v: F32, g: F32, m: F32, s: F32, lr: number, b1: number, b2: number, eps: number, b1pow: number, b2pow: number,
     vOut: F32, mOut: F32, sOut: F32): void;
@@ -35,21 +35,21 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Where `npm run build:native` puts the addon (override with CVC_ADDON_PATH). */
 export const defaultAddonPath = resolve(here, '../build/Release/cvc_compute.node');
 
-let cached: { addon: NativeAddon | null; error: string } | undefined;
+const cache = new Map<string, { addon: NativeAddon | null; error: string }>();
 
-/** The addon, or null with a one-line reason (missing binary, failed load). Cached. */
-export function loadAddon(): { addon: NativeAddon | null; error: string } {
-  if (cached) return cached;
-  const path = process.env['CVC_ADDON_PATH'] || defaultAddonPath;
+/** The addon, or null with a one-line reason (missing binary, failed load). Cached per path. */
+export function loadAddon(path = process.env['CVC_ADDON_PATH'] || defaultAddonPath): { addon: NativeAddon | null; error: string } {
+  let r = cache.get(path);
+  if (r) return r;
   if (!existsSync(path)) {
-    cached = { addon: null, error: `native addon not built (${path} missing; run npm run build:native -w @cvc/compute)` };
+    r = { addon: null, error: `native addon not built (${path} missing; run npm run build:native -w @cvc/compute)` };
   } else {
     try {
-      const addon = createRequire(import.meta.url)(path) as NativeAddon;
-      cached = { addon, error: '' };
+      r = { addon: createRequire(import.meta.url)(path) as NativeAddon, error: '' };
     } catch (e) {
-      cached = { addon: null, error: `native addon failed to load: ${(e as Error).message.split('\n')[0]}` };
+      r = { addon: null, error: `native addon failed to load: ${(e as Error).message.split('\n')[0]}` };
     }
   }
-  return cached;
+  cache.set(path, r);
+  return r;
 }

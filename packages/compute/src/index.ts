@@ -5,3 +5,5 @@ export { installNativeKernels, uninstallNativeKernels, nativeInstalled, original
 export { registerWasmGradKernels } from './wasm-grads.ts';
 export { fastAdam } from './fast-adam.ts';
 export { enableKernelProfiling, kernelProfileTable, resetKernelProfile, profilingRequested } from './profile.ts';
+export { fallbackCounts } from './kernels/util.ts';
+export { referenceData, referenceModel, seededRandom } from './reference-cnn.ts';

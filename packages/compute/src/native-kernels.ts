@@ -33,7 +33,7 @@ export function installNativeKernels(tf: TF, addon: NativeAddon): string[] {
     const orig = tf.getKernel(name, BACKEND)?.kernelFunc as KernelFunc | undefined;
     const fallback: KernelFunc = orig ?? (() => { throw new Error(`@cvc/compute: no ${BACKEND} kernel ${name} to fall back to`); });
     if (orig) { originals.set(name, orig); tf.unregisterKernel(name, BACKEND); }
-    tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: kernel(fallback, body) });
+    tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: kernel(name, fallback, body) });
     names.push(name);
   }
   const gradient = overrideLeakyReluGradient(tf);

@@ -2,18 +2,58 @@
 // Conv2DBackpropFilter: dW[kh,kw,c,f] = sum_{n,h,w} xpad[n, h*s+kh, w*s+kw, c] * dy[n,h,w,f]
 // is itself a convolution: x' = transpose(pad(x)) [C,Hp,Wp,N] convolved (valid, dilation = s)
 // with dy' = transpose(dy) [Ho,Wo,N,F] as filter -> [C, >=KH, >=KW, F] -> slice -> [KH,KW,C,F].
+// MaxPoolGrad: tfjs-backend-wasm 4.22's kernel drops gradient at the last input element
+// (measured: dx[N*H*W*C-1] = 0); replaced by a JS kernel with tfjs-backend-cpu semantics.
 import type { TF, TensorInfo } from './kernels/util.ts';
 
 type Shape4 = [number, number, number, number];
-interface WasmLike { disposeData(dataId: object): void }
+interface WasmLike {
+  disposeData(dataId: object): void;
+  readSync(dataId: object): unknown;
+  makeOutput(shape: number[], dtype: string, memoryOffset?: number, values?: unknown): TensorInfo;
+}
+const patched = new WeakMap<object, string[]>();
 
 export function registerWasmGradKernels(tf: TF): string[] {
+  const done = patched.get(tf.engine());
+  if (done) return done;
   const added: string[] = [];
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
     tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: (args) => conv2dBackpropFilter(tf, args as never) });
     added.push('Conv2DBackpropFilter');
   }
+  if (tf.getKernel('MaxPoolGrad', 'wasm')) tf.unregisterKernel('MaxPoolGrad', 'wasm');
+  tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: (args) => maxPoolGrad(tf, args as never) });
+  added.push('MaxPoolGrad');
+  patched.set(tf.engine(), added);
   return added;
+}
+
+function maxPoolGrad(tf: TF, args: { inputs: { dy: TensorInfo; input: TensorInfo }; attrs: Record<string, unknown>; backend: WasmLike }): TensorInfo {
+  const { dy, input } = args.inputs;
+  const a = args.attrs as { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'same' | 'valid' | number;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+  const ci = tf.backend_util.computePool2DInfo(input.shape as Shape4, a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  const x = args.backend.readSync(input.dataId) as Float32Array, d = args.backend.readSync(dy.dataId) as Float32Array;
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = ci;
+  const dx = new Float32Array(N * H * W * C);
+  for (let n = 0; n < N; n++)
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * ci.strideHeight - ci.padInfo.top;
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * ci.strideWidth - ci.padInfo.left;
+        for (let c = 0; c < C; c++) {
+          let best = -Infinity, pos = -1;  // first strictly greater, like tfjs-backend-cpu
+          for (let h = Math.max(0, h0); h < Math.min(H, h0 + ci.filterHeight); h++)
+            for (let w = Math.max(0, w0); w < Math.min(W, w0 + ci.filterWidth); w++) {
+              const i = ((n * H + h) * W + w) * C + c;
+              if (x[i]! > best) { best = x[i]!; pos = i; }
+            }
+          if (pos >= 0) dx[pos]! += d[((n * OH + oh) * OW + ow) * C + c]!;
+        }
+      }
+    }
+  return args.backend.makeOutput([...input.shape], 'float32', undefined, dx);
 }
 
 function run(tf: TF, name: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown>, backend: unknown): TensorInfo {

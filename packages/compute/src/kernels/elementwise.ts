@@ -21,6 +21,18 @@ function trailingOf(s: readonly number[], out: readonly number[]): boolean {
   return t.every((d, k) => d === tail[k]);
 }
 
+/** Element strides of `s` aligned to `out` (0 on broadcast or missing leading dims). */
+function broadcastStrides(s: readonly number[], out: readonly number[]): Int32Array {
+  const st = new Int32Array(out.length);
+  let stride = 1;
+  for (let i = out.length - 1, j = s.length - 1; i >= 0; i--, j--) {
+    const d = j >= 0 ? s[j]! : 1;
+    st[i] = d === 1 ? 0 : stride;
+    stride *= d;
+  }
+  return st;
+}
+
 export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: KernelCtx) => TensorInfo | TensorInfo[]> {
   const k: Record<string, (ctx: KernelCtx) => TensorInfo | TensorInfo[]> = {};
 
@@ -31,12 +43,13 @@ export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (
       if (!av || !bv) return ctx.fallback();
       const out = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
       const n = size(out), na = av.length, nb = bv.length;
-      // Equal size means identical layout (broadcasting only expands); otherwise scalar or trailing.
+      if (n === 0 || out.length > 8) return ctx.fallback();
+      const o = new Float32Array(n);
+      // Equal size means identical layout (broadcasting only expands); else scalar or trailing.
       const okA = na === n || na === 1 || trailingOf(a.shape, out);
       const okB = nb === n || nb === 1 || trailingOf(b.shape, out);
-      if (!okA || !okB || na === 0 || nb === 0 || n === 0) return ctx.fallback();
-      const o = new Float32Array(n);
-      addon.binary(op, av, bv, o);
+      if (okA && okB) addon.binary(op, av, bv, o);
+      else addon.binaryStrided(op, av, bv, o, Int32Array.from(out), broadcastStrides(a.shape, out), broadcastStrides(b.shape, out));
       return ctx.backend.makeTensorInfo(out, 'float32', o);
     };
   }
@@ -81,25 +94,44 @@ export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (
     return ctx.backend.makeTensorInfo([...t.shape], 'float32', o);
   };
 
-  k['Sum'] = (ctx) => {
+  // Sum / Mean over a contiguous block of axes: x viewed as [outer, reduced, inner].
+  const reduce = (mean: boolean) => (ctx: KernelCtx): TensorInfo | TensorInfo[] => {
     const x = ctx.inputs['x']!;
     const xv = f32(ctx.backend, x);
     if (!xv || x.shape.length === 0) return ctx.fallback();
     const axes = tf.util.parseAxisParam(ctx.attrs['axis'] as number | number[], x.shape).sort((p, q) => p - q);
-    const r = x.shape.length;
     if (axes.length === 0 || new Set(axes).size !== axes.length) return ctx.fallback();
-    const prefix = axes.every((ax, i) => ax === i);
-    const suffix = axes.every((ax, i) => ax === r - axes.length + i);
-    if (!prefix && !suffix) return ctx.fallback();
+    if (axes.some((ax, i) => i > 0 && ax !== axes[i - 1]! + 1)) return ctx.fallback();  // not contiguous
     const keep = !!ctx.attrs['keepDims'];
     const outShape = keep ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
-    const reduced = size(axes.map((ax) => x.shape[ax]!));
-    const rest = xv.length / (reduced || 1);
+    const outer = size(x.shape.slice(0, axes[0]!));
+    const red = size(axes.map((ax) => x.shape[ax]!));
+    const inner = size(x.shape.slice(axes[axes.length - 1]! + 1));
     const o = new Float32Array(size(outShape));
-    if (reduced === 0) return ctx.backend.makeTensorInfo(outShape, 'float32', o);
-    if (prefix) addon.sumLeading(xv, reduced, rest, o);
-    else addon.sumTrailing(xv, rest, reduced, o);
+    if (red === 0) {
+      if (mean) o.fill(NaN);
+    } else if (o.length > 0) {
+      addon.reduceSum(xv, outer, red, inner, mean ? 1 / red : 1, o);
+    }
     return ctx.backend.makeTensorInfo(outShape, 'float32', o);
+  };
+  k['Sum'] = reduce(false);
+  k['Mean'] = reduce(true);
+
+  // Row gather along axis 0 (model.fit's batch slicing): plain typed-array copies.
+  k['GatherV2'] = (ctx) => {
+    const { x, indices } = ctx.inputs as { x: TensorInfo; indices: TensorInfo };
+    const axis = tf.util.parseAxisParam(ctx.attrs['axis'] as number, x.shape)[0];
+    const xv = ctx.backend.data.get(x.dataId).values, iv = ctx.backend.data.get(indices.dataId).values;
+    if (axis !== 0 || Number(ctx.attrs['batchDims'] ?? 0) !== 0 || x.dtype === 'string' || x.dtype === 'complex64' ||
+        !(iv instanceof Int32Array) || !(xv instanceof Float32Array || xv instanceof Int32Array || xv instanceof Uint8Array)) {
+      return ctx.fallback();
+    }
+    const rows = x.shape[0]!, row = size(x.shape.slice(1));
+    for (let i = 0; i < iv.length; i++) if (iv[i]! < 0 || iv[i]! >= rows) return ctx.fallback();  // tfjs raises
+    const out = new (xv.constructor as Float32ArrayConstructor)(iv.length * row);
+    for (let i = 0; i < iv.length; i++) out.set(xv.subarray(iv[i]! * row, (iv[i]! + 1) * row), i * row);
+    return ctx.backend.makeTensorInfo([...indices.shape, ...x.shape.slice(1)], x.dtype, out);
   };
 
   k['FusedBatchNorm'] = (ctx) => {

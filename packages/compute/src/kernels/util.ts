@@ -34,14 +34,20 @@ export function size(shape: readonly number[]): number {
   return n;
 }
 
+/** How often each kernel delegated to the original cpu kernel (tests assert on this). */
+export const fallbackCounts = new Map<string, number>();
+
 /** Wraps a native kernel body as a tfjs KernelFunc with a fallback to the saved original. */
-export function kernel(original: KernelFunc, body: (ctx: KernelCtx) => TensorInfo | TensorInfo[]): KernelFunc {
+export function kernel(name: string, original: KernelFunc, body: (ctx: KernelCtx) => TensorInfo | TensorInfo[]): KernelFunc {
   return (args: KernelArgs) => {
     const ctx: KernelCtx = {
       inputs: args.inputs as Record<string, TensorInfo | undefined>,
       attrs: (args.attrs ?? {}) as Record<string, unknown>,
       backend: args.backend as unknown as CpuBackendLike,
-      fallback: () => original(args) as TensorInfo | TensorInfo[],
+      fallback: () => {
+        fallbackCounts.set(name, (fallbackCounts.get(name) ?? 0) + 1);
+        return original(args) as TensorInfo | TensorInfo[];
+      },
     };
     return body(ctx);
   };

@@ -1,0 +1,123 @@
+// `npm run bench [-- --compare] [-- --backend X] [-- --epochs N]`: trains the reference CNN of
+// ../shared/bench/README.md with tfjs-layers model.fit (1000 seeded random 32x32x3 images,
+// batch 32, Adam 1e-3, shuffle off, 4 epochs; figure = median of epochs 2..4) and prints one
+// JSON line; --compare also runs the PyTorch reference and prints the ratio.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { backendFromEnv, BACKEND_CHOICES, useFastestBackend, type BackendChoice } from './backend.ts';
+import { fastAdam } from './fast-adam.ts';
+import { enableKernelProfiling, kernelProfileTable, profilingRequested, resetKernelProfile } from './profile.ts';
+import { referenceData, referenceModel } from './reference-cnn.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../..');
+const torchReference = resolve(repoRoot, '../shared/bench/torch_reference.py');
+const torchInference = resolve(here, '../bench/torch_inference.py');
+const PYTHON = '/usr/bin/python3';
+
+function parseArgs(argv: string[]) {
+  const o = { compare: false, backend: backendFromEnv(), epochs: 4, images: 1000 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--compare') o.compare = true;
+    else if (a === '--backend') {
+      const b = argv[++i] as BackendChoice;
+      if (!BACKEND_CHOICES.includes(b)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+      o.backend = b;
+    } else if (a === '--epochs') o.epochs = Math.max(2, Number(argv[++i]));
+    else if (a === '--images') o.images = Math.max(32, Number(argv[++i]));
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const round = (x: number, d = 4) => Number(x.toFixed(d));
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const backend = await useFastestBackend(tf, opts.backend ? { force: opts.backend } : {});
+  console.error(`backend: ${backend.name} (${backend.detail})`);
+  const profiling = profilingRequested();
+  if (profiling) enableKernelProfiling(tf, tf.getBackend());
+
+  const n = opts.images;
+  const d = referenceData(n, 1);
+  const xs = tf.tensor4d(d.x, d.shape), ys = tf.tensor2d(d.y, [n, 1]);
+  const model = referenceModel(tf, 42);
+  const optimizer = backend.name === 'native' ? fastAdam(tf, 1e-3) : tf.train.adam(1e-3);
+  model.compile({ optimizer, loss: 'binaryCrossentropy' });
+
+  const times: number[] = [];
+  let t0 = 0;
+  const hist = await model.fit(xs, ys, {
+    batchSize: 32, epochs: opts.epochs, shuffle: false, verbose: 0, yieldEvery: 'never',
+    callbacks: {
+      onEpochBegin: async (epoch) => {
+        if (profiling && epoch === 1) resetKernelProfile();
+        t0 = performance.now();
+      },
+      onEpochEnd: async () => { times.push((performance.now() - t0) / 1000); },
+    },
+  });
+  const epochSeconds = median(times.slice(1));
+  const kernelTable = profiling ? kernelProfileTable(`kernels over epochs 2..${opts.epochs} (wall ${times.slice(1).reduce((a, b) => a + b, 0).toFixed(2)} s)`) : '';
+
+  // Inference: predict all images in one batch; median of 3 after a warm-up.
+  const inf: number[] = [];
+  for (let r = 0; r < 4; r++) {
+    const t = performance.now();
+    const p = model.predict(xs, { batchSize: n }) as tf.Tensor;
+    p.dataSync();
+    p.dispose();
+    if (r > 0) inf.push((performance.now() - t) / 1000);
+  }
+  const inferenceSeconds = median(inf);
+  const ours = {
+    backend: backend.name, epochSeconds: round(epochSeconds), imagesPerSecond: round(n / epochSeconds, 1),
+    inferenceSeconds: round(inferenceSeconds), inferenceImagesPerSecond: round(n / inferenceSeconds, 1),
+    epochs: times.map((t) => round(t, 3)), loss: round(Number(hist.history['loss']!.at(-1)), 5),
+    loop: 'tfjs-layers model.fit', optimizer: backend.name === 'native' ? 'fastAdam (fused native Adam)' : 'tf.train.adam', detail: backend.detail,
+  };
+  console.log(JSON.stringify(ours));
+  if (kernelTable) console.error(kernelTable);
+
+  if (opts.compare) compare(ours.epochSeconds, ours.inferenceSeconds);
+}
+
+function compare(epochSeconds: number, inferenceSeconds: number) {
+  if (!existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) {
+    console.error('--compare: /usr/bin/python3 with torch not available (apt-get install -y python3-torch); skipped');
+    return;
+  }
+  if (!existsSync(torchReference)) {
+    console.error(`--compare: ${torchReference} not found; skipped`);
+    return;
+  }
+  const run = (args: string[]) => {
+    const r = spawnSync(PYTHON, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+    const line = r.stdout.trim().split('\n').at(-1)!;
+    console.log(line);
+    return JSON.parse(line) as Record<string, number>;
+  };
+  const train = run([torchReference]);
+  const infer = run([torchInference]);
+  console.log(JSON.stringify({
+    ratio: round(epochSeconds / train['epochSeconds']!, 3),
+    inferenceRatio: round(inferenceSeconds / infer['inferenceSeconds']!, 3),
+    note: 'ours / pytorch (lower is better; <= 1.0 means at least as fast as PyTorch)',
+  }));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
