@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { runStageCommand } from './commands/stage.ts';
 import { statusCommand } from './commands/status.ts';
 import { verifyCommand } from './commands/verify.ts';
+import { similarCommand } from './commands/similar.ts';
 
 const program = new Command()
   .name('cvc')
@@ -36,6 +37,17 @@ program
   .addOption(pipelineOption())
   .option('--profile <name>', 'run under a profile (e.g. smoke)')
   .action(verifyCommand);
+
+program
+  .command('similar')
+  .description('the dataset images nearest to an image in the classifier\'s embedding space, with their classes')
+  .argument('<image>', 'a dataset image (clock/clock.12.png, a path ending in it, or a unique file name) or any image file')
+  .option('--k <n>', 'how many neighbours', '8')
+  .option('--layer <name>', 'embedding layer (fc7, pooled)', 'fc7')
+  .option('--metric <name>', 'cosine or euclidean', 'cosine')
+  .option('--png <file>', 'also write a picture: the query and its neighbours')
+  .addOption(pipelineOption())
+  .action(similarCommand);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`cvc: ${err instanceof Error ? err.message : String(err)}\n`);

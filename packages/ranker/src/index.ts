@@ -8,3 +8,4 @@ export { neighbourhood } from './scorers/neighbourhood.ts';
 export { bothNotNeither } from './scorers/both-not-neither.ts';
 export { SCORER_NAMES, type ScorerName, type ScorerResult } from './scorers/types.ts';
 export { contactSheet, type SheetTile } from './contact-sheet.ts';
+export { findDatasetImage, similarImages, type SimilarOptions } from './similar.ts';

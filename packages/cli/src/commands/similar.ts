@@ -1,0 +1,79 @@
+// `cvc similar <image> [--k 8]`: the dataset images nearest to an image in the classifier's
+// embedding space, with their classes. The image is a dataset image (by path or file name) or
+// any image file, which is then embedded with the same model the embedder used.
+import { existsSync } from 'node:fs';
+import { decodeToRgb, imageAt, loadPipeline, readImageDataset, resolveFromRoot, writeFileAtomic, type Pipeline } from '@cvc/core';
+import { readEmbeddingIndex, readEmbeddings, selectModel, featureModel, extractEmbeddings, modelNormalization, type ModelMetadata } from '@cvc/embedder';
+import { contactSheet, findDatasetImage, matrix, row, similarImages } from '@cvc/ranker';
+
+interface SimilarCommandOptions {
+  pipeline: string;
+  k: string;
+  layer: string;
+  metric: string;
+  png?: string;
+}
+
+function artifactPath(pipeline: Pipeline, name: string, producer: string): string {
+  const artifact = pipeline.artifacts[name];
+  if (!artifact) throw new Error(`${pipeline.file}: no artifact "${name}" in the catalog (is the ${producer} stage in the pipeline?)`);
+  const path = resolveFromRoot(pipeline, artifact.path);
+  if (!existsSync(path)) throw new Error(`${path}: not built yet; run \`npx nx run ${producer}:stage\``);
+  return path;
+}
+
+/** Embed an image file outside the dataset with the embedder's model: [dim] for `layer`. */
+async function embedFile(pipeline: Pipeline, embeddingsDir: string, file: string, layer: string, size: number, classNames: string[]): Promise<Float32Array> {
+  const { initCompute, tf } = await import('@cvc/core/backend');
+  const { loadLayersModel } = await import('@cvc/core/formats/tfjs-model');
+  await initCompute(() => {});
+  const index = readEmbeddingIndex(embeddingsDir);
+  const choice = selectModel(artifactPath(pipeline, 'classifier_models', 'classifier'), index.model, index.variant);
+  const { model, metadata } = await loadLayersModel<ModelMetadata>(tf, choice.dir);
+  const norm = modelNormalization(metadata, choice.dir, classNames);
+  const rgb = await decodeToRgb(file, size);
+  const [emb] = extractEmbeddings(tf, featureModel(tf, model, [layer], choice.dir), [layer], rgb, [1, size, size, 3], norm, 1);
+  return emb!.data;
+}
+
+export async function similarCommand(image: string, opts: SimilarCommandOptions): Promise<void> {
+  const k = Number(opts.k);
+  if (!Number.isInteger(k) || k < 1) throw new Error(`--k ${opts.k}: must be a positive whole number`);
+  if (opts.metric !== 'cosine' && opts.metric !== 'euclidean') throw new Error(`--metric ${opts.metric}: choose cosine or euclidean`);
+  const pipeline = loadPipeline(opts.pipeline);
+  const dataset = readImageDataset(artifactPath(pipeline, 'dataset', 'data-prep'));
+  const { files, labels, classNames, shape } = dataset.manifest;
+  const embeddingsDir = artifactPath(pipeline, 'embeddings', 'embedder');
+  const emb = readEmbeddings(embeddingsDir, opts.layer);
+  const features = matrix(emb.data, emb.rows, emb.dim);
+
+  const index = findDatasetImage(files, image);
+  let query: ArrayLike<number>;
+  if (index !== undefined) {
+    query = row(features, index);
+    process.stdout.write(`query: ${files[index]} (${classNames[labels[index]!]}, dataset image ${index})\n`);
+  } else {
+    if (!existsSync(image)) throw new Error(`${image}: not a dataset image and no such file`);
+    query = await embedFile(pipeline, embeddingsDir, image, opts.layer, shape[1], classNames);
+    process.stdout.write(`query: ${image} (not in the dataset; embedded with ${emb.manifest.model}/${emb.manifest.variant})\n`);
+  }
+
+  const found = similarImages(features, query, { k, metric: opts.metric, ...(index !== undefined ? { exclude: index } : {}) });
+  process.stdout.write(`${k} nearest in ${emb.manifest.model} ${opts.layer} (${opts.metric} distance):\n`);
+  found.forEach((n, r) => {
+    process.stdout.write(`${String(r + 1).padStart(3)}  ${n.distance.toFixed(4)}  ${classNames[labels[n.index]!]!.padEnd(10)} ${files[n.index]}\n`);
+  });
+  const shared = found.filter((n) => index !== undefined && labels[n.index] === labels[index]).length;
+  if (index !== undefined) process.stdout.write(`${shared}/${found.length} share the query's class\n`);
+
+  if (opts.png) {
+    const colours: [number, number, number][] = [[214, 110, 16], [34, 139, 60]];
+    const queryRgb = index !== undefined ? imageAt(dataset, index) : await decodeToRgb(image, shape[1]);
+    const tiles = [
+      { rgb: queryRgb, colour: [90, 90, 90] as [number, number, number], lines: ['query', index !== undefined ? classNames[labels[index]!]! : 'external'] },
+      ...found.map((n, r) => ({ rgb: imageAt(dataset, n.index), colour: colours[labels[n.index]! % 2]!, lines: [`#${r + 1} ${classNames[labels[n.index]!]}`, `d ${n.distance.toFixed(3)}`] })),
+    ];
+    writeFileAtomic(opts.png, await contactSheet(tiles, { title: `similar to ${index !== undefined ? files[index] : image} · ${opts.layer}`, size: shape[1], scale: 3, columns: Math.min(9, tiles.length) }));
+    process.stdout.write(`sheet: ${opts.png}\n`);
+  }
+}
