@@ -4,6 +4,7 @@ import { runStageCommand } from './commands/stage.ts';
 import { statusCommand } from './commands/status.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { similarCommand } from './commands/similar.ts';
+import { reportCommand } from './commands/report.ts';
 
 const program = new Command()
   .name('cvc')
@@ -37,6 +38,13 @@ program
   .addOption(pipelineOption())
   .option('--profile <name>', 'run under a profile (e.g. smoke)')
   .action(verifyCommand);
+
+program
+  .command('report')
+  .description('print the path of the report page (artifacts/report/index.html) after refreshing its run times; --open shows it')
+  .addOption(pipelineOption())
+  .option('--open', 'open the page in the desktop browser (where a desktop exists)')
+  .action(reportCommand);
 
 program
   .command('similar')

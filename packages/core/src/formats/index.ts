@@ -28,6 +28,12 @@ export const FORMATS: Record<string, Format> = {
     description: 'a JSON document',
     validate: (path) => void JSON.parse(readFileSync(path, 'utf8')),
   },
+  html: {
+    description: 'an HTML page',
+    validate: (path) => {
+      if (!/^<!doctype html>/i.test(readFileSync(path, 'utf8').slice(0, 64))) throw new Error(`${path}: not an HTML page (no <!doctype html>)`);
+    },
+  },
   markdown: {
     description: 'a Markdown document',
     validate: (path) => {

@@ -1,0 +1,45 @@
+// The only script of the page: fills the run-times table from artifacts/.runs/report-runs.js,
+// which calls cvcShowRuns(info). Builds DOM with textContent (no HTML from data).
+export const RUN_TIMES_SCRIPT = `
+function cvcShowRuns(info) {
+  var box = document.getElementById('run-times');
+  if (!box) return;
+  var labels = {
+    ran: 'ran in this run', cached: 'from cache', 'not-run': 'not run (artifacts reused)',
+    later: 'ran after this report was built', building: 'this build', 'no-record': 'no execution recorded here', unknown: 'unknown'
+  };
+  box.textContent = '';
+  var p = document.createElement('p');
+  p.className = 'facts';
+  var run = info.run;
+  p.textContent = run
+    ? 'This run: ' + (run.kind === 'nx' ? 'the nx invocation (pid ' + run.nxPid + ') started ' : 'cvc stage report, started ') + run.startedAt.replace('T', ' ').replace(/\\.\\d+Z$/, ' UTC') +
+      '. Times written ' + info.writtenAt.replace('T', ' ').replace(/\\.\\d+Z$/, ' UTC') + ' by ' + info.writtenBy + '.'
+    : 'No report build recorded; times written ' + info.writtenAt + ' by ' + info.writtenBy + '.';
+  box.appendChild(p);
+  var wrap = document.createElement('div');
+  wrap.className = 'table-wrap';
+  var table = document.createElement('table');
+  var head = table.createTHead().insertRow();
+  ['stage', 'wall time (s)', 'finished (UTC)', 'backend', 'profile', 'in this run'].forEach(function (h, i) {
+    var th = document.createElement('th');
+    th.textContent = h;
+    if (i === 1) th.className = 'num';
+    head.appendChild(th);
+  });
+  var body = table.createTBody();
+  info.stages.forEach(function (s) {
+    var row = body.insertRow();
+    var cells = [s.stage, s.seconds === null ? '—' : s.seconds.toFixed(1), s.finishedAt ? s.finishedAt.replace('T', ' ').replace(/\\.\\d+Z$/, '') : '—',
+      s.backend || '—', s.profile || '—', labels[s.status] || s.status];
+    cells.forEach(function (text, i) {
+      var td = row.insertCell();
+      td.textContent = text;
+      if (i === 1) td.className = 'num';
+      if (i === 5) td.className = 'status-' + s.status;
+    });
+  });
+  wrap.appendChild(table);
+  box.appendChild(wrap);
+}
+`;

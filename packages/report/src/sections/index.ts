@@ -1,0 +1,19 @@
+// The sections a report can show, in page order. Each reads only the artifacts it names; a
+// section is listed in params.sections only when its stage is in the pipeline (never faked).
+import { datasetSection } from './dataset.ts';
+import { provenanceSection } from './provenance.ts';
+import type { RenderedSection, SectionContext } from './section.ts';
+
+export interface SectionOptions {
+  pipelineFile: string;
+  reportStage: string;
+  samplesPerClass: number;
+}
+
+export const SECTION_BUILDERS = {
+  dataset: (ctx: SectionContext, o: SectionOptions) => datasetSection(ctx, o),
+  provenance: (ctx: SectionContext, o: SectionOptions) => provenanceSection(ctx, o),
+} satisfies Record<string, (ctx: SectionContext, o: SectionOptions) => Promise<RenderedSection>>;
+
+export type SectionName = keyof typeof SECTION_BUILDERS;
+export const SECTION_NAMES = Object.keys(SECTION_BUILDERS) as [SectionName, ...SectionName[]];

@@ -1,0 +1,83 @@
+// The report stage on a fixture run (real data-prep on tiny class folders, then report):
+// what the page holds, that it is reproducible, that absent sections stay absent, bad params.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hashTree } from '@cvc/core';
+import { runStage } from '@cvc/core/runner';
+import { fixtureRun, writeFixturePipeline, type FixtureRun } from '../testing/fixture-run.ts';
+
+const quiet = () => {};
+
+describe('report stage', () => {
+  let run: FixtureRun;
+  let page: string;
+
+  beforeAll(async () => {
+    run = await fixtureRun();
+    page = readFileSync(run.page, 'utf8');
+  }, 60_000);
+
+  it('writes one self-contained page with the dataset and provenance sections', () => {
+    expect(page.startsWith('<!doctype html>')).toBe(true);
+    expect([...page.matchAll(/<section id="([a-z-]+)">/g)].map((m) => m[1])).toEqual(['dataset', 'provenance']);
+    // Six seeded training samples per class, inlined, shown pixelated.
+    expect(page.match(/<img class="px" src="data:image\/png;base64,/g)).toHaveLength(12);
+    // The counts table: 10 images per class, split 6 / 2 / 2.
+    expect(page).toContain('<td>clock</td><td class="num">10</td><td class="num">6</td><td class="num">2</td><td class="num">2</td>');
+    // The split chart is an SVG rendered by Vega, inlined.
+    const svg = /<img src="data:image\/svg\+xml;base64,([^"]+)" alt="split sizes per class">/.exec(page);
+    expect(Buffer.from(svg![1]!, 'base64').toString('utf8')).toMatch(/^<svg[^>]*class="marks"/);
+    // Nothing is loaded from elsewhere except the run-times script beside the artifacts.
+    expect([...page.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((m) => m[1]!).filter((u) => !u.startsWith('data:'))).toEqual(['../.runs/report-runs.js']);
+  });
+
+  it('escapes text from the pipeline file and params', () => {
+    expect(page).toContain('<title>Fixture &lt;run&gt; &amp; co</title>');
+    expect(page).toContain('# fixture pipeline for the report tests');
+    expect(page).toContain('global seed <b>7</b>');
+    expect(page).not.toContain('<run>');
+  });
+
+  it('keeps run times out of the artifact, in artifacts/.runs/report-runs.js', () => {
+    expect(page).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    const script = readFileSync(join(run.root, 'artifacts', '.runs', 'report-runs.js'), 'utf8');
+    const info = JSON.parse(script.slice(script.indexOf('cvcShowRuns(') + 12, script.lastIndexOf(')')));
+    expect(info.stages.map((s: { stage: string; status: string }) => [s.stage, s.status])).toEqual([['data-prep', 'not-run'], ['report', 'building']]);
+    expect(info.run.kind).toBe('direct');
+  });
+
+  it('gives a byte-identical page when run again', async () => {
+    const dir = join(run.root, 'artifacts', 'report');
+    const before = hashTree(dir);
+    await runStage({ pipelineFile: run.pipelineFile, stage: 'report', log: quiet });
+    expect(hashTree(dir)).toEqual(before);
+  }, 30_000);
+
+  it('leaves out a section that is not listed', async () => {
+    writeFixturePipeline(run.root, 'data', { sections: ['provenance'], deps: [] });
+    await runStage({ pipelineFile: run.pipelineFile, stage: 'report', log: quiet });
+    const only = readFileSync(run.page, 'utf8');
+    expect([...only.matchAll(/<section id="([a-z-]+)">/g)].map((m) => m[1])).toEqual(['provenance']);
+    expect(only).not.toContain('class="px"');
+  }, 30_000);
+
+  it('refuses a section whose artifacts are not in deps, naming the field', async () => {
+    writeFixturePipeline(run.root, 'data', { sections: ['dataset', 'provenance'], deps: [] });
+    await expect(runStage({ pipelineFile: run.pipelineFile, stage: 'report', log: quiet })).rejects.toThrow(
+      /stages\.report\.params\.sections: section "dataset" reads artifact "dataset": add it to stages\.report\.deps/,
+    );
+  }, 30_000);
+
+  it('refuses an unknown section name, naming the field', async () => {
+    writeFixturePipeline(run.root, 'data', { sections: ['dataset', 'horoscope'] });
+    await expect(runStage({ pipelineFile: run.pipelineFile, stage: 'report', log: quiet })).rejects.toThrow(/stages\.report\.params\.sections/);
+    expect(existsSync(run.page)).toBe(true); // the previous page is left as it was
+  }, 30_000);
+
+  it('refuses a missing pipeline file, naming it', async () => {
+    const file = writeFixturePipeline(run.root, 'data');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('pipelineFile: pipelines/fixture.yaml', 'pipelineFile: pipelines/nope.yaml'));
+    await expect(runStage({ pipelineFile: run.pipelineFile, stage: 'report', log: quiet })).rejects.toThrow(/nope\.yaml: file not found/);
+  }, 30_000);
+});

@@ -1,0 +1,71 @@
+// Stage report: the last stage of the DAG. Turns the artifacts of every stage that exists into
+// one self-contained page, artifacts/report/index.html (pictures and charts inlined), that is
+// byte-for-byte reproducible; run times are loaded beside it at view time (run-times.ts).
+import { z } from 'zod';
+import { defineStage, loadPipeline, writeFileAtomic } from '@cvc/core';
+import { renderPage } from './page.ts';
+import { SECTION_BUILDERS, SECTION_NAMES, type SectionName } from './sections/index.ts';
+import type { RenderedSection, SectionContext } from './sections/section.ts';
+import { nxInvocation } from './nx-invocation.ts';
+import { invocationFor, refreshRunTimes, writeInvocation } from './run-times.ts';
+import { PAGE_ARTIFACT, REPORT_STAGE } from './view.ts';
+
+export const reportParams = z.object({
+  title: z.string().min(1).default('Clocks vs crocodiles'),
+  /** The pipeline file shown in the provenance section (an external input: any edit rebuilds the page). */
+  pipelineFile: z.string().min(1),
+  /** Sections in page order; each needs its artifacts in the stage's deps. */
+  sections: z
+    .array(z.enum(SECTION_NAMES))
+    .min(1)
+    .refine((s) => new Set(s).size === s.length, 'lists a section twice'),
+  /** Random training images shown per class in the dataset section. */
+  samplesPerClass: z.number().int().min(1).max(64).default(16),
+});
+export type ReportParams = z.infer<typeof reportParams>;
+
+const STAGE = REPORT_STAGE;
+
+/** ctx.input, with an error that says which section needed the missing dep. */
+function sectionContext(ctx: SectionContext, section: SectionName): SectionContext {
+  return {
+    ...ctx,
+    input: (artifact) => {
+      try {
+        return ctx.input(artifact);
+      } catch (err) {
+        throw new Error(`stages.${STAGE}.params.sections: section "${section}" reads artifact "${artifact}": add it to stages.${STAGE}.deps (${(err as Error).message})`);
+      }
+    },
+  };
+}
+
+export default defineStage({
+  name: STAGE,
+  params: reportParams,
+  async run(ctx) {
+    const started = new Date();
+    const { params } = ctx;
+    const root = ctx.resolvePath('.');
+    const pipeline = loadPipeline(params.pipelineFile);
+    const base: SectionContext = { input: ctx.input, resolvePath: ctx.resolvePath, rng: ctx.rng, log: ctx.log };
+    const options = { pipelineFile: params.pipelineFile, reportStage: STAGE, samplesPerClass: params.samplesPerClass };
+
+    const sections: RenderedSection[] = [];
+    for (const name of params.sections) {
+      sections.push(await SECTION_BUILDERS[name](sectionContext(base, name), options));
+      ctx.log(`section ${name}: ${sections.at(-1)!.summary}`);
+    }
+    const page = renderPage({
+      title: params.title,
+      subtitle: `One page per run of the pipeline: ${sections.map((s) => s.title.toLowerCase()).join(', ')}. Global seed ${pipeline.seed}.`,
+      sections,
+    });
+    writeFileAtomic(ctx.output(PAGE_ARTIFACT), page);
+    ctx.log(`page ${(page.length / 1024).toFixed(0)} KiB`);
+
+    // Outside the artifact: which run this was, and the times the page loads beside it.
+    writeInvocation(root, invocationFor(nxInvocation(), started));
+    refreshRunTimes(root, pipeline.stages.map((s) => s.name), { writtenBy: 'the report stage', reportStage: STAGE, building: true });
+  },
+});
