@@ -1,0 +1,61 @@
+// The classifier stage's params: which models to train, their architecture and training recipe.
+import { z } from 'zod';
+
+const augment = z
+  .object({
+    /** Random horizontal flips (p = 0.5). */
+    flip: z.boolean().default(false),
+    /** Pad by this many pixels (with the mean colour) and crop back at a random offset. */
+    pad: z.number().int().min(0).max(8).default(0),
+    /** Side of a random square set to the mean colour (0 = off). */
+    cutout: z.number().int().min(0).max(24).default(0),
+  })
+  .default({ flip: false, pad: 0, cutout: 0 });
+
+const training = z.object({
+  /** Epochs of the run on the train split; the epoch count for folds and the full model is chosen on validation. */
+  maxEpochs: z.number().int().min(1).max(500),
+  learningRate: z.number().positive().max(1),
+  /** constant, or cosine decay to 0 after a linear warm-up. */
+  schedule: z.enum(['constant', 'cosine']).default('constant'),
+  warmupEpochs: z.number().int().min(0).default(0),
+  /** Targets become y·(1−ε) + ε/2. */
+  labelSmoothing: z.number().min(0).max(0.5).default(0),
+  augment,
+  /** Test-time augmentation: average the logits of each image and its mirror. */
+  tta: z.boolean().default(false),
+});
+
+const architecture = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('shallow'), hidden: z.array(z.number().int().positive()).min(1), dropout: z.number().min(0).max(0.9).default(0) }),
+  z.object({ kind: z.literal('cnn'), filters: z.array(z.number().int().positive()).length(5), dense: z.number().int().positive(), dropout: z.number().min(0).max(0.9).default(0) }),
+  z.object({
+    kind: z.literal('resnet'),
+    widths: z.array(z.number().int().positive()).min(1).max(4),
+    blocksPerStage: z.number().int().min(1).max(4).default(1),
+    dense: z.number().int().positive(),
+    dropout: z.number().min(0).max(0.9).default(0),
+    stemPool: z.boolean().default(true),
+  }),
+]);
+
+export const modelSpec = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and -'),
+  architecture,
+  training,
+});
+export type ModelSpec = z.infer<typeof modelSpec>;
+export type TrainingSpec = z.infer<typeof training>;
+
+export const classifierParams = z.object({
+  models: z
+    .array(modelSpec)
+    .min(1)
+    .refine((models) => new Set(models.map((m) => m.name)).size === models.length, 'model names must be unique'),
+  batchSize: z.number().int().min(1).max(1024).default(32),
+  /** Reliability-diagram and ECE bins. */
+  calibrationBins: z.number().int().min(2).max(50).default(10),
+  /** Misclassified images shown per model in the gallery. */
+  galleryMax: z.number().int().min(1).max(200).default(48),
+});
+export type ClassifierParams = z.infer<typeof classifierParams>;

@@ -1,0 +1,115 @@
+// Everything trained for one model spec: a run on the train split (validation curves, the epoch
+// count, the temperature), one model per cross-validation fold, and the full model on
+// train ∪ validation. Returns logits only; the stage turns them into metrics and artifacts.
+import { join } from 'node:path';
+import type { Dataset, Progress, Rng } from '@cvc/core';
+import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
+import { tf } from '@cvc/core/backend';
+import { buildModel, logitModel } from './models.ts';
+import { predictLogits } from './predict.ts';
+import { chooseEpochs, train, type EpochRecord } from './train.ts';
+import { fitTemperature } from './metrics.ts';
+import type { ModelSpec } from './params.ts';
+import type { Normalization } from './data.ts';
+
+export interface ModelRuns {
+  spec: ModelSpec;
+  /** Per-epoch curves of the run on the train split, evaluated on the validation split. */
+  validationHistory: EpochRecord[];
+  /** Epochs for the fold and full models, chosen on the validation split. */
+  epochs: number;
+  /** Temperature fitted on the validation split's logits of the train-split run. */
+  temperature: number;
+  /** Logits of the train-split run for the validation split (in splits.validation order). */
+  validationLogits: Float32Array;
+  /** foldLogits[k][i]: logit of image i (every image of the dataset) from the model of fold k. */
+  foldLogits: Float32Array[];
+  /** Logits of the full model for every image (only test images are unseen by it). */
+  fullLogits: Float32Array;
+}
+
+export interface RunContext {
+  dataset: Dataset;
+  x: Float32Array;
+  norm: Normalization;
+  batchSize: number;
+  modelsDir: string;
+  rng(purpose: string): Rng;
+  progress(label: string, total: number): Progress;
+  log(message: string): void;
+}
+
+const allIndices = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+async function trainOne(ctx: RunContext, spec: ModelSpec, run: string, trainIdx: number[], epochs: number, validation?: number[]) {
+  const { manifest } = ctx.dataset;
+  const size = manifest.shape[1];
+  const model = buildModel(spec.architecture, ctx.rng(`${spec.name}/${run}/init`).int(2 ** 31), size);
+  const progress = ctx.progress(`${spec.name} ${run}`, epochs);
+  const history = await train({
+    model,
+    x: ctx.x,
+    size,
+    labels: manifest.labels,
+    train: trainIdx,
+    ...(validation ? { validation } : {}),
+    epochs,
+    batchSize: ctx.batchSize,
+    training: spec.training,
+    rng: ctx.rng(`${spec.name}/${run}/data`),
+    progress,
+  });
+  const last = history[history.length - 1]!;
+  progress.done(`train acc ${last.trainAccuracy.toFixed(3)}${last.validationAccuracy !== undefined ? `, validation acc ${last.validationAccuracy.toFixed(3)}` : ''}`);
+  return { model, history };
+}
+
+export async function runModel(ctx: RunContext, spec: ModelSpec): Promise<ModelRuns> {
+  const { manifest } = ctx.dataset;
+  const { splits } = manifest;
+  const size = manifest.shape[1];
+  const n = manifest.labels.length;
+  const tta = spec.training.tta;
+
+  // 1. Train split only, validation after every epoch: curves, epoch count, temperature.
+  const probe = await trainOne(ctx, spec, 'validation-run', splits.train, spec.training.maxEpochs, splits.validation);
+  const epochs = chooseEpochs(probe.history);
+  const validationLogits = await predictLogits(logitModel(probe.model), ctx.x, size, splits.validation, { tta });
+  const temperature = fitTemperature(validationLogits, splits.validation.map((i) => manifest.labels[i]!));
+  probe.model.dispose();
+  ctx.log(`${spec.name}: ${epochs} epochs chosen on validation (of ${spec.training.maxEpochs}); temperature ${temperature.toFixed(3)}`);
+
+  const metadata = (fold: number | 'full', trainedOn: number) => ({
+    classes: manifest.classNames,
+    inputSize: size,
+    normalization: ctx.norm,
+    output: 'sigmoid',
+    model: spec.name,
+    fold,
+    epochs,
+    trainedOn,
+    temperature,
+    tta,
+    params: spec,
+    dataset: manifest.contentHash,
+  });
+
+  // 2. One model per fold, trained on the other folds; scores every image.
+  const foldLogits: Float32Array[] = [];
+  for (let k = 0; k < splits.folds.length; k++) {
+    const trainIdx = splits.folds.flatMap((fold, j) => (j === k ? [] : fold));
+    const { model } = await trainOne(ctx, spec, `fold-${k}`, trainIdx, epochs);
+    foldLogits.push(await predictLogits(logitModel(model), ctx.x, size, allIndices(n), { tta }));
+    await saveLayersModel(tf, model, join(ctx.modelsDir, spec.name, `fold-${k}`), metadata(k, trainIdx.length));
+    model.dispose();
+  }
+
+  // 3. The full model on train ∪ validation, for users (CLI) and the test-split figure.
+  const devIdx = [...splits.train, ...splits.validation].sort((a, b) => a - b);
+  const { model } = await trainOne(ctx, spec, 'full', devIdx, epochs);
+  const fullLogits = await predictLogits(logitModel(model), ctx.x, size, allIndices(n), { tta });
+  await saveLayersModel(tf, model, join(ctx.modelsDir, spec.name, 'full'), metadata('full', devIdx.length));
+  model.dispose();
+
+  return { spec, validationHistory: probe.history, epochs, temperature, validationLogits, foldLogits, fullLogits };
+}
