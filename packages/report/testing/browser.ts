@@ -39,16 +39,14 @@ export async function checkPage(browser: Browser, file: string, viewport: { widt
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('requestfailed', (r) => failedRequests.push(`${r.url().slice(0, 120)}: ${r.failure()?.errorText ?? ''}`));
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-  const result = await page.evaluate(() => {
-    const images = [...document.images].map((img) => ({ src: img.src.slice(0, 60), alt: img.alt, naturalWidth: img.naturalWidth, complete: img.complete }));
-    return {
-      images,
-      scrollWidth: document.documentElement.scrollWidth,
-      viewportWidth: window.innerWidth,
-      runTimesRows: document.querySelectorAll('#run-times tbody tr').length,
-      sectionIds: [...document.querySelectorAll('main > section')].map((s) => s.id),
-    };
-  });
+  // Runs in the page (a string, so this Node-side file needs no DOM types).
+  const result = (await page.evaluate(`(() => ({
+    images: [...document.images].map((img) => ({ src: img.src.slice(0, 60), alt: img.alt, naturalWidth: img.naturalWidth, complete: img.complete })),
+    scrollWidth: document.documentElement.scrollWidth,
+    viewportWidth: window.innerWidth,
+    runTimesRows: document.querySelectorAll('#run-times tbody tr').length,
+    sectionIds: [...document.querySelectorAll('main > section')].map((s) => s.id),
+  }))()`)) as Omit<PageCheck, 'consoleErrors' | 'failedRequests' | 'pageErrors'>;
   await page.screenshot({ path: screenshot, fullPage: true });
   await context.close();
   return { ...result, consoleErrors, failedRequests, pageErrors };
