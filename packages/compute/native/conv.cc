@@ -1,5 +1,6 @@
 #include "conv.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -7,19 +8,45 @@
 
 namespace cvc {
 
+// Copy x into a zero-padded buffer so every window of the conv is in bounds; returns the
+// padded geometry (pads 0). Returns false when not applicable (negative pads, dilation-w > 1).
+static bool pad_input(const ConvGeom& g, std::vector<float>& buf, ConvGeom& out) {
+  if (g.padT < 0 || g.padL < 0 || g.dw != 1) return false;
+  const long needH = (long)(g.OH - 1) * g.sh + (long)(g.KH - 1) * g.dh + 1;
+  const long needW = (long)(g.OW - 1) * g.sw + (long)(g.KW - 1) * g.dw + 1;
+  const long Hp = std::max<long>(g.padT + g.H, needH), Wp = std::max<long>(g.padL + g.W, needW);
+  out = g;
+  out.padT = out.padL = 0;
+  if (g.padT == 0 && g.padL == 0 && Hp == g.H && Wp == g.W) return true;  // already in bounds
+  buf.assign((size_t)g.N * Hp * Wp * g.C, 0.f);
+  parallel_for((long)g.N * g.H, 64, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      long n = r / g.H, h = r % g.H;
+      std::memcpy(buf.data() + ((n * Hp + h + g.padT) * Wp + g.padL) * g.C, g.x + r * (long)g.W * g.C,
+                  sizeof(float) * g.W * g.C);
+    }
+  });
+  out.x = buf.data(); out.H = (int)Hp; out.W = (int)Wp;
+  return true;
+}
+
 void conv2d_forward(const ConvGeom& g, const float* w, int F, float* y, const Epilogue& ep) {
   const long M = (long)g.N * g.OH * g.OW, K = (long)g.KH * g.KW * g.C;
   if (g.KH * g.KW <= 1024) {  // indirect convolution: weights packed once, rows split over threads
     const long nr = conv_nr(), npan = (F + nr - 1) / nr;
-    std::vector<float> wp((size_t)npan * nr * K), zeros((size_t)g.C + 16, 0.f);
+    std::vector<float> wp((size_t)npan * nr * K), zeros((size_t)g.C + 16, 0.f), xpad;
     conv_pack_w(w, K, F, wp.data());
+    ConvGeom gp;
+    const bool padded = g.KH <= 64 && pad_input(g, xpad, gp);
+    const ConvGeom& gg = padded ? gp : g;
+    const float* z = padded ? nullptr : zeros.data();
     const double flops = 2.0 * M * K * F;
     if (flops < 4e6 || pool_threads() == 1) {
-      conv_forward_rows(g, wp.data(), F, 0, M, y, ep, zeros.data());
+      conv_forward_rows(gg, wp.data(), F, 0, M, y, ep, z);
     } else {
       pool_run([&](int t, int nt) {
         long b, e; split_range(M, nt, t, 24, &b, &e);
-        if (b < e) conv_forward_rows(g, wp.data(), F, b, e, y, ep, zeros.data());
+        if (b < e) conv_forward_rows(gg, wp.data(), F, b, e, y, ep, z);
       });
     }
     return;
@@ -84,7 +111,10 @@ void conv2d_backprop_input(const ConvGeom& g, const float* dy, const float* w, i
 
 void conv2d_backprop_filter(const ConvGeom& g, const float* dy, int F, float* dw) {
   const long P = (long)g.N * g.OH * g.OW, taps = (long)g.KH * g.KW, KC = taps * g.C;
-  if (g.C < 8) {  // few channels: one GEMM over the transposed im2col (rows = taps x channels)
+  std::vector<float> xpad;
+  ConvGeom gp;
+  const bool padded = pad_input(g, xpad, gp);
+  if (!padded && g.C < 8) {  // few channels, unpadded: one GEMM over the transposed im2col
     GemmArgs a{};
     a.M = KC; a.N = F; a.K = P;
     a.a = {A_IM2COL_T, nullptr, 0, &g};
@@ -94,22 +124,24 @@ void conv2d_backprop_filter(const ConvGeom& g, const float* dy, int F, float* dw
     gemm(a);
     return;
   }
-  // Per tap: dw[tap] (C x F) = x_tap^T (C x P) * dy (P x F); dy is read in place. Threads take
-  // fixed pixel ranges into private partials, added in thread order (deterministic).
+  // Per filter row kh (input padded): dw[kh] (KW*C x F) = x_kh^T (KW*C x P) * dy (P x F), or per
+  // tap when padding is not applicable; dy is read in place. Threads take fixed pixel ranges
+  // into private partials, added in thread order (deterministic).
   GemmSerialFn fn = gemm_serial_fn();
+  const long segs = padded ? g.KH : taps, seg = padded ? (long)g.KW * g.C : g.C;
   const int T = (2.0 * KC * F * P < 4e6) ? 1 : pool_threads();
   std::vector<std::vector<float>> part(T > 1 ? T : 0);
   pool_run([&](int t, int nt) {
     if (t >= T) return;
     long b, e; split_range(P, T, t, 64, &b, &e);
     float* out = T > 1 ? (part[t].assign((size_t)KC * F, 0.f), part[t].data()) : dw;
-    for (long tap = 0; tap < taps; tap++) {
+    for (long s = 0; s < segs; s++) {
       GemmArgs a{};
-      a.M = g.C; a.N = F; a.K = P;
-      a.a = {A_TAP_T, nullptr, 0, &g, (int)tap};
+      a.M = seg; a.N = F; a.K = P;
+      a.a = {padded ? A_SEG_T : A_TAP_T, nullptr, 0, padded ? &gp : &g, (int)s};
       a.b = {B_DENSE, dy, F};
-      a.c = out + tap * g.C * F; a.ldc = F; a.accumulate = false;
-      fn(a, 0, g.C, 0, F, b, e);
+      a.c = out + s * seg * F; a.ldc = F; a.accumulate = false;
+      fn(a, 0, seg, 0, F, b, e);
     }
   });
   if (T > 1) {

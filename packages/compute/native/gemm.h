@@ -12,7 +12,8 @@ struct ConvGeom {
 };
 
 // A_TAP_T: logical [C, N*OH*OW] = input channels at one filter tap for every output pixel.
-enum ASrcKind { A_DENSE = 0, A_DENSE_T = 1, A_IM2COL = 2, A_IM2COL_T = 3, A_TAP_T = 4 };
+// A_SEG_T: like A_TAP_T for a whole filter row kh (KW*C values) of a pre-padded input.
+enum ASrcKind { A_DENSE = 0, A_DENSE_T = 1, A_IM2COL = 2, A_IM2COL_T = 3, A_TAP_T = 4, A_SEG_T = 5 };
 enum BSrcKind { B_DENSE = 0, B_DENSE_T = 1 };
 
 struct ASrc {
@@ -20,7 +21,7 @@ struct ASrc {
   const float* p;  // dense: A (M x K, ld) or A^T stored (K x M, ld)
   long ld;
   const ConvGeom* g;  // im2col: logical [N*OH*OW, KH*KW*C]; im2col_t: its transpose
-  int tap = 0;        // A_TAP_T: kh*KW + kw
+  int tap = 0;        // A_TAP_T: kh*KW + kw; A_SEG_T: kh
 };
 struct BSrc {
   int kind;
