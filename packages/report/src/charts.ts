@@ -8,7 +8,8 @@ import { dataUri, esc } from './html.ts';
 const CONFIG = {
   font: 'Helvetica, Arial, sans-serif',
   background: 'white',
-  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#e6e6e6' },
+  axis: { labelFontSize: 11, titleFontSize: 12, grid: false },
+  axisQuantitative: { grid: true, gridColor: '#e6e6e6' },
   legend: { labelFontSize: 11, titleFontSize: 12 },
   title: { fontSize: 13, anchor: 'start' as const },
   view: { stroke: '#ddd' },

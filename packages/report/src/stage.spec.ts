@@ -1,7 +1,7 @@
 // The report stage on a fixture run (real data-prep on tiny class folders, then report):
 // what the page holds, that it is reproducible, that absent sections stay absent, bad params.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashTree } from '@cvc/core';
 import { runStage } from '@cvc/core/runner';
@@ -79,5 +79,51 @@ describe('report stage', () => {
     const file = writeFixturePipeline(run.root, 'data');
     writeFileSync(file, readFileSync(file, 'utf8').replace('pipelineFile: pipelines/fixture.yaml', 'pipelineFile: pipelines/nope.yaml'));
     await expect(runStage({ pipelineFile: run.pipelineFile, stage: 'report', log: quiet })).rejects.toThrow(/nope\.yaml: file not found/);
+  }, 30_000);
+});
+
+describe('report stage with classifier and ranker artifacts', () => {
+  let run: FixtureRun;
+  let page: string;
+
+  beforeAll(async () => {
+    run = await fixtureRun({ stages: ['classifier', 'ranker'] });
+    page = readFileSync(run.page, 'utf8');
+  }, 60_000);
+
+  it('adds the task 1 and task 2 sections, in the listed order', () => {
+    expect([...page.matchAll(/<section id="([a-z-]+)">/g)].map((m) => m[1])).toEqual(['dataset', 'classifier', 'ranker', 'provenance']);
+  });
+
+  it('shows the classifier table, charts and plots from its artifacts', () => {
+    expect(page).toContain('<td><b>cnn</b> ★</td><td>conv</td><td class="num">3 / 5</td><td class="num">93.8% ± 6.3%</td><td class="num">75.0%</td>');
+    expect(page).toContain('alt="confusion matrices on the test split"');
+    expect(page).toContain('alt="cross-validation fold accuracies per model"');
+    for (const alt of ['training curves of shallow', 'training curves of cnn', 'misclassified images of cnn', 'reliability diagram']) expect(page).toContain(`alt="${alt}"`);
+  });
+
+  it('shows each scorer\'s top images with scores, both one-sided lists and the agreement charts', () => {
+    const ranker = page.slice(page.indexOf('<section id="ranker">'), page.indexOf('<section id="provenance">'));
+    // 2 scorers × top 4 + 2 one-sided lists × 4, all dataset images drawn pixelated.
+    expect(ranker.match(/<img class="px"/g)).toHaveLength(16);
+    expect(ranker).toContain('<figcaption>0.930 <span title="misclassified out of fold">✗</span></figcaption>');
+    expect(ranker).toContain('<h4>clock like crocodile</h4>');
+    expect(ranker).toContain('<h4>crocodile like clock</h4>');
+    expect(ranker).toContain('alt="scorer agreement: Spearman rank correlation"');
+    expect(ranker).toContain('alt="scorer agreement: overlap of the top 5"');
+  });
+
+  it('names the file and the field when an upstream artifact lacks what the page needs', async () => {
+    const metrics = join(run.root, 'artifacts', 'classifier', 'metrics.json');
+    const json = JSON.parse(readFileSync(metrics, 'utf8'));
+    delete json.models[1].crossValidation.mean;
+    writeFileSync(metrics, JSON.stringify(json));
+    await expect(runStage({ pipelineFile: run.pipelineFile, stage: 'report', log: quiet })).rejects.toThrow(
+      `${metrics}: (root).models.1.crossValidation.mean: Invalid input: expected number, received undefined`,
+    );
+    rmSync(join(run.root, 'artifacts', 'classifier', 'plots', 'reliability.png'));
+    await runStage({ pipelineFile: run.pipelineFile, stage: 'classifier', log: quiet }); // restores metrics.json
+    rmSync(join(run.root, 'artifacts', 'classifier', 'plots', 'reliability.png'));
+    await expect(runStage({ pipelineFile: run.pipelineFile, stage: 'report', log: quiet })).rejects.toThrow(/plots\/reliability\.png: missing from the classifier's plots/);
   }, 30_000);
 });

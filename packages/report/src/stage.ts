@@ -21,6 +21,8 @@ export const reportParams = z.object({
     .refine((s) => new Set(s).size === s.length, 'lists a section twice'),
   /** Random training images shown per class in the dataset section. */
   samplesPerClass: z.number().int().min(1).max(64).default(16),
+  /** Top images shown per scorer and per one-sided list in the ranker section. */
+  topPerScorer: z.number().int().min(1).max(64).default(16),
 });
 export type ReportParams = z.infer<typeof reportParams>;
 
@@ -49,7 +51,7 @@ export default defineStage({
     const root = ctx.resolvePath('.');
     const pipeline = loadPipeline(params.pipelineFile);
     const base: SectionContext = { input: ctx.input, resolvePath: ctx.resolvePath, rng: ctx.rng, log: ctx.log };
-    const options = { pipelineFile: params.pipelineFile, reportStage: STAGE, samplesPerClass: params.samplesPerClass };
+    const options = { pipelineFile: params.pipelineFile, reportStage: STAGE, samplesPerClass: params.samplesPerClass, topPerScorer: params.topPerScorer };
 
     const sections: RenderedSection[] = [];
     for (const name of params.sections) {

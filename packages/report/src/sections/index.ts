@@ -1,17 +1,22 @@
 // The sections a report can show, in page order. Each reads only the artifacts it names; a
 // section is listed in params.sections only when its stage is in the pipeline (never faked).
+import { classifierSection } from './classifier.ts';
 import { datasetSection } from './dataset.ts';
 import { provenanceSection } from './provenance.ts';
+import { rankerSection } from './ranker.ts';
 import type { RenderedSection, SectionContext } from './section.ts';
 
 export interface SectionOptions {
   pipelineFile: string;
   reportStage: string;
   samplesPerClass: number;
+  topPerScorer: number;
 }
 
 export const SECTION_BUILDERS = {
   dataset: (ctx: SectionContext, o: SectionOptions) => datasetSection(ctx, o),
+  classifier: (ctx: SectionContext) => classifierSection(ctx),
+  ranker: (ctx: SectionContext, o: SectionOptions) => rankerSection(ctx, o),
   provenance: (ctx: SectionContext, o: SectionOptions) => provenanceSection(ctx, o),
 } satisfies Record<string, (ctx: SectionContext, o: SectionOptions) => Promise<RenderedSection>>;
 

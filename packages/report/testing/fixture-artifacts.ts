@@ -1,0 +1,102 @@
+// Fixture artifacts of the classifier and ranker stages, shaped exactly like the real ones
+// (packages/classifier/src/stage.ts, packages/ranker/src/stage.ts) but small, for the report's
+// tests. They refer to the images of a fixture dataset by index.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodePng, type DatasetManifest } from '@cvc/core';
+
+/** A small real PNG: a colour gradient of width × height. */
+export async function fixturePng(width: number, height: number, hue: number): Promise<Buffer> {
+  const rgb = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 3;
+      rgb[o] = (hue + x * 3) % 256;
+      rgb[o + 1] = (y * 255) / height;
+      rgb[o + 2] = 128;
+    }
+  }
+  return encodePng(rgb, width, height);
+}
+
+function modelMetrics(model: string, kind: string, cv: number[]) {
+  const mean = cv.reduce((a, b) => a + b, 0) / cv.length;
+  const std = Math.sqrt(cv.reduce((a, b) => a + (b - mean) ** 2, 0) / cv.length);
+  const set = (accuracy: number) => ({ images: 4, accuracy, auc: 0.9, logLoss: 0.3, confusion: [[2, 0], [1, 1]], ece: { raw: 0.12, calibrated: 0.05 } });
+  return {
+    model,
+    kind,
+    epochs: { chosen: 3, max: 5 },
+    temperature: 1.4,
+    crossValidation: { foldAccuracy: cv, mean, std },
+    outOfFold: set(0.81),
+    test: set(0.75),
+    testFoldEnsemble: { accuracy: 0.75, auc: 0.92 },
+    validation: { accuracy: 0.8, ece: { raw: 0.1, calibrated: 0.04 } },
+    reliability: { raw: [], calibrated: [] },
+  };
+}
+
+/** classifier_metrics (metrics.json) and classifier_plots (a folder of PNGs) for two models. */
+export async function writeClassifierFixture(dir: string, manifest: DatasetManifest): Promise<{ classifier_metrics: string; classifier_plots: string }> {
+  const metrics = join(dir, 'metrics.json');
+  const plots = join(dir, 'plots');
+  mkdirSync(plots, { recursive: true });
+  const models = [modelMetrics('shallow', 'dense', [0.75, 0.875]), modelMetrics('cnn', 'conv', [0.875, 1])];
+  writeFileSync(metrics, JSON.stringify({ classes: manifest.classNames, dataset: manifest.contentHash, splits: {}, best: 'cnn', models, history: {} }, null, 2));
+  for (const [i, m] of models.entries()) {
+    writeFileSync(join(plots, `curves-${m.model}.png`), await fixturePng(300, 120, 40 * i));
+    writeFileSync(join(plots, `misclassified-${m.model}.png`), await fixturePng(200, 80, 90 + 40 * i));
+  }
+  writeFileSync(join(plots, 'reliability.png'), await fixturePng(240, 240, 200));
+  return { classifier_metrics: metrics, classifier_plots: plots };
+}
+
+function ranked(manifest: DatasetManifest, indices: number[]) {
+  return indices.map((index, r) => ({
+    rank: r + 1,
+    index,
+    file: manifest.files[index]!,
+    label: manifest.classNames[manifest.labels[index]!]!,
+    score: Number((1 - r * 0.07).toPrecision(6)),
+    components: { a: 0.5 },
+    pCrocodile: 0.5,
+    misclassifiedOutOfFold: r === 1,
+  }));
+}
+
+/** ranker_both, ranker_one_sided and ranker_metrics for two scorers. */
+export function writeRankerFixture(dir: string, manifest: DatasetManifest): { ranker_both: string; ranker_one_sided: string; ranker_metrics: string } {
+  mkdirSync(dir, { recursive: true });
+  const n = manifest.labels.length;
+  const all = Array.from({ length: n }, (_, i) => i);
+  const ofClass = (c: number) => all.filter((i) => manifest.labels[i] === c);
+  const [a, b] = manifest.classNames;
+  const files = { ranker_both: join(dir, 'both.json'), ranker_one_sided: join(dir, 'one-sided.json'), ranker_metrics: join(dir, 'metrics.json') };
+  writeFileSync(files.ranker_both, JSON.stringify({
+    classNames: manifest.classNames,
+    embeddings: { model: 'cnn', variant: 'full' },
+    oofModel: 'cnn',
+    topK: 5,
+    scorers: {
+      'centroid-difference': { layer: 'fc7', meaning: 'close to both class centroids', top: ranked(manifest, all.slice(0, 5)) },
+      uncertainty: { layer: null, meaning: 'p(crocodile) near 0.5', top: ranked(manifest, all.slice(5, 10)) },
+    },
+  }));
+  writeFileSync(files.ranker_one_sided, JSON.stringify({
+    scorer: 'uncertainty',
+    meaning: 'images of one class ranked by uncertainty among that class only',
+    lists: { [`${a}-like-${b}`]: ranked(manifest, ofClass(0).slice(0, 4)), [`${b}-like-${a}`]: ranked(manifest, ofClass(1).slice(0, 4)) },
+  }));
+  const pair = (x: number) => ({ 'centroid-difference': { 'centroid-difference': 1, uncertainty: x }, uncertainty: { 'centroid-difference': x, uncertainty: 1 } });
+  writeFileSync(files.ranker_metrics, JSON.stringify({
+    images: n,
+    topK: [5, 10],
+    spearman: pair(0.42),
+    overlap: { '@5': pair(0.2), '@10': pair(0.5) },
+    misclassifiedOutOfFold: { 'centroid-difference': { '@5': 0.2, '@10': 0.1 }, uncertainty: { '@5': 0.4, '@10': 0.3 } },
+    misclassifiedOverall: 0.15,
+    classCounts: {},
+  }));
+  return files;
+}
