@@ -110,15 +110,26 @@ void reduce_sum(const float* x, long outer, long red, long inner, double scale, 
     });
     return;
   }
+  // Few outer slices (bias gradients: [N*H*W, C] -> [C]): split the reduced rows into fixed
+  // per-thread ranges, each with private double partials, combined in thread order.
+  const int T = big ? pool_threads() : 1;
+  std::vector<std::vector<double>> part(T, std::vector<double>(inner));
   for (long o = 0; o < outer; o++) {
-    parallel_for(inner, big ? 16 : inner + 1, [&](long i0, long i1) {
-      std::vector<double> acc(i1 - i0, 0.0);
-      for (long r = 0; r < red; r++) {
+    pool_run([&](int t, int nt) {
+      if (t >= T) return;
+      long r0, r1; split_range(red, T, t, 1, &r0, &r1);
+      double* acc = part[t].data();
+      std::fill(acc, acc + inner, 0.0);
+      for (long r = r0; r < r1; r++) {
         const float* row = x + (o * red + r) * inner;
-        for (long i = i0; i < i1; i++) acc[i - i0] += row[i];
+        for (long i = 0; i < inner; i++) acc[i] += row[i];
       }
-      for (long i = i0; i < i1; i++) out[o * inner + i] = (float)(acc[i - i0] * scale);
     });
+    for (long i = 0; i < inner; i++) {
+      double s = 0.0;
+      for (int t = 0; t < T; t++) s += part[t][i];
+      out[o * inner + i] = (float)(s * scale);
+    }
   }
 }
 

@@ -34,7 +34,45 @@ void max_pool(const PoolGeom& g, const float* x, float* y) {
   });
 }
 
+// Non-overlapping windows (stride >= filter): every input belongs to at most one window, so
+// dx can be written directly, branch-free and vectorised over channels.
+static void max_pool_grad_disjoint(const PoolGeom& g, const float* dy, const float* x, float* dx) {
+  const long rows = (long)g.N * g.OH;
+  parallel_for(rows, 4, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      long n = r / g.OH, oh = r % g.OH;
+      for (long ow = 0; ow < g.OW; ow++) {
+        long h0, h1, w0, w1; window(g, oh, ow, &h0, &h1, &w0, &w1);
+        const float* d = dy + (r * g.OW + ow) * g.C;
+        int nq = 0;
+        long base[64];
+        for (long h = h0; h < h1; h++)
+          for (long w = w0; w < w1; w++) base[nq++] = ((n * g.H + h) * g.W + w) * g.C;
+        for (int c = 0; c < g.C; c++) {
+          float best = -std::numeric_limits<float>::infinity();
+          int pos = -1;
+          for (int q = 0; q < nq; q++) {
+            float v = x[base[q] + c];
+            bool gt = v > best;  // first strictly greater, as tfjs-backend-cpu
+            best = gt ? v : best;
+            pos = gt ? q : pos;
+          }
+          for (int q = 0; q < nq; q++) dx[base[q] + c] = q == pos ? d[c] : 0.f;
+        }
+      }
+    }
+  });
+}
+
 void max_pool_grad(const PoolGeom& g, const float* dy, const float* x, float* dx) {
+  if (g.sh >= g.fh && g.sw >= g.fw && g.fh * g.fw <= 64) {
+    // Inputs outside every window (odd sizes, 'valid') must still be zero.
+    const bool tiles_exactly = g.sh == g.fh && g.sw == g.fw && g.padT == 0 && g.padL == 0 &&
+                               (long)g.OH * g.sh == g.H && (long)g.OW * g.sw == g.W;
+    if (!tiles_exactly) std::memset(dx, 0, sizeof(float) * (size_t)g.N * g.H * g.W * g.C);
+    max_pool_grad_disjoint(g, dy, x, dx);
+    return;
+  }
   std::memset(dx, 0, sizeof(float) * (size_t)g.N * g.H * g.W * g.C);
   // Threads own whole images, so every dx element is accumulated in a fixed order.
   parallel_for(g.N, 1, [&](long n0, long n1) {
