@@ -15,6 +15,7 @@ section > h2 { margin: 0.4rem 0 0.6rem; font-size: 1.25rem; }
 h3 { font-size: 1.05rem; margin: 1.2rem 0 0.4rem; }
 .facts, .note { color: var(--muted); }
 .note { font-size: 0.9rem; }
+.from { color: var(--muted); font-size: 0.8rem; border-top: 1px dashed var(--line); padding-top: 0.4rem; margin-bottom: 0; }
 code { font-size: 0.9em; background: #f1f1f1; padding: 0 0.25em; border-radius: 3px; overflow-wrap: anywhere; }
 code.digest { overflow-wrap: normal; white-space: nowrap; }
 pre { overflow-x: auto; background: #f6f6f6; padding: 0.6rem; font-size: 0.8rem; max-height: 28rem; }

@@ -1,8 +1,10 @@
 // Stage report: the last stage of the DAG. Turns the artifacts of every stage that exists into
 // one self-contained page, artifacts/report/index.html (pictures and charts inlined), that is
 // byte-for-byte reproducible; run times are loaded beside it at view time (run-times.ts).
+import { relative } from 'node:path';
 import { z } from 'zod';
 import { defineStage, loadPipeline, writeFileAtomic } from '@cvc/core';
+import { esc } from './html.ts';
 import { renderPage } from './page.ts';
 import { SECTION_BUILDERS, SECTION_NAMES, type SectionName } from './sections/index.ts';
 import type { RenderedSection, SectionContext } from './sections/section.ts';
@@ -28,13 +30,15 @@ export type ReportParams = z.infer<typeof reportParams>;
 
 const STAGE = REPORT_STAGE;
 
-/** ctx.input, with an error that says which section needed the missing dep. */
-function sectionContext(ctx: SectionContext, section: SectionName): SectionContext {
+/** ctx.input, with an error that says which section needed the missing dep; records what it read. */
+function sectionContext(ctx: SectionContext, section: SectionName, read: string[]): SectionContext {
   return {
     ...ctx,
     input: (artifact) => {
       try {
-        return ctx.input(artifact);
+        const path = ctx.input(artifact);
+        if (!read.includes(path)) read.push(path);
+        return path;
       } catch (err) {
         throw new Error(`stages.${STAGE}.params.sections: section "${section}" reads artifact "${artifact}": add it to stages.${STAGE}.deps (${(err as Error).message})`);
       }
@@ -55,7 +59,10 @@ export default defineStage({
 
     const sections: RenderedSection[] = [];
     for (const name of params.sections) {
-      sections.push(await SECTION_BUILDERS[name](sectionContext(base, name), options));
+      const read: string[] = [];
+      const section = await SECTION_BUILDERS[name](sectionContext(base, name, read), options);
+      const from = read.map((p) => `<code>${esc(relative(root, p))}</code>`).join(', ');
+      sections.push(from ? { ...section, html: `${section.html}\n<p class="from">Drawn from ${from}.</p>` } : section);
       ctx.log(`section ${name}: ${sections.at(-1)!.summary}`);
     }
     const page = renderPage({

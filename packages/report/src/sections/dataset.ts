@@ -35,7 +35,7 @@ export async function datasetSection(ctx: SectionContext, opts: { samplesPerClas
 
   const chart = await chartFigure(
     {
-      width: 320,
+      width: 260,
       height: 40 * m.classNames.length,
       data: { values: counts },
       mark: { type: 'bar', tooltip: false },
