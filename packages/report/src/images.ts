@@ -26,10 +26,11 @@ export function pngSize(bytes: Uint8Array, path: string): { width: number; heigh
  * A PNG file written by another stage, inlined. `enlarge` shows it that many times bigger with
  * pixelated rendering (for sheets of small images); it never grows wider than the column.
  */
-export function pngFileImg(path: string, alt: string, opts: { enlarge?: number } = {}): string {
+export function pngFileImg(path: string, alt: string, opts: { enlarge?: number; shrink?: number } = {}): string {
   const bytes = readFileSync(path);
   const { width, height } = pngSize(bytes, path);
-  const k = opts.enlarge ?? 1;
+  // `shrink`: a chart rendered at 2x for sharp text is shown at its design size.
+  const k = (opts.enlarge ?? 1) / (opts.shrink ?? 1);
   const cls = k > 1 ? 'px-sheet' : 'plot';
-  return `<img class="${cls}" src="${dataUri('image/png', bytes)}" width="${width * k}" height="${height * k}" alt="${esc(alt)}">`;
+  return `<img class="${cls}" src="${dataUri('image/png', bytes)}" width="${Math.round(width * k)}" height="${Math.round(height * k)}" alt="${esc(alt)}">`;
 }

@@ -110,10 +110,11 @@ function confusionChart(models: ModelMetrics[], classes: string[]): Promise<stri
   );
 }
 
-function plotIfPresent(dir: string, file: string, alt: string, caption: string): string {
+/** One of the classifier's PNGs; its charts are rendered at 2x (packages/classifier/src/charts.ts), its galleries at 3x per image. */
+function plot(dir: string, file: string, alt: string, caption: string, shrink: number): string {
   const path = join(dir, file);
   if (!existsSync(path)) throw new Error(`${path}: missing from the classifier's plots (expected ${file})`);
-  return `<figure>${pngFileImg(path, alt)}<figcaption>${caption}</figcaption></figure>`;
+  return `<figure>${pngFileImg(path, alt, { shrink })}<figcaption>${caption}</figcaption></figure>`;
 }
 
 export async function classifierSection(ctx: SectionContext): Promise<RenderedSection> {
@@ -122,9 +123,14 @@ export async function classifierSection(ctx: SectionContext): Promise<RenderedSe
   const metrics = readJsonArtifact(metricsFile, classifierMetricsSchema);
   const { models, best, classes } = metrics;
 
-  const curves = models.map((m) => plotIfPresent(plots, `curves-${m.model}.png`, `training curves of ${m.model}`, `${esc(m.model)}: loss and accuracy per epoch on the train split, validation alongside.`));
-  const galleries = models.map((m) => plotIfPresent(plots, `misclassified-${m.model}.png`, `misclassified images of ${m.model}`, `${esc(m.model)}: images it gets wrong out of fold.`));
-  const reliability = plotIfPresent(plots, 'reliability.png', 'reliability diagram', 'Reliability: predicted p(crocodile) against the observed share, before and after temperature scaling.');
+  const curves = models.map((m) => plot(plots, `curves-${m.model}.png`, `training curves of ${m.model}`, `${esc(m.model)}: loss and accuracy per epoch on the train split, validation alongside.`, 2));
+  // The best model's gallery open, the others one click away: together they are very long.
+  const galleries = models.map(
+    (m) =>
+      `<details${m.model === best ? ' open' : ''}><summary>${esc(m.model)}: ${m.outOfFold.images - Math.round(m.outOfFold.accuracy * m.outOfFold.images)} images wrong out of fold</summary>` +
+      `${plot(plots, `misclassified-${m.model}.png`, `misclassified images of ${m.model}`, `${esc(m.model)}: images it gets wrong out of fold (as drawn by the classifier stage).`, 1.5)}</details>`,
+  );
+  const reliability = plot(plots, 'reliability.png', 'reliability diagram', 'Reliability: predicted p(crocodile) against the observed share, before and after temperature scaling.', 2);
   const bestModel = models.find((m) => m.model === best);
 
   const html = `
@@ -137,6 +143,6 @@ ${modelsTable(models, best)}
 <h3>Reliability</h3>
 ${reliability}
 <h3>Misclassified images</h3>
-<div class="gallery">${galleries.join('\n')}</div>`;
+${galleries.join('\n')}`;
   return { id: 'classifier', title: 'Task 1 — classifier', summary: `${models.length} models, best ${best}`, html };
 }
