@@ -14,7 +14,9 @@ function opener(): { command: string; args: string[] } | null {
 export async function reportCommand(opts: { pipeline: string; open?: boolean }): Promise<void> {
   const { page, info } = prepareReportView(opts.pipeline);
   const ran = info.stages.filter((s) => s.status === 'ran').map((s) => s.stage);
-  process.stderr.write(`run times refreshed (${ran.length ? `ran in the last run: ${ran.join(', ')}` : 'no stage ran in the last recorded run'})\n`);
+  const later = info.stages.filter((s) => s.status === 'later').map((s) => s.stage);
+  process.stderr.write(`run times refreshed (${ran.length ? `ran in the run that built the page: ${ran.join(', ')}` : 'no stage ran in the run that built the page'})\n`);
+  if (later.length) process.stderr.write(`note: ${later.join(', ')} ran after the page was built; \`npx nx run report:stage\` rebuilds it\n`);
   process.stdout.write(`${page}\n`);
   if (!opts.open) return;
   const how = opener();
