@@ -2,7 +2,10 @@
 // All functions are synchronous (they run on the JS thread plus the pool's workers).
 #include <node_api.h>
 
+#include <malloc.h>
+
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -267,6 +270,14 @@ napi_value Adam(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
+  // Tensor buffers of a few MB are allocated and freed every step. With glibc's defaults they
+  // are fresh mmaps, so each first write page-faults (~1 ms per 4 MB). Serve them from the
+  // heap and keep freed memory instead (CVC_KEEP_MALLOC=1 leaves malloc settings alone).
+  const char* keep = std::getenv("CVC_KEEP_MALLOC");
+  if (!(keep && keep[0] == '1')) {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  }
   struct { const char* name; napi_callback cb; } fns[] = {
       {"info", Info}, {"conv2d", Conv2d}, {"conv2dBackpropInput", Conv2dBackpropInput},
       {"conv2dBackpropFilter", Conv2dBackpropFilter}, {"matmul", Matmul}, {"maxPool", MaxPool},

@@ -23,8 +23,11 @@ static inline void apply_op(int op, F&& loop) {
   }
 }
 
-void binary(int op, const float* a, long na, const float* b, long nb, float* out, long n) {
-  parallel_for(n, kMinPar, [&](long i0, long i1) {
+void binary(int op, const float* a_, long na, const float* b_, long nb, float* out_, long n) {
+  parallel_for(n, kMinPar, [=](long i0, long i1) {
+    const float* __restrict a = a_;
+    const float* __restrict b = b_;
+    float* __restrict out = out_;
     apply_op(op, [&](auto f) {
       if (na == n && nb == n) {
         for (long i = i0; i < i1; i++) out[i] = f(a[i], b[i]);
@@ -45,8 +48,10 @@ void binary(int op, const float* a, long na, const float* b, long nb, float* out
   });
 }
 
-void unary(int op, const float* x, float* out, long n) {
-  parallel_for(n, kMinPar, [&](long i0, long i1) {
+void unary(int op, const float* x_, float* out_, long n) {
+  parallel_for(n, kMinPar, [=](long i0, long i1) {
+    const float* __restrict x = x_;
+    float* __restrict out = out_;
     switch (op) {
       case U_SQRT: for (long i = i0; i < i1; i++) out[i] = std::sqrt(x[i]); break;
       case U_SQUARE: for (long i = i0; i < i1; i++) out[i] = x[i] * x[i]; break;
@@ -62,21 +67,31 @@ void unary(int op, const float* x, float* out, long n) {
   });
 }
 
+// NOTE: loops copy captured values into locals first; otherwise a float store through the
+// output pointer may alias a captured float (e.g. alpha) and GCC will not vectorise.
+static void leaky_relu_range(const float* __restrict x, float* __restrict y, long i0, long i1, float alpha) {
+  for (long i = i0; i < i1; i++) y[i] = x[i] < 0.f ? alpha * x[i] : x[i];
+}
+static void leaky_relu_grad_range(const float* __restrict dy, const float* __restrict x, float* __restrict dx,
+                                  long i0, long i1, float alpha) {
+  for (long i = i0; i < i1; i++) dx[i] = x[i] > 0.f ? dy[i] : dy[i] * alpha;
+}
+
 void leaky_relu(const float* x, float* y, long n, float alpha) {
-  parallel_for(n, kMinPar, [&](long i0, long i1) {
-    for (long i = i0; i < i1; i++) y[i] = x[i] < 0.f ? alpha * x[i] : x[i];
-  });
+  parallel_for(n, kMinPar, [=](long i0, long i1) { leaky_relu_range(x, y, i0, i1, alpha); });
 }
 
 void leaky_relu_grad(const float* dy, const float* x, float* dx, long n, float alpha) {
-  parallel_for(n, kMinPar, [&](long i0, long i1) {
-    for (long i = i0; i < i1; i++) dx[i] = x[i] > 0.f ? dy[i] : dy[i] * alpha;
-  });
+  parallel_for(n, kMinPar, [=](long i0, long i1) { leaky_relu_grad_range(dy, x, dx, i0, i1, alpha); });
 }
 
 void select(const uint8_t* cond, const float* a, const float* b, float* out, long n) {
-  parallel_for(n, kMinPar, [&](long i0, long i1) {
-    for (long i = i0; i < i1; i++) out[i] = cond[i] ? a[i] : b[i];
+  parallel_for(n, kMinPar, [=](long i0, long i1) {
+    const uint8_t* __restrict c = cond;
+    const float* __restrict pa = a;
+    const float* __restrict pb = b;
+    float* __restrict o = out;
+    for (long i = i0; i < i1; i++) o[i] = c[i] ? pa[i] : pb[i];
   });
 }
 
@@ -176,7 +191,7 @@ void adam(const float* var, const float* g, const float* m, const float* v, long
           float b2, float eps, float b1pow, float b2pow, float* var_out, float* m_out, float* v_out) {
   // Mirrors tfjs AdamOptimizer's op sequence (float32 at each step).
   const float c1 = 1.f - b1, c2 = 1.f - b2, d1 = 1.f - b1pow, d2 = 1.f - b2pow;
-  parallel_for(n, kMinPar, [&](long i0, long i1) {
+  parallel_for(n, kMinPar, [=](long i0, long i1) {
     for (long i = i0; i < i1; i++) {
       float nm = m[i] * b1 + g[i] * c1;
       float nv = v[i] * b2 + (g[i] * g[i]) * c2;

@@ -48,6 +48,31 @@ static void max_pool_grad_disjoint(const PoolGeom& g, const float* dy, const flo
         long base[64];
         for (long h = h0; h < h1; h++)
           for (long w = w0; w < w1; w++) base[nq++] = ((n * g.H + h) * g.W + w) * g.C;
+        if (nq == 4) {  // full 2x2 window: straight-line, vectorised over channels
+          const float* __restrict x0 = x + base[0];
+          const float* __restrict x1 = x + base[1];
+          const float* __restrict x2 = x + base[2];
+          const float* __restrict x3 = x + base[3];
+          float* __restrict d0 = dx + base[0];
+          float* __restrict d1 = dx + base[1];
+          float* __restrict d2 = dx + base[2];
+          float* __restrict d3 = dx + base[3];
+          const float* __restrict dd = d;
+          for (int c = 0; c < g.C; c++) {
+            float m = -std::numeric_limits<float>::infinity();
+            int p = -1;
+            float v = x0[c]; bool gt = v > m; m = gt ? v : m; p = gt ? 0 : p;
+            v = x1[c]; gt = v > m; m = gt ? v : m; p = gt ? 1 : p;
+            v = x2[c]; gt = v > m; m = gt ? v : m; p = gt ? 2 : p;
+            v = x3[c]; gt = v > m; m = gt ? v : m; p = gt ? 3 : p;
+            const float gv = dd[c];
+            d0[c] = p == 0 ? gv : 0.f;
+            d1[c] = p == 1 ? gv : 0.f;
+            d2[c] = p == 2 ? gv : 0.f;
+            d3[c] = p == 3 ? gv : 0.f;
+          }
+          continue;
+        }
         for (int c = 0; c < g.C; c++) {
           float best = -std::numeric_limits<float>::infinity();
           int pos = -1;
