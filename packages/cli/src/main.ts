@@ -5,6 +5,7 @@ import { statusCommand } from './commands/status.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { similarCommand } from './commands/similar.ts';
 import { reportCommand } from './commands/report.ts';
+import { classifyCommand } from './commands/classify.ts';
 
 const program = new Command()
   .name('cvc')
@@ -56,6 +57,15 @@ program
   .option('--png <file>', 'also write a picture: the query and its neighbours')
   .addOption(pipelineOption())
   .action(similarCommand);
+
+program
+  .command('classify')
+  .description('label and p(crocodile) for each image; with clock/ and crocodile/ subfolders also the accuracy')
+  .argument('<paths...>', 'image files or folders')
+  .addOption(pipelineOption())
+  .option('--model <dir>', 'a saved model folder (default: the full model of the pipeline\'s best, from models/best.json)')
+  .option('--json', 'one JSON object per line: {"file", "label", "pCrocodile"}')
+  .action(classifyCommand);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`cvc: ${err instanceof Error ? err.message : String(err)}\n`);

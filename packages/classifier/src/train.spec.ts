@@ -1,0 +1,83 @@
+// A short training run learns reddish vs bluish noise; save → load gives identical predictions.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { createRng } from '@cvc/core';
+import { initCompute, tf } from '@cvc/core/backend';
+import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
+import { tempDir } from '@cvc/core/testing';
+import { buildModel, logitModel } from './models.ts';
+import { train, learningRateAt, chooseEpochs } from './train.ts';
+import { predictLogits } from './predict.ts';
+import { accuracy } from './metrics.ts';
+import { normalizeImages } from './data.ts';
+import { loadClassifier } from './classify.ts';
+import { redBlueImages } from './test-helpers.ts';
+import type { TrainingSpec } from './params.ts';
+
+const training: TrainingSpec = {
+  maxEpochs: 4,
+  learningRate: 0.01,
+  schedule: 'cosine',
+  warmupEpochs: 1,
+  labelSmoothing: 0.05,
+  augment: { flip: true, pad: 2, cutout: 6 },
+  tta: true,
+};
+const norm = { mean: [0.5, 0.4, 0.5] as [number, number, number], std: [0.25, 0.2, 0.25] as [number, number, number] };
+
+describe('training', () => {
+  beforeAll(() => initCompute(() => {}));
+
+  it('a small ResNet learns reddish vs bluish noise images to ≥ 95% on held-out images', async () => {
+    const { images, labels } = redBlueImages(96);
+    const x = normalizeImages(images, norm);
+    const trainIdx = Array.from({ length: 64 }, (_, i) => i);
+    const heldOut = Array.from({ length: 32 }, (_, i) => 64 + i);
+    const model = buildModel({ kind: 'resnet', widths: [4, 8], blocksPerStage: 1, dense: 8, dropout: 0, stemPool: true }, 5);
+    const history = await train({ model, x, size: 32, labels, train: trainIdx, validation: heldOut, epochs: 4, batchSize: 16, training, rng: createRng(9) });
+    expect(history).toHaveLength(4);
+    const z = await predictLogits(logitModel(model), x, 32, heldOut, { tta: true });
+    expect(accuracy(z, heldOut.map((i) => labels[i]!))).toBeGreaterThanOrEqual(0.95);
+    expect(history[3]!.validationAccuracy).toBeGreaterThanOrEqual(0.95);
+    model.dispose();
+  });
+
+  it('cannot learn labels that carry no signal (the test above can fail)', async () => {
+    const { images } = redBlueImages(64);
+    const labels = Array.from({ length: 64 }, (_, i) => ((i * 7) >> 2) % 2); // unrelated to colour
+    const x = normalizeImages(images, norm);
+    const model = buildModel({ kind: 'cnn', filters: [4, 4, 4, 4, 4], dense: 4, dropout: 0 }, 5);
+    const idx = Array.from({ length: 32 }, (_, i) => i);
+    await train({ model, x, size: 32, labels, train: idx, epochs: 2, batchSize: 16, training: { ...training, augment: { flip: false, pad: 0, cutout: 0 } }, rng: createRng(1) });
+    const heldOut = Array.from({ length: 32 }, (_, i) => 32 + i);
+    const z = await predictLogits(logitModel(model), x, 32, heldOut, { tta: false });
+    expect(accuracy(z, heldOut.map((i) => labels[i]!))).toBeLessThan(0.8);
+    model.dispose();
+  });
+
+  it('save → load gives identical predictions (batch norm statistics included)', async () => {
+    const { images, labels } = redBlueImages(32);
+    const x = normalizeImages(images, norm);
+    const model = buildModel({ kind: 'resnet', widths: [4, 8], blocksPerStage: 1, dense: 8, dropout: 0.2, stemPool: false }, 8);
+    const idx = Array.from({ length: 32 }, (_, i) => i);
+    await train({ model, x, size: 32, labels, train: idx, epochs: 1, batchSize: 16, training, rng: createRng(2) });
+    const dir = join(tempDir('cvc-classifier-'), 'model');
+    await saveLayersModel(tf, model, dir, { classes: ['clock', 'crocodile'], inputSize: 32, normalization: norm, model: 'resnet', fold: 'full', temperature: 1.5, tta: true });
+    const before = await predictLogits(logitModel(model), x, 32, idx, { tta: true });
+    const loaded = await loadClassifier(dir);
+    const after = await predictLogits(loaded.logits, x, 32, idx, { tta: true });
+    expect(Array.from(after)).toEqual(Array.from(before));
+    expect(loaded.metadata.temperature).toBe(1.5);
+    model.dispose();
+  });
+
+  it('warm-up then cosine learning rate; epochs chosen by windowed validation accuracy', () => {
+    expect(learningRateAt(0, 100, 10, 1, 'cosine')).toBeCloseTo(0.1);
+    expect(learningRateAt(10, 100, 10, 1, 'cosine')).toBeCloseTo(1);
+    expect(learningRateAt(55, 100, 10, 1, 'cosine')).toBeCloseTo(0.5);
+    expect(learningRateAt(99, 100, 10, 1, 'constant')).toBe(1);
+    const h = (epoch: number, acc: number, loss = 1) => ({ epoch, trainLoss: 0, trainAccuracy: 0, validationAccuracy: acc, validationLoss: loss });
+    // A lone spike at epoch 2 loses to a stable plateau at 4–6.
+    expect(chooseEpochs([h(1, 0.5), h(2, 0.95), h(3, 0.6), h(4, 0.9), h(5, 0.92), h(6, 0.85)])).toBe(5);
+  });
+});
