@@ -1,5 +1,5 @@
 // The `embeddings` artifact: a folder with index.json and one float-tensor folder per layer,
-//   index.json        { model, variant, layers: [{ name, dim }], rows, classNames, datasetContentHash }
+//   index.json        { model, variant, selection, layers: [{ name, dim }], rows, classNames, datasetContentHash }
 //   <layer>/data.f32  float32 [rows, dim], row i = dataset image i
 //   <layer>/manifest.json  shape, sha256, layer, model, variant, files, labels, classNames
 import { existsSync } from 'node:fs';
@@ -9,6 +9,8 @@ import { readFloatTensor, readJson, writeFloatTensor, writeJsonAtomic, type Floa
 export interface EmbeddingIndex {
   model: string;
   variant: string;
+  /** Why this model was used (e.g. "best.json"). */
+  selection: string;
   layers: { name: string; dim: number }[];
   rows: number;
   classNames: string[];
@@ -37,6 +39,7 @@ export const INDEX_FILE = 'index.json';
 export interface WriteEmbeddingsInput {
   model: string;
   variant: string;
+  selection?: string;
   files: string[];
   labels: number[];
   classNames: string[];
@@ -58,6 +61,7 @@ export function writeEmbeddings(dir: string, input: WriteEmbeddingsInput): void 
   const index: EmbeddingIndex = {
     model: input.model,
     variant: input.variant,
+    selection: input.selection ?? 'named in params',
     layers: input.layers.map((l) => ({ name: l.layer, dim: l.dim })),
     rows: input.files.length,
     classNames: input.classNames,

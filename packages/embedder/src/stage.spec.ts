@@ -5,7 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { hashTree } from '@cvc/core';
+import { hashTree, writeJsonAtomic } from '@cvc/core';
+import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
 import { runStage } from '@cvc/core/runner';
 import { tempDir } from '@cvc/core/testing';
 import { readEmbeddingIndex, readEmbeddings } from './embeddings.ts';
@@ -26,14 +27,15 @@ function workspace(embedderParams: string): { root: string; pipelineFile: string
       'artifacts:',
       '  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }',
       '  classifier_models: { path: artifacts/classifier/models, format: folder }',
+      '  classifier_oof: { path: artifacts/classifier/oof-predictions.json, format: json }',
       '  embeddings: { path: artifacts/embedder/embeddings, format: folder }',
       'stages:',
       '  data-prep: { package: upstream/data-prep, outs: [dataset] }',
-      '  classifier: { package: upstream/classifier, deps: [dataset], outs: [classifier_models] }',
+      '  classifier: { package: upstream/classifier, deps: [dataset], outs: [classifier_models, classifier_oof] }',
       '  embedder:',
       `    package: ${relative(root, packageDir)}`,
       `    params: ${embedderParams}`,
-      '    deps: [dataset, classifier_models]',
+      '    deps: [dataset, classifier_models, classifier_oof]',
       '    outs: [embeddings]',
     ].join('\n'),
   );
@@ -46,8 +48,12 @@ describe('embedder stage', () => {
 
   beforeAll(async () => {
     ws = workspace('{ layers: [fc7, pooled], batchSize: 5 }');
-    writeTinyDataset(join(ws.root, 'artifacts', 'data-prep', 'dataset'), 6);
+    const dataset = writeTinyDataset(join(ws.root, 'artifacts', 'data-prep', 'dataset'), 6);
     model = await writeTinyClassifierModels(join(ws.root, 'artifacts', 'classifier', 'models'));
+    // OOF predictions: "tiny" right on 10 of 12 images, "flat" (a model without 'pooled') on all.
+    writeJsonAtomic(join(ws.root, 'artifacts', 'classifier', 'oof-predictions.json'), {
+      images: dataset.manifest.labels.map((label, index) => ({ index, label, fold: index % 2, pCrocodile: { tiny: index < 2 ? 1 - label : label, flat: label } })),
+    });
     await runStage({ pipelineFile: ws.pipelineFile, stage: 'embedder', log: quiet });
   });
 
@@ -56,6 +62,7 @@ describe('embedder stage', () => {
     const index = readEmbeddingIndex(dir);
     expect(index.model).toBe('tiny');
     expect(index.variant).toBe('full');
+    expect(index.selection).toBe('best.json');
     expect(index.layers).toEqual([{ name: 'fc7', dim: 6 }, { name: 'pooled', dim: 4 }]);
     const fc7 = readEmbeddings(dir, 'fc7');
     expect([fc7.rows, fc7.dim]).toEqual([12, 6]);
@@ -83,8 +90,29 @@ describe('embedder stage', () => {
     expect(hashTree(dir)).toEqual(before);
   });
 
+  it('falls back from a best model without a requested layer to the most accurate model that has it', async () => {
+    const modelsDir = join(ws.root, 'artifacts', 'classifier', 'models');
+    const flat = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [32, 32, 3] }), tf.layers.dense({ units: 3, name: 'fc7' }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+    await saveLayersModel(tf, flat, join(modelsDir, 'flat', 'full'), { classes: ['clock', 'crocodile'], normalization: TINY_NORMALIZATION });
+    writeJsonAtomic(join(modelsDir, 'best.json'), { model: 'flat', folds: 2 });
+    try {
+      await runStage({ pipelineFile: ws.pipelineFile, stage: 'embedder', log: quiet });
+      const index = readEmbeddingIndex(join(ws.root, 'artifacts', 'embedder', 'embeddings'));
+      expect(index.model).toBe('tiny');
+      expect(index.selection).toBe(`best.json's "flat" has no layer pooled; "tiny" has the highest out-of-fold accuracy (0.833) of the models that have [fc7, pooled]`);
+      // With only fc7 asked for, best.json's model is used.
+      await runStage({ pipelineFile: ws.pipelineFile, stage: 'embedder', set: { layers: ['fc7'] }, log: quiet });
+      expect(readEmbeddingIndex(join(ws.root, 'artifacts', 'embedder', 'embeddings')).model).toBe('flat');
+    } finally {
+      writeJsonAtomic(join(modelsDir, 'best.json'), { model: 'tiny', folds: 2 });
+    }
+  });
+
   it('names a missing layer, a missing model and bad metadata', async () => {
     await expect(runStage({ pipelineFile: ws.pipelineFile, stage: 'embedder', set: { layers: ['fc7', 'conv9'] }, log: quiet })).rejects.toThrow(
+      /models: no model has every layer of \[fc7, conv9\] \(best.json's "tiny" lacks conv9\)/,
+    );
+    await expect(runStage({ pipelineFile: ws.pipelineFile, stage: 'embedder', set: { model: 'tiny', layers: ['conv9'] }, log: quiet })).rejects.toThrow(
       /tiny\/full: model has no layer "conv9" \(layers: image, conv1, pooled, fc7, probability\)/,
     );
     await expect(runStage({ pipelineFile: ws.pipelineFile, stage: 'embedder', set: { model: 'resnet' }, log: quiet })).rejects.toThrow(

@@ -11,7 +11,7 @@ import { modelNormalization, type ModelMetadata } from './metadata.ts';
 import { writeEmbeddings } from './embeddings.ts';
 
 export const embedderParams = z.object({
-  /** "best" (models/best.json) or a model name of the classifier stage (e.g. "cnn"). */
+  /** "best" (models/best.json; if it lacks a layer, the most accurate out-of-fold model that has them all) or a model name. */
   model: z.string().min(1).default('best'),
   /** "full" (trained on train ∪ validation) or "fold-<k>". */
   variant: z.string().regex(/^(full|fold-\d+)$/, 'must be "full" or "fold-<k>"').default('full'),
@@ -29,10 +29,10 @@ export default defineStage({
     const { params } = ctx;
     const dataset = readImageDataset(ctx.input('dataset'));
     const m = dataset.manifest;
-    const choice = selectModel(ctx.input('classifier_models'), params.model, params.variant);
+    const choice = selectModel(ctx.input('classifier_models'), params.model, params.variant, params.layers, ctx.input('classifier_oof'));
     const { model, metadata } = await loadLayersModel<ModelMetadata>(tf, choice.dir);
     const norm = modelNormalization(metadata, choice.dir, m.classNames);
-    ctx.log(`model ${choice.model}/${choice.variant}; layers ${params.layers.join(', ')}; ${m.shape[0]} images`);
+    ctx.log(`model ${choice.model}/${choice.variant} (${choice.reason}); layers ${params.layers.join(', ')}; ${m.shape[0]} images`);
 
     const features = featureModel(tf, model, params.layers, choice.dir);
     const bar = ctx.progress('embed', m.shape[0]);
@@ -45,6 +45,7 @@ export default defineStage({
     writeEmbeddings(ctx.output('embeddings'), {
       model: choice.model,
       variant: choice.variant,
+      selection: choice.reason,
       files: m.files,
       labels: m.labels,
       classNames: m.classNames,

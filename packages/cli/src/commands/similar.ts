@@ -28,7 +28,7 @@ async function embedFile(pipeline: Pipeline, embeddingsDir: string, file: string
   const { loadLayersModel } = await import('@cvc/core/formats/tfjs-model');
   await initCompute(() => {});
   const index = readEmbeddingIndex(embeddingsDir);
-  const choice = selectModel(artifactPath(pipeline, 'classifier_models', 'classifier'), index.model, index.variant);
+  const choice = selectModel(artifactPath(pipeline, 'classifier_models', 'classifier'), index.model, index.variant, [layer]);
   const { model, metadata } = await loadLayersModel<ModelMetadata>(tf, choice.dir);
   const norm = modelNormalization(metadata, choice.dir, classNames);
   const rgb = await decodeToRgb(file, size);
