@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { contactSheet, escapeXml } from './contact-sheet.ts';
+
+describe('contact sheet', () => {
+  it('lays out framed, enlarged tiles with captions and a title', async () => {
+    const grey = new Uint8Array(4 * 4 * 3).fill(128);
+    const tiles = [0, 1, 2].map((i) => ({ rgb: grey, colour: [200, 0, 0] as [number, number, number], lines: [`#${i + 1} clock`, '0.5 · p 0.40'] }));
+    const png = await contactSheet(tiles, { title: 'test <sheet>', size: 4, scale: 10, columns: 2 });
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    // 2 columns of (40 + 2·3 frame) px with 8 px gaps; 2 rows with 34 px captions below a 30 px title.
+    expect([info.width, info.height, info.channels]).toEqual([2 * 46 + 3 * 8, 30 + 2 * (46 + 34 + 8) + 8, 3]);
+    const at = (x: number, y: number) => Array.from(data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3));
+    expect(at(8, 30)).toEqual([200, 0, 0]); // frame corner of tile 1
+    expect(at(8 + 20, 30 + 20)).toEqual([128, 128, 128]); // inside the enlarged image
+    // Caption text is drawn: some dark-ish pixels in the caption band under tile 1.
+    let inked = 0;
+    for (let y = 30 + 46; y < 30 + 46 + 34; y++) for (let x = 8; x < 8 + 46; x++) if (at(x, y)[1]! < 150) inked++;
+    expect(inked).toBeGreaterThan(20);
+    expect(escapeXml('a<b & "c"')).toBe('a&lt;b &amp; &quot;c&quot;');
+  });
+});
