@@ -1,0 +1,51 @@
+// The generator stage's params (pipeline YAML `stages.generator.params`); errors name the field.
+import { z } from 'zod';
+
+const vae = z.object({
+  epochs: z.number().int().min(1).default(60),
+  batchSize: z.number().int().min(2).default(64),
+  latentDim: z.number().int().min(2).default(32),
+  channels: z.number().int().min(4).default(32),
+  reconWeight: z.number().positive().default(20),
+  learningRate: z.number().positive().default(0.001),
+});
+
+const gan = z.object({
+  epochs: z.number().int().min(1).default(40),
+  batchSize: z.number().int().min(2).default(64),
+  latentDim: z.number().int().min(2).default(64),
+  embedDim: z.number().int().min(2).default(32),
+  gChannels: z.number().int().min(4).default(32),
+  dChannels: z.number().int().min(4).default(32),
+  learningRateG: z.number().positive().default(0.0002),
+  learningRateD: z.number().positive().default(0.0002),
+  beta1: z.number().min(0).max(0.99).default(0.5),
+  emaDecay: z.number().min(0).max(0.9999).default(0.99),
+  augment: z.object({ color: z.boolean(), translation: z.boolean(), cutout: z.boolean() }).default({ color: true, translation: true, cutout: true }),
+});
+
+export const MODEL_KINDS = ['vae', 'gan'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+export const generatorParams = z.object({
+  /** Which models to train; each writes artifacts/generator/<model>/ (declared in the stage's outs as generator_<model>). */
+  models: z.array(z.enum(MODEL_KINDS)).min(1).default(['vae', 'gan']),
+  vae: vae.default(vae.parse({})),
+  gan: gan.default(gan.parse({})),
+  /** Save a resumable checkpoint every N epochs (and at the end). */
+  checkpointEvery: z.number().int().min(1).default(5),
+  /** Hybrid images written per model (at mix 0.5). */
+  hybrids: z.number().int().min(1).default(64),
+  /** Plain samples per class, for the class grid and KID/FID. */
+  samplesPerClass: z.number().int().min(2).default(128),
+  /** Interpolation strips clock → crocodile, and images per strip. */
+  strips: z.number().int().min(1).default(8),
+  stripSteps: z.number().int().min(3).default(9),
+  /** How many top-scored hybrids the best-hybrids grid shows. */
+  bestHybrids: z.number().int().min(1).default(16),
+  /** Hybrid window on the classifier's p(crocodile). */
+  hybridRange: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.3, 0.7]),
+});
+export type GeneratorParams = z.infer<typeof generatorParams>;
+export type VaeParams = GeneratorParams['vae'];
+export type GanParams = GeneratorParams['gan'];

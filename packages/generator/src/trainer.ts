@@ -1,0 +1,85 @@
+// The epoch loop shared by all models: seeded shuffling per epoch, batches, progress,
+// a checkpoint every N epochs, and resume from the last one.
+import { performance } from 'node:perf_hooks';
+import { shuffled, type Progress, type Rng } from '@cvc/core';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import type { TrainableModel } from './model.ts';
+import type { Tf } from './weights.ts';
+
+export interface TrainingImages {
+  /** [n, 32, 32, 3] in [0, 1], row-major. */
+  pixels: Float32Array;
+  labels: number[];
+  size: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  losses: Record<string, number>;
+}
+
+export interface TrainOptions {
+  model: TrainableModel;
+  data: TrainingImages;
+  epochs: number;
+  batchSize: number;
+  checkpointEvery: number;
+  /** Folder of this run's checkpoint (already keyed by the params digest). */
+  checkpointDir: string;
+  /** Seeded generator for a purpose, e.g. "epoch-3/shuffle". */
+  rng: (purpose: string) => Rng;
+  log: (message: string) => void;
+  progress: (label: string, total: number) => Progress;
+  /** Stop (as if interrupted) once this many epochs are done; for tests. */
+  stopAfter?: number;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  resumedFrom: number;
+  /** Mean seconds per epoch trained in this call (logged, never written to artifacts). */
+  secondsPerEpoch: number;
+}
+
+export async function train(tf: Tf, opts: TrainOptions): Promise<TrainResult> {
+  const { model, data } = opts;
+  const n = data.labels.length;
+  const pixelsPerImage = data.size * data.size * 3;
+  const state = await loadCheckpoint<EpochRecord>(tf, opts.checkpointDir, opts.model);
+  const history = state?.history ?? [];
+  const start = state?.epoch ?? 0;
+  if (start > 0) opts.log(`resuming from checkpoint at epoch ${start}/${opts.epochs} (${opts.checkpointDir})`);
+  const end = Math.min(opts.epochs, opts.stopAfter ?? opts.epochs);
+  const stepsPerEpoch = Math.ceil(n / opts.batchSize);
+  const bar = opts.progress('train', (end - start) * stepsPerEpoch);
+  const started = performance.now();
+  for (let epoch = start; epoch < end; epoch++) {
+    const order = shuffled(Array.from({ length: n }, (_, i) => i), opts.rng(`epoch-${epoch}/shuffle`));
+    const stepRng = opts.rng(`epoch-${epoch}/steps`);
+    const sums: Record<string, number> = {};
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      const idx = order.slice(s * opts.batchSize, (s + 1) * opts.batchSize);
+      const xs = new Float32Array(idx.length * pixelsPerImage);
+      idx.forEach((i, k) => xs.set(data.pixels.subarray(i * pixelsPerImage, (i + 1) * pixelsPerImage), k * pixelsPerImage));
+      const x = tf.tensor4d(xs, [idx.length, data.size, data.size, 3]);
+      const y = tf.oneHot(tf.tensor1d(idx.map((i) => data.labels[i]!), 'int32'), 2).toFloat() as ReturnType<typeof tf.tensor2d>;
+      const losses = model.step({ x, y }, stepRng);
+      tf.dispose([x, y]);
+      for (const [k, v] of Object.entries(losses)) {
+        if (!Number.isFinite(v)) throw new Error(`training diverged: ${k} = ${v} at epoch ${epoch + 1}, step ${s + 1}`);
+        sums[k] = (sums[k] ?? 0) + v;
+      }
+      bar.tick(1, `epoch ${epoch + 1}/${opts.epochs} ${Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(' ')}`);
+    }
+    const losses = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, Number((v / stepsPerEpoch).toPrecision(6))]));
+    history.push({ epoch: epoch + 1, losses });
+    if ((epoch + 1) % opts.checkpointEvery === 0 || epoch + 1 === end) {
+      await saveCheckpoint(opts.checkpointDir, model, { epoch: epoch + 1, history });
+    }
+  }
+  bar.done();
+  const trained = end - start;
+  const secondsPerEpoch = trained > 0 ? (performance.now() - started) / 1000 / trained : 0;
+  if (trained > 0) opts.log(`trained epochs ${start + 1}–${end}: ${secondsPerEpoch.toFixed(1)} s/epoch`);
+  return { history, resumedFrom: start, secondsPerEpoch };
+}
