@@ -25,5 +25,7 @@ describe('rankings and their diagnostics', () => {
     expect(m.overlap['@2']!.a!.b).toBe(0);
     expect(m.misclassifiedOutOfFold.a!['@2']).toBe(0.5); // images 0 (right) and 1 (wrong)
     expect(m.classCounts.b!['@2']).toEqual({ clock: 1, crocodile: 1 });
+    const withIsolation = rankerMetrics({ a: [3, 2, 1, 0] }, [0, 1, 1, 0], ['clock', 'crocodile'], [0.2, 0.4, 0.9, 0.5], [3], [5, 1, 2, 9]);
+    expect(withIsolation.medianIsolation!.a!['@3']).toBe(2); // top 3 = images 0, 1, 2 → median of 5, 1, 2
   });
 });

@@ -46,6 +46,14 @@ export interface RankerMetrics {
   misclassifiedOverall: number;
   /** classCounts[scorer][`@K`]: images of each class in the top K. */
   classCounts: Record<string, Record<string, Record<string, number>>>;
+  /** medianIsolation[scorer][`@K`]: median isolation of the top K (1 = typical density, ≫ 1 = outliers). */
+  medianIsolation?: Record<string, Record<string, number>>;
+}
+
+function median(values: number[]): number {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export function rankerMetrics(
@@ -54,6 +62,7 @@ export function rankerMetrics(
   classNames: readonly string[],
   p: readonly number[],
   topK: readonly number[],
+  isolation?: ArrayLike<number>,
 ): RankerMetrics {
   const names = Object.keys(scores);
   const pairs = (f: (a: string, b: string) => number) =>
@@ -76,5 +85,12 @@ export function rankerMetrics(
         ),
       ]),
     ),
+    ...(isolation
+      ? {
+          medianIsolation: Object.fromEntries(
+            names.map((n) => [n, Object.fromEntries(topK.map((k) => [`@${k}`, round(median(orders[n]!.slice(0, k).map((i) => isolation[i]!)))]))]),
+          ),
+        }
+      : {}),
   };
 }

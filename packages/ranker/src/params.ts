@@ -41,6 +41,8 @@ export const rankerParams = z
     oneSided: z
       .object({ scorer: z.enum(SCORER_NAMES).default('both-not-neither'), count: z.number().int().min(1).max(256).default(32) })
       .default({ scorer: 'both-not-neither', count: 32 }),
+    /** Isolation diagnostic: k-th-neighbour distance in this layer, relative to the dataset median. */
+    isolation: z.object({ layer: layer.default('fc7'), k: z.number().int().min(1).max(199).default(10) }).default({ layer: 'fc7', k: 10 }),
     /** K values for overlap@K and the misclassified share of the top K. */
     metricsTopK: z.array(z.number().int().min(1)).min(1).default([10, 32, 100]),
     sheet: z

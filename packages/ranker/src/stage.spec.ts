@@ -95,6 +95,11 @@ describe('ranker stage', () => {
     expect(metrics.spearman.uncertainty!.uncertainty).toBe(1);
     expect(metrics.overlap['@6']!['centroid-difference']!['both-not-neither']).toBe(1);
     expect(metrics.classCounts.uncertainty!['@6']).toEqual({ clock: 3, crocodile: 3 });
+    // The in-between points sit in the gap between the clusters: sparser than a typical image, and
+    // every scorer's top 6 is that same set.
+    const isolation = metrics.medianIsolation!;
+    expect(isolation['both-not-neither']!['@6']).toBeGreaterThan(1.5);
+    expect(new Set(Object.values(isolation).map((m) => m['@6'])).size).toBe(1);
     const oneSided = JSON.parse(readFileSync(out('one-sided.json'), 'utf8')) as { lists: Record<string, RankedImage[]> };
     expect(oneSided.lists['clock-like-crocodile']!.every((r) => r.label === 'clock')).toBe(true);
     expect(oneSided.lists['crocodile-like-clock']!.every((r) => r.label === 'crocodile')).toBe(true);

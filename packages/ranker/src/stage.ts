@@ -10,6 +10,8 @@ import { featureLoader, scoreAll } from './score-all.ts';
 import { bothJson, oneSidedJson, rankingsJson, topImages, type ImageInfo } from './report.ts';
 import { rankerMetrics } from './metrics.ts';
 import { rankedSheet } from './sheets.ts';
+import { isolation } from './isolation.ts';
+import { l2Normalized } from './vectors.ts';
 
 export default defineStage({
   name: 'ranker',
@@ -28,16 +30,20 @@ export default defineStage({
     const oof = readOof(ctx.input('classifier_oof'), files, model);
     const info: ImageInfo = { files, labels, classNames, p: oof.p };
 
-    const { results, layers } = scoreAll(params, featureLoader(embeddingsDir, files), labels, oof);
+    const features = featureLoader(embeddingsDir, files);
+    const { results, layers } = scoreAll(params, features, labels, oof);
     for (const [name, r] of Object.entries(results)) ctx.log(`${name} (${layers[name as keyof typeof layers] ?? `oof ${model}`}): top ${topImages(r, info, 5).map((x) => x.file).join(', ')}`);
 
     const meta = { classNames, embeddings: { model: index.model, variant: index.variant }, oofModel: model };
     writeJsonAtomic(ctx.output('ranker_both'), bothJson(results, layers, info, meta, params.topK));
     writeJsonAtomic(ctx.output('ranker_rankings'), rankingsJson(results, info));
     const scores = Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.scores]));
-    const metrics = rankerMetrics(scores, labels, classNames, oof.p, params.metricsTopK);
+    const isolated = isolation(l2Normalized(features(params.isolation.layer)), params.isolation.k);
+    const metrics = { ...rankerMetrics(scores, labels, classNames, oof.p, params.metricsTopK, isolated), isolationLayer: params.isolation.layer };
     writeJsonAtomic(ctx.output('ranker_metrics'), metrics);
-    for (const [n, m] of Object.entries(metrics.misclassifiedOutOfFold)) ctx.log(`${n}: misclassified out of fold ${JSON.stringify(m)}`);
+    for (const [n, m] of Object.entries(metrics.misclassifiedOutOfFold)) {
+      ctx.log(`${n}: misclassified out of fold ${JSON.stringify(m)}, median isolation ${JSON.stringify(metrics.medianIsolation?.[n])}`);
+    }
 
     const oneSided = oneSidedJson(params.oneSided.scorer, results[params.oneSided.scorer]!, info, params.oneSided.count);
     writeJsonAtomic(ctx.output('ranker_one_sided'), oneSided);
