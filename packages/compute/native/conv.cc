@@ -41,14 +41,11 @@ void conv2d_forward(const ConvGeom& g, const float* w, int F, float* y, const Ep
     const ConvGeom& gg = padded ? gp : g;
     const float* z = padded ? nullptr : zeros.data();
     const double flops = 2.0 * M * K * F;
-    if (flops < 4e6 || pool_threads() == 1) {
-      conv_forward_rows(gg, wp.data(), F, 0, M, y, ep, z);
-    } else {
-      pool_run([&](int t, int nt) {
-        long b, e; split_range(M, nt, t, 24, &b, &e);
-        if (b < e) conv_forward_rows(gg, wp.data(), F, b, e, y, ep, z);
-      });
-    }
+    const long chunks = flops < 4e6 ? 1 : row_chunks(M, 96);
+    parallel_chunks(chunks, [&](long c) {
+      long b, e; split_range(M, (int)chunks, (int)c, 24, &b, &e);
+      if (b < e) conv_forward_rows(gg, wp.data(), F, b, e, y, ep, z);
+    });
     return;
   }
   GemmArgs a{};
@@ -129,11 +126,11 @@ void conv2d_backprop_filter(const ConvGeom& g, const float* dy, int F, float* dw
   // into private partials, added in thread order (deterministic).
   GemmSerialFn fn = gemm_serial_fn();
   const long segs = padded ? g.KH : taps, seg = padded ? (long)g.KW * g.C : g.C;
-  const int T = (2.0 * KC * F * P < 4e6) ? 1 : pool_threads();
+  // A fixed number of pixel chunks (not thread-dependent), each with its own partial dW.
+  const int T = (2.0 * KC * F * P < 4e6) ? 1 : (int)std::min<long>(4, std::max<long>(1, P / 256));
   std::vector<std::vector<float>> part(T > 1 ? T : 0);
-  pool_run([&](int t, int nt) {
-    if (t >= T) return;
-    long b, e; split_range(P, T, t, 64, &b, &e);
+  parallel_chunks(T, [&](long t) {
+    long b, e; split_range(P, T, (int)t, 64, &b, &e);
     float* out = T > 1 ? (part[t].assign((size_t)KC * F, 0.f), part[t].data()) : dw;
     for (long s = 0; s < segs; s++) {
       GemmArgs a{};
@@ -145,11 +142,13 @@ void conv2d_backprop_filter(const ConvGeom& g, const float* dy, int F, float* dw
     }
   });
   if (T > 1) {
-    for (long i = 0; i < KC * F; i++) {
-      float s = part[0][i];
-      for (int t = 1; t < T; t++) s += part[t][i];
-      dw[i] = s;
-    }
+    parallel_for(KC * F, 8192, [&](long i0, long i1) {
+      for (long i = i0; i < i1; i++) {
+        float s = part[0][i];
+        for (int t = 1; t < T; t++) s += part[t][i];
+        dw[i] = s;
+      }
+    });
   }
 }
 

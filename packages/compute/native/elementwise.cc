@@ -127,12 +127,11 @@ void reduce_sum(const float* x, long outer, long red, long inner, double scale, 
   }
   // Few outer slices (bias gradients: [N*H*W, C] -> [C]): split the reduced rows into fixed
   // per-thread ranges, each with private double partials, combined in thread order.
-  const int T = big ? pool_threads() : 1;
+  const int T = big ? (int)row_chunks(red, 1024) : 1;  // fixed chunk count, not thread count
   std::vector<std::vector<double>> part(T, std::vector<double>(inner));
   for (long o = 0; o < outer; o++) {
-    pool_run([&](int t, int nt) {
-      if (t >= T) return;
-      long r0, r1; split_range(red, T, t, 1, &r0, &r1);
+    parallel_chunks(T, [&](long t) {
+      long r0, r1; split_range(red, T, (int)t, 1, &r0, &r1);
       double* acc = part[t].data();
       std::fill(acc, acc + inner, 0.0);
       for (long r = r0; r < r1; r++) {

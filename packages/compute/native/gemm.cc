@@ -1,6 +1,7 @@
 // Run-time ISA selection and the multi-threaded GEMM driver.
 #include "gemm.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -90,21 +91,27 @@ void gemm(const GemmArgs& g) {
   GemmSerialFn fn = arch().fn;
   int T = pool_threads();
   double flops = 2.0 * g.M * g.N * g.K;
-  if (T == 1 || flops < 4e6) { fn(g, 0, g.M, 0, g.N, 0, g.K); return; }
-  if (g.M >= T * 96L && !(g.prefer_split_k && g.K >= T * 256L)) {  // split rows (multiples of 24 fit every MR)
-    pool_run([&](int t, int nt) {
-      long b, e; split_range(g.M, nt, t, 24, &b, &e);
+  (void)T;
+  if (flops < 4e6) { fn(g, 0, g.M, 0, g.N, 0, g.K); return; }
+  // Chunk counts depend only on the shape, so results do not depend on the thread count.
+  const bool long_k = g.prefer_split_k && g.K >= 1024;
+  if (g.M >= 192 && !long_k) {  // split rows (multiples of 24 fit every MR)
+    const long chunks = row_chunks(g.M, 96);
+    parallel_chunks(chunks, [&](long c) {
+      long b, e; split_range(g.M, (int)chunks, (int)c, 24, &b, &e);
       fn(g, b, e, 0, g.N, 0, g.K);
     });
-  } else if (g.N >= T * 64L && !(g.prefer_split_k && g.K >= T * 256L)) {  // split columns (multiples of 32 fit every NR)
-    pool_run([&](int t, int nt) {
-      long b, e; split_range(g.N, nt, t, 32, &b, &e);
+  } else if (g.N >= 128 && !long_k) {  // split columns (multiples of 32 fit every NR)
+    const long chunks = row_chunks(g.N, 64);
+    parallel_chunks(chunks, [&](long c) {
+      long b, e; split_range(g.N, (int)chunks, (int)c, 32, &b, &e);
       fn(g, 0, g.M, b, e, 0, g.K);
     });
-  } else {  // split the reduction; partial sums are added in thread order (deterministic)
-    std::vector<std::vector<float>> part(T);
-    pool_run([&](int t, int nt) {
-      long b, e; split_range(g.K, nt, t, 64, &b, &e);
+  } else {  // split the reduction into fixed chunks; partials are added in chunk order
+    const int C = (int)std::min<long>(4, std::max<long>(1, g.K / 256));
+    std::vector<std::vector<float>> part(C);
+    parallel_chunks(C, [&](long t) {
+      long b, e; split_range(g.K, C, (int)t, 64, &b, &e);
       part[t].assign((size_t)g.M * g.N, 0.f);
       GemmArgs p = g;
       p.c = part[t].data(); p.ldc = g.N; p.accumulate = false; p.ep = Epilogue();
@@ -114,7 +121,7 @@ void gemm(const GemmArgs& g) {
       float* row = g.c + m * g.ldc;
       for (long n = 0; n < g.N; n++) {
         float s = g.accumulate ? row[n] : 0.f;
-        for (int t = 0; t < T; t++) s += part[t][m * g.N + n];
+        for (int t = 0; t < C; t++) s += part[t][m * g.N + n];
         row[n] = s;
       }
     }

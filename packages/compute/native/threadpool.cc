@@ -36,7 +36,7 @@ struct Pool {
       while (gen.load(std::memory_order_acquire) == seen) {
         _mm_pause();
         if (++spins % 64 == 0 &&
-            std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(300)) {
+            std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(150)) {
           std::unique_lock<std::mutex> lk(mu);
           sleepers++;
           cv.wait(lk, [&] { return gen.load(std::memory_order_acquire) != seen; });
@@ -60,7 +60,11 @@ struct Pool {
     }
     if (sleepers.load() > 0) cv.notify_all();
     fn(0, n);
-    while (pending.load(std::memory_order_acquire) != 0) _mm_pause();
+    // Wait for the workers: spin briefly, then yield the core (it may be oversubscribed).
+    for (int spins = 0; pending.load(std::memory_order_acquire) != 0; spins++) {
+      if (spins < 2000) _mm_pause();
+      else std::this_thread::yield();
+    }
   }
 };
 
@@ -80,12 +84,27 @@ Pool& pool() {
 int pool_threads() { return pool().n; }
 void pool_run(const std::function<void(int, int)>& job) { pool().run(job); }
 
-void parallel_for(long n, long min_per_thread, const std::function<void(long, long)>& fn) {
-  int t = pool_threads();
-  if (t == 1 || n < 2 * min_per_thread) { fn(0, n); return; }
-  pool_run([&](int tid, int nt) {
+void parallel_chunks(long nchunks, const std::function<void(long)>& fn) {
+  if (nchunks <= 0) return;
+  if (pool_threads() == 1 || nchunks == 1) {
+    for (long c = 0; c < nchunks; c++) fn(c);
+    return;
+  }
+  std::atomic<long> next{0};
+  pool_run([&](int, int) {
+    for (long c; (c = next.fetch_add(1, std::memory_order_relaxed)) < nchunks;) fn(c);
+  });
+}
+
+void parallel_for(long n, long min_chunk, const std::function<void(long, long)>& fn) {
+  if (n <= 0) return;
+  long chunks = min_chunk > 0 ? n / min_chunk : n;
+  if (chunks > kMaxChunks) chunks = kMaxChunks;
+  if (pool_threads() == 1 || chunks < 2) { fn(0, n); return; }
+  const long align = n / chunks >= 256 ? 16 : 1;  // keep vector-friendly boundaries when cheap
+  parallel_chunks(chunks, [&](long c) {
     long b, e;
-    split_range(n, nt, tid, 16, &b, &e);
+    split_range(n, (int)chunks, (int)c, align, &b, &e);
     if (b < e) fn(b, e);
   });
 }

@@ -7,6 +7,7 @@ namespace cvc {
 
 int pool_threads();                                  // total threads incl. the caller
 void pool_run(const std::function<void(int tid, int nthreads)>& job);  // blocks until all done
+constexpr int kMaxChunks = 16;  // chunks per parallel loop (independent of thread count)
 
 // Split [0, n) into `parts` contiguous ranges whose boundaries are multiples of `align`.
 inline void split_range(long n, int parts, int part, long align, long* b, long* e) {
@@ -18,7 +19,19 @@ inline void split_range(long n, int parts, int part, long align, long* b, long* 
   *e = u1 * align < n ? u1 * align : n;
 }
 
-// Run fn(begin, end) over [0, n) split across the pool when n*cost is large enough.
-void parallel_for(long n, long min_per_thread, const std::function<void(long, long)>& fn);
+// Run fn(c) for c in [0, nchunks): threads take chunks from a shared counter, so a thread that
+// is descheduled (shared machine) does not hold up the others. Deterministic as long as each
+// chunk's output depends only on c (never on which thread ran it).
+void parallel_chunks(long nchunks, const std::function<void(long)>& fn);
+
+// Run fn(begin, end) over [0, n) in chunks of at least min_chunk (aligned to 16), dynamically
+// scheduled; chunk boundaries depend only on n and min_chunk.
+void parallel_for(long n, long min_chunk, const std::function<void(long, long)>& fn);
+
+// Rows [0, n) in at most kMaxChunks chunks of >= min_rows, boundaries multiples of align.
+inline long row_chunks(long n, long min_rows) {
+  long c = min_rows > 0 ? n / min_rows : 1;
+  return c < 1 ? 1 : (c > kMaxChunks ? kMaxChunks : c);
+}
 
 }  // namespace cvc

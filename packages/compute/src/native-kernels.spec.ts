@@ -184,3 +184,32 @@ describe('elementwise and reduction kernels vs tfjs-backend-cpu', () => {
     expect(['avx512', 'avx2', 'generic']).toContain(addon?.info().arch);
   });
 });
+
+describe('determinism across thread counts', () => {
+  it('conv, filter gradient and matmul are bit-identical with CVC_THREADS=1 and the default', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { defaultAddonPath } = await import('./addon.ts');
+    // Plain-JS child: same fixed inputs, prints a checksum of the output bits.
+    const script = `
+      const a = require(${JSON.stringify(defaultAddonPath)});
+      const f = (n, k) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k));
+      const x = f(4 * 20 * 20 * 24, 0.37), w = f(3 * 3 * 24 * 40, 0.11), dy = f(4 * 20 * 20 * 40, 0.23);
+      const g = Int32Array.from([4, 20, 20, 24, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1]);
+      const y = new Float32Array(dy.length), dw = new Float32Array(w.length), c = new Float32Array(300 * 40);
+      a.conv2d(x, w, y, g, 40, null, false, 0, 0);
+      a.conv2dBackpropFilter(x, dy, dw, g, 40);
+      a.matmul(f(300 * 1500, 0.29), f(1500 * 40, 0.5), c, 1, 300, 40, 1500, false, false, 0, 0, null, false, 0, 0);
+      let h = 0;
+      for (const arr of [y, dw, c]) for (const v of new Uint32Array(arr.buffer)) h = (Math.imul(h, 31) + v) >>> 0;
+      console.log(h);`;
+    const run = (env: Record<string, string>) => {
+      const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    const one = run({ CVC_THREADS: '1' }), many = run({ CVC_THREADS: '2' }), again = run({ CVC_THREADS: '2' });
+    expect(one).toMatch(/^\d+$/);
+    expect(many).toBe(one);
+    expect(again).toBe(one);
+  });
+});

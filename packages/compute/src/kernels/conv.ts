@@ -1,6 +1,6 @@
 // Conv2D, FusedConv2D, Conv2DBackpropInput (also conv2dTranspose), Conv2DBackpropFilter.
 import type { NativeAddon } from '../addon.ts';
-import { ACT, f32, size, type KernelCtx, type TF, type TensorInfo } from './util.ts';
+import { ACT, alloc, f32, size, type KernelCtx, type TF, type TensorInfo } from './util.ts';
 
 type ConvInfo = ReturnType<TF['backend_util']['computeConv2DInfo']>;
 type Shape4 = [number, number, number, number];
@@ -42,7 +42,7 @@ export function convKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: Ke
     const F = ci.outChannels;
     const bias = fused ? epilogueBias(ctx, F) : { ok: true, bias: null, scalar: false };
     if (!bias.ok) return ctx.fallback();
-    const y = new Float32Array(size(ci.outShape));  // [N, OH, OW, F]
+    const y = alloc(size(ci.outShape));  // [N, OH, OW, F]
     if (y.length > 0) addon.conv2d(xv, wv, y, geom(ci), F, bias.bias, bias.scalar, act, a.leakyreluAlpha ?? 0.2);
     return ctx.backend.makeTensorInfo(ci.outShape, 'float32', y);
   }
@@ -58,7 +58,7 @@ export function convKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: Ke
       const dyv = f32(ctx.backend, dy), wv = f32(ctx.backend, filter);
       if (!dyv || !wv || (a.dataFormat ?? 'NHWC') !== 'NHWC') return ctx.fallback();
       const ci = bu.computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-      const dx = new Float32Array(size(a.inputShape));  // [N, H, W, C]
+      const dx = alloc(size(a.inputShape));  // [N, H, W, C]
       if (dx.length > 0) addon.conv2dBackpropInput(dyv, wv, dx, geom(ci), ci.outChannels);
       return ctx.backend.makeTensorInfo([...a.inputShape], 'float32', dx);
     },
@@ -70,7 +70,7 @@ export function convKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: Ke
       const xv = f32(ctx.backend, x), dyv = f32(ctx.backend, dy);
       if (!xv || !dyv || (a.dataFormat ?? 'NHWC') !== 'NHWC') return ctx.fallback();
       const ci = bu.computeConv2DInfo(x.shape as Shape4, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-      const dw = new Float32Array(size(a.filterShape));  // [KH, KW, C, F]
+      const dw = alloc(size(a.filterShape));  // [KH, KW, C, F]
       if (dw.length > 0) addon.conv2dBackpropFilter(xv, dyv, dw, geom(ci), ci.outChannels);
       return ctx.backend.makeTensorInfo([...a.filterShape], 'float32', dw);
     },

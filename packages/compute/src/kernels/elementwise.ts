@@ -2,7 +2,7 @@
 // float32 ops (same shape, scalar, or trailing-axis broadcast), LeakyRelu and its gradient,
 // Select, Sum over leading/trailing axes (bias gradients), FusedBatchNorm, fused Adam.
 import type { NativeAddon } from '../addon.ts';
-import { f32, size, type KernelCtx, type TF, type TensorInfo } from './util.ts';
+import { alloc, f32, size, type KernelCtx, type TF, type TensorInfo } from './util.ts';
 
 const BINARY: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 };
 const UNARY: Record<string, number> = { Sqrt: 0, Square: 1, Neg: 2, Relu: 3, Exp: 4, Log: 5, Abs: 6, Sigmoid: 7, Rsqrt: 8, Reciprocal: 9 };
@@ -44,7 +44,7 @@ export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (
       const out = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
       const n = size(out), na = av.length, nb = bv.length;
       if (n === 0 || out.length > 8) return ctx.fallback();
-      const o = new Float32Array(n);
+      const o = alloc(n);
       // Equal size means identical layout (broadcasting only expands); else scalar or trailing.
       const okA = na === n || na === 1 || trailingOf(a.shape, out);
       const okB = nb === n || nb === 1 || trailingOf(b.shape, out);
@@ -59,7 +59,7 @@ export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (
       const x = ctx.inputs['x']!;
       const xv = f32(ctx.backend, x);
       if (!xv) return ctx.fallback();
-      const o = new Float32Array(xv.length);
+      const o = alloc(xv.length);
       addon.unary(op, xv, o);
       return ctx.backend.makeTensorInfo([...x.shape], 'float32', o);
     };
@@ -69,7 +69,7 @@ export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (
     const x = ctx.inputs['x']!;
     const xv = f32(ctx.backend, x);
     if (!xv) return ctx.fallback();
-    const o = new Float32Array(xv.length);
+    const o = alloc(xv.length);
     addon.leakyRelu(xv, o, Number(ctx.attrs['alpha'] ?? 0.2));
     return ctx.backend.makeTensorInfo([...x.shape], 'float32', o);
   };
@@ -78,7 +78,7 @@ export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (
   k[LEAKY_RELU_GRAD] = (ctx) => {
     const { dy, x } = ctx.inputs as { dy: TensorInfo; x: TensorInfo };
     const dyv = f32(ctx.backend, dy)!, xv = f32(ctx.backend, x)!;
-    const o = new Float32Array(xv.length);
+    const o = alloc(xv.length);
     addon.leakyReluGrad(dyv, xv, o, Number(ctx.attrs['alpha']));
     return ctx.backend.makeTensorInfo([...x.shape], 'float32', o);
   };
@@ -89,7 +89,7 @@ export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (
     const cv = ctx.backend.data.get(condition.dataId).values;
     if (!tv || !ev || condition.dtype !== 'bool' || !(cv instanceof Uint8Array) ||
         cv.length !== tv.length || tv.length !== ev.length) return ctx.fallback();
-    const o = new Float32Array(tv.length);
+    const o = alloc(tv.length);
     addon.select(cv, tv, ev, o);
     return ctx.backend.makeTensorInfo([...t.shape], 'float32', o);
   };
@@ -107,9 +107,9 @@ export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (
     const outer = size(x.shape.slice(0, axes[0]!));
     const red = size(axes.map((ax) => x.shape[ax]!));
     const inner = size(x.shape.slice(axes[axes.length - 1]! + 1));
-    const o = new Float32Array(size(outShape));
+    const o = alloc(size(outShape));
     if (red === 0) {
-      if (mean) o.fill(NaN);
+      o.fill(mean ? NaN : 0);  // empty reduction (alloc() does not zero)
     } else if (o.length > 0) {
       addon.reduceSum(xv, outer, red, inner, mean ? 1 / red : 1, o);
     }
@@ -142,7 +142,7 @@ export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (
     const C = x.shape[x.shape.length - 1]!;
     const ok = (v: Float32Array | null) => !v || v.length === C || v.length === 1;
     if (!ok(mv) || !ok(vv) || !ok(ov) || !ok(sv) || C === 0) return ctx.fallback();
-    const o = new Float32Array(xv.length);
+    const o = alloc(xv.length);
     addon.batchNorm(xv, o, C, mv, vv, ov, sv, Number(ctx.attrs['varianceEpsilon'] ?? 0.001));
     return ctx.backend.makeTensorInfo([...x.shape], 'float32', o);
   };
@@ -153,7 +153,7 @@ export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (
     const a = ctx.attrs as Record<string, number>;
     const xv = f32(ctx.backend, x)!, gv = f32(ctx.backend, g)!, mv = f32(ctx.backend, m)!, vv = f32(ctx.backend, v)!;
     const n = xv.length;
-    const xo = new Float32Array(n), mo = new Float32Array(n), vo = new Float32Array(n);
+    const xo = alloc(n), mo = alloc(n), vo = alloc(n);
     addon.adam(xv, gv, mv, vv, a['lr']!, a['beta1']!, a['beta2']!, a['eps']!, a['b1pow']!, a['b2pow']!, xo, mo, vo);
     const shape = [...x!.shape];
     return [ctx.backend.makeTensorInfo(shape, 'float32', xo), ctx.backend.makeTensorInfo(shape, 'float32', mo),

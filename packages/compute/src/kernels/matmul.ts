@@ -1,7 +1,7 @@
 // BatchMatMul and _FusedMatMul (tfjs's matMul always reaches BatchMatMul with rank >= 3).
 import type { NativeAddon } from '../addon.ts';
 import { epilogueBias } from './conv.ts';
-import { ACT, f32, size, type KernelCtx, type TF, type TensorInfo } from './util.ts';
+import { ACT, alloc, f32, size, type KernelCtx, type TF, type TensorInfo } from './util.ts';
 
 export function matmulKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: KernelCtx) => TensorInfo | TensorInfo[]> {
   function run(ctx: KernelCtx, fused: boolean): TensorInfo | TensorInfo[] {
@@ -27,7 +27,7 @@ export function matmulKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: 
     const bias = fused ? epilogueBias(ctx, N) : { ok: true, bias: null, scalar: false };
     if (!bias.ok) return ctx.fallback();
     const outShape = [...outBatch, M, N];
-    const c = new Float32Array(size(outShape));
+    const c = alloc(size(outShape));
     if (c.length > 0) {
       addon.matmul(av, bv, c, batch, M, N, K, ta, tb, na === 1 ? 0 : M * K, nb === 1 ? 0 : K * N,
         bias.bias, bias.scalar, act, at.leakyreluAlpha ?? 0.2);

@@ -1,6 +1,6 @@
 // MaxPool, MaxPoolGrad, AvgPool, AvgPoolGrad (NHWC, dilation 1 as in tfjs's 2-D pools).
 import type { NativeAddon } from '../addon.ts';
-import { f32, size, type KernelCtx, type TF, type TensorInfo } from './util.ts';
+import { alloc, f32, size, type KernelCtx, type TF, type TensorInfo } from './util.ts';
 
 type Shape4 = [number, number, number, number];
 interface PoolAttrs { filterSize: number | [number, number]; strides: number | [number, number];
@@ -19,7 +19,7 @@ export function poolKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: Ke
     const xv = f32(ctx.backend, x);
     if (!xv || x.shape.length !== 4) return ctx.fallback();
     const { ci, g } = info(x.shape, ctx.attrs as unknown as PoolAttrs);
-    const y = new Float32Array(size(ci.outShape));
+    const y = alloc(size(ci.outShape));
     if (y.length > 0) (max ? addon.maxPool : addon.avgPool)(xv, y, g);
     return ctx.backend.makeTensorInfo(ci.outShape, 'float32', y);
   }
@@ -31,7 +31,7 @@ export function poolKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: Ke
       const dyv = f32(ctx.backend, dy), xv = f32(ctx.backend, input);
       if (!dyv || !xv || input.shape.length !== 4) return ctx.fallback();
       const { g } = info(input.shape, ctx.attrs as unknown as PoolAttrs);
-      const dx = new Float32Array(size(input.shape));
+      const dx = alloc(size(input.shape));
       if (dx.length > 0) addon.maxPoolGrad(dyv, xv, dx, g);
       return ctx.backend.makeTensorInfo([...input.shape], 'float32', dx);
     },
@@ -40,7 +40,7 @@ export function poolKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: Ke
       const dyv = f32(ctx.backend, dy);
       if (!dyv || input.shape.length !== 4) return ctx.fallback();
       const { g } = info(input.shape, ctx.attrs as unknown as PoolAttrs);
-      const dx = new Float32Array(size(input.shape));
+      const dx = alloc(size(input.shape));
       if (dx.length > 0) addon.avgPoolGrad(dyv, dx, g);
       return ctx.backend.makeTensorInfo([...input.shape], 'float32', dx);
     },

@@ -28,6 +28,14 @@ export function f32(backend: CpuBackendLike, t: TensorInfo | undefined): Float32
   return v instanceof Float32Array ? v : null;
 }
 
+/**
+ * Output buffer for a native kernel, NOT zero-filled (saves a full memory pass per tensor).
+ * Only for outputs the native code writes completely.
+ */
+export function alloc(n: number): Float32Array {
+  return n === 0 ? new Float32Array(0) : new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+}
+
 export function size(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
