@@ -6,6 +6,7 @@ import { verifyCommand } from './commands/verify.ts';
 import { similarCommand } from './commands/similar.ts';
 import { reportCommand } from './commands/report.ts';
 import { classifyCommand } from './commands/classify.ts';
+import { generateCommand } from './commands/generate.ts';
 
 const program = new Command()
   .name('cvc')
@@ -66,6 +67,17 @@ program
   .option('--model <dir>', 'a saved model folder (default: the full model of the pipeline\'s best, from models/best.json)')
   .option('--json', 'one JSON object per line: {"file", "label", "pCrocodile"}')
   .action(classifyCommand);
+
+program
+  .command('generate')
+  .description('new images from a trained generator: --mix 0 clock … 1 crocodile, 0.5 a hybrid')
+  .addOption(pipelineOption())
+  .addOption(new Option('--model <model>', 'which trained generator').choices(['vae', 'gan', 'diffusion']).makeOptionMandatory())
+  .option('--n <count>', 'number of images', '16')
+  .option('--mix <mix>', 'label mix, 0 = clock … 1 = crocodile', '0.5')
+  .option('--seed <seed>', 'seed of the latent draws', '1')
+  .requiredOption('--out <dir>', 'output folder for the PNGs')
+  .action(generateCommand);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`cvc: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,0 +1,47 @@
+// The saved generator artifact and `cvc generate`: restore, sample, write PNGs; bad options fail clearly.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '@cvc/core';
+import { tempDir } from '@cvc/core/testing';
+import { initCompute, tf } from '@cvc/core/backend';
+import { createGan } from './gan.ts';
+import { generateToFolder } from './generate.ts';
+import { restoreGenerator, saveGenerator } from './generator-artifact.ts';
+import { sampleAtMix } from './sample.ts';
+import { tinyGan } from './test-helpers.ts';
+
+beforeAll(async () => { await initCompute(() => {}); });
+
+describe('generate from a checkpoint', () => {
+  it('restores the exact model and writes n 32x32 PNGs plus a grid, the same for the same seed', async () => {
+    const gan = createGan(tf, tinyGan, createRng(21));
+    const dir = tempDir();
+    saveGenerator(dir, gan, { kind: 'gan', config: tinyGan, classNames: ['clock', 'crocodile'], epochs: 1 });
+    const { model } = restoreGenerator(tf, dir);
+    expect(Buffer.from(sampleAtMix(tf, model, 3, 0.5, createRng(1)))).toEqual(Buffer.from(sampleAtMix(tf, gan, 3, 0.5, createRng(1))));
+    model.dispose();
+    gan.dispose();
+
+    const out = tempDir();
+    const files = await generateToFolder(tf, dir, { n: 3, mix: 0.5, seed: 7, out });
+    expect(files.map((f) => f.slice(out.length + 1))).toEqual(['gan-mix0.5-000.png', 'gan-mix0.5-001.png', 'gan-mix0.5-002.png']);
+    expect(readdirSync(out).sort()).toEqual(['gan-mix0.5-000.png', 'gan-mix0.5-001.png', 'gan-mix0.5-002.png', 'gan-mix0.5-grid.png']);
+    const meta = await sharp(files[0]!).metadata();
+    expect([meta.width, meta.height]).toEqual([32, 32]);
+    const again = tempDir();
+    await generateToFolder(tf, dir, { n: 3, mix: 0.5, seed: 7, out: again });
+    expect(readFileSync(join(again, 'gan-mix0.5-002.png'))).toEqual(readFileSync(files[2]!));
+  });
+
+  it('rejects a mix outside [0, 1] and a missing checkpoint, naming the option or file', async () => {
+    const gan = createGan(tf, tinyGan, createRng(1));
+    const dir = tempDir();
+    saveGenerator(dir, gan, { kind: 'gan', config: tinyGan, classNames: ['clock', 'crocodile'], epochs: 1 });
+    gan.dispose();
+    await expect(generateToFolder(tf, dir, { n: 2, mix: 1.5, seed: 1, out: tempDir() })).rejects.toThrow('--mix 1.5');
+    const empty = tempDir();
+    await expect(generateToFolder(tf, empty, { n: 2, mix: 0.5, seed: 1, out: tempDir() })).rejects.toThrow(join(empty, 'config.json'));
+  });
+});
