@@ -41,7 +41,7 @@ function workspace(): { root: string; pipelineFile: string } {
       '  embedder: { package: upstream/embedder, deps: [dataset], outs: [embeddings] }',
       '  ranker:',
       `    package: ${relative(root, packageDir)}`,
-      '    params: { topK: 8, neighbourhood: { layer: pooled, normalize: false }, metricsTopK: [6, 20], sheet: { count: 12, columns: 6, scale: 2 }, oneSided: { count: 6 } }',
+      '    params: { topK: 8, neighbourhood: { layer: pooled, normalize: false }, metricsTopK: [6, 20], sheet: { count: 4, columns: 4, scale: 2 }, oneSided: { count: 6 } }',
       '    deps: [dataset, embeddings, classifier_oof]',
       '    outs: [ranker_both, ranker_rankings, ranker_one_sided, ranker_metrics, ranker_sheets]',
     ].join('\n'),
@@ -100,11 +100,14 @@ describe('ranker stage', () => {
     const isolation = metrics.medianIsolation!;
     expect(isolation['both-not-neither']!['@6']).toBeGreaterThan(1.5);
     expect(new Set(Object.values(isolation).map((m) => m['@6'])).size).toBe(1);
+    // The far outliers are the most "neither" images; both-not-neither ranks them at the very end.
+    const neither = (metrics as RankerMetrics & { neither: { medianRankPercentile: Record<string, number> } }).neither;
+    expect(neither.medianRankPercentile['both-not-neither']).toBeGreaterThan(0.95);
     const oneSided = JSON.parse(readFileSync(out('one-sided.json'), 'utf8')) as { lists: Record<string, RankedImage[]> };
     expect(oneSided.lists['clock-like-crocodile']!.every((r) => r.label === 'clock')).toBe(true);
     expect(oneSided.lists['crocodile-like-clock']!.every((r) => r.label === 'crocodile')).toBe(true);
     expect(set.between).toContain(oneSided.lists['clock-like-crocodile']![0]!.index);
-    for (const sheet of ['centroid-difference', 'uncertainty', 'neighbourhood', 'both-not-neither', 'clock-like-crocodile', 'crocodile-like-clock']) {
+    for (const sheet of ['centroid-difference', 'uncertainty', 'neighbourhood', 'both-not-neither', 'neither', 'clock-like-crocodile', 'crocodile-like-clock']) {
       expect(existsSync(out(`sheets/${sheet}.png`))).toBe(true);
     }
   });

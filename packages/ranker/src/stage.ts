@@ -12,6 +12,7 @@ import { rankerMetrics } from './metrics.ts';
 import { rankedSheet } from './sheets.ts';
 import { isolation } from './isolation.ts';
 import { l2Normalized } from './vectors.ts';
+import { neitherOf, neitherPlacement } from './neither.ts';
 
 export default defineStage({
   name: 'ranker',
@@ -39,7 +40,12 @@ export default defineStage({
     writeJsonAtomic(ctx.output('ranker_rankings'), rankingsJson(results, info));
     const scores = Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.scores]));
     const isolated = isolation(l2Normalized(features(params.isolation.layer)), params.isolation.k);
-    const metrics = { ...rankerMetrics(scores, labels, classNames, oof.p, params.metricsTopK, isolated), isolationLayer: params.isolation.layer };
+    const neither = results['both-not-neither'] ? neitherOf(results['both-not-neither']) : undefined;
+    const metrics = {
+      ...rankerMetrics(scores, labels, classNames, oof.p, params.metricsTopK, isolated),
+      isolationLayer: params.isolation.layer,
+      ...(neither ? { neither: neitherPlacement(neither.result, scores, params.sheet.count) } : {}),
+    };
     writeJsonAtomic(ctx.output('ranker_metrics'), metrics);
     for (const [n, m] of Object.entries(metrics.misclassifiedOutOfFold)) {
       ctx.log(`${n}: misclassified out of fold ${JSON.stringify(m)}, median isolation ${JSON.stringify(metrics.medianIsolation?.[n])}`);
@@ -54,6 +60,11 @@ export default defineStage({
       const layer = layers[name as keyof typeof layers];
       const title = `${name} · ${layer ? `${index.model} ${layer}` : `oof p, ${model}`} · top ${params.sheet.count}`;
       writeFileAtomic(join(sheetsDir, `${name}.png`), await rankedSheet(dataset, topImages(r, info, params.sheet.count), title, sheetOpts));
+    }
+    // The images that look like neither class (far from both) — what both-not-neither must not pick.
+    if (neither) {
+      const ranked = topImages(neither.result, info, params.sheet.count);
+      writeFileAtomic(join(sheetsDir, 'neither.png'), await rankedSheet(dataset, ranked, `neither · far from both classes (smaller relative Mahalanobis distance) · top ${ranked.length}`, sheetOpts));
     }
     for (const [list, ranked] of Object.entries(oneSided.lists)) {
       const title = `${list.replace(/-/g, ' ')} · ${params.oneSided.scorer} within class · top ${ranked.length}`;
