@@ -26,7 +26,7 @@ caption { text-align: left; color: var(--muted); padding-bottom: 0.2rem; }
 th, td { border-bottom: 1px solid var(--line); padding: 0.25rem 0.6rem; text-align: left; vertical-align: top; }
 th { background: #f4f6f8; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-details summary { cursor: pointer; color: var(--accent); }
+details summary { cursor: pointer; color: var(--accent); white-space: nowrap; }
 figure { margin: 0.6rem 0; max-width: 100%; }
 figcaption { color: var(--muted); font-size: 0.88rem; margin: 0.2rem 0; }
 figure.chart img, img.plot { max-width: 100%; height: auto; }
