@@ -22,7 +22,7 @@ describe('report page in headless Chromium', () => {
 
   beforeAll(async () => {
     browser = await launchChromium(); // fails with "apt-get install -y chromium" when missing
-    run = await fixtureRun({ stages: ['classifier', 'ranker'] });
+    run = await fixtureRun({ stages: ['classifier', 'ranker', 'generator'] });
     prepareReportView(run.pipelineFile); // what `cvc report` does: refresh the run times beside the page
   }, 60_000);
 
@@ -44,14 +44,14 @@ describe('report page in headless Chromium', () => {
       const screenshot = join(shots, `report-${viewport.name}.png`);
       const check = await checkPage(browser, run.page, viewport, screenshot);
       console.log(`screenshot (${viewport.name}): ${screenshot}`);
-      expect(check.sectionIds).toEqual(['dataset', 'classifier', 'ranker', 'provenance']);
-      // 12 samples + split chart; 2 charts + 5 plots; 16 ranked images + 2 agreement charts.
-      expect(check.images.length).toBe(38);
+      expect(check.sectionIds).toEqual(['dataset', 'classifier', 'ranker', 'generator', 'provenance']);
+      // 12 samples + split chart; 2 charts + 5 plots; 16 ranked images + 2 agreement charts; 2 hybrids + 3 pictures + loss chart.
+      expect(check.images.length).toBe(44);
       expect(check.images.filter((img) => !img.complete || img.naturalWidth === 0)).toEqual([]);
       expect(check.consoleErrors).toEqual([]);
       expect(check.pageErrors).toEqual([]);
       expect(check.failedRequests).toEqual([]);
-      expect(check.runTimesRows).toBe(4); // the run-times script beside the page was found and rendered
+      expect(check.runTimesRows).toBe(5); // the run-times script beside the page was found and rendered
       expect(check.scrollWidth).toBeLessThanOrEqual(check.viewportWidth); // no sideways scrolling of the whole page
     }, 60_000);
   }

@@ -82,17 +82,26 @@ describe('report stage', () => {
   }, 30_000);
 });
 
-describe('report stage with classifier and ranker artifacts', () => {
+describe('report stage with classifier, ranker and generator artifacts', () => {
   let run: FixtureRun;
   let page: string;
 
   beforeAll(async () => {
-    run = await fixtureRun({ stages: ['classifier', 'ranker'] });
+    run = await fixtureRun({ stages: ['classifier', 'ranker', 'generator'] });
     page = readFileSync(run.page, 'utf8');
   }, 60_000);
 
-  it('adds the task 1 and task 2 sections, in the listed order', () => {
-    expect([...page.matchAll(/<section id="([a-z-]+)">/g)].map((m) => m[1])).toEqual(['dataset', 'classifier', 'ranker', 'provenance']);
+  it('adds the task 1, 2 and 3 sections, in the listed order', () => {
+    expect([...page.matchAll(/<section id="([a-z-]+)">/g)].map((m) => m[1])).toEqual(['dataset', 'classifier', 'ranker', 'generator', 'provenance']);
+  });
+
+  it('shows per generative model the best hybrids, strips, samples, and the metrics next to the real floor', () => {
+    const generator = page.slice(page.indexOf('<section id="generator">'), page.indexOf('<section id="provenance">'));
+    // The two best hybrids, 32x32 each, in the metrics' order (index 4 then 1).
+    expect([...generator.matchAll(/<img class="px"[^>]*alt="hybrid (\d+):/g)].map((m) => m[1])).toEqual(['4', '1']);
+    expect(generator).toContain('<td><b>vae</b></td><td class="num">2</td><td class="num">50%</td><td class="num">0.45</td>');
+    expect(generator).toContain('<td><i>real test images</i></td>');
+    for (const alt of ['interpolation strips of vae', 'class samples of vae', 'all hybrids of vae', 'generator training losses per epoch']) expect(generator).toContain(`alt="${alt}"`);
   });
 
   it('shows the classifier table, charts and plots from its artifacts', () => {
@@ -103,7 +112,7 @@ describe('report stage with classifier and ranker artifacts', () => {
   });
 
   it('shows each scorer\'s top images with scores, both one-sided lists and the agreement charts', () => {
-    const ranker = page.slice(page.indexOf('<section id="ranker">'), page.indexOf('<section id="provenance">'));
+    const ranker = page.slice(page.indexOf('<section id="ranker">'), page.indexOf('<section id="generator">'));
     // 2 scorers × top 4 + 2 one-sided lists × 4, all dataset images drawn pixelated.
     expect(ranker.match(/<img class="px"/g)).toHaveLength(16);
     expect(ranker).toContain('<figcaption>0.930 <span title="misclassified out of fold">✗</span></figcaption>');

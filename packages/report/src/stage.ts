@@ -25,6 +25,8 @@ export const reportParams = z.object({
   samplesPerClass: z.number().int().min(1).max(64).default(16),
   /** Top images shown per scorer and per one-sided list in the ranker section. */
   topPerScorer: z.number().int().min(1).max(64).default(16),
+  /** Best hybrids shown per generative model in the generator section. */
+  bestHybrids: z.number().int().min(1).max(64).default(16),
 });
 export type ReportParams = z.infer<typeof reportParams>;
 
@@ -55,7 +57,7 @@ export default defineStage({
     const root = ctx.resolvePath('.');
     const pipeline = loadPipeline(params.pipelineFile);
     const base: SectionContext = { input: ctx.input, resolvePath: ctx.resolvePath, rng: ctx.rng, log: ctx.log };
-    const options = { pipelineFile: params.pipelineFile, reportStage: STAGE, samplesPerClass: params.samplesPerClass, topPerScorer: params.topPerScorer };
+    const options = { pipelineFile: params.pipelineFile, reportStage: STAGE, samplesPerClass: params.samplesPerClass, topPerScorer: params.topPerScorer, bestHybrids: params.bestHybrids };
 
     const sections: RenderedSection[] = [];
     for (const name of params.sections) {

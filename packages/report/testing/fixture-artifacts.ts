@@ -100,3 +100,33 @@ export function writeRankerFixture(dir: string, manifest: DatasetManifest): { ra
   }));
   return files;
 }
+
+/** generator_metrics and generator_vae (a model folder: hybrids/, grids, strips) for one model. */
+export async function writeGeneratorFixture(dir: string): Promise<{ generator_metrics: string; generator_vae: string }> {
+  const vae = join(dir, 'vae');
+  mkdirSync(join(vae, 'hybrids'), { recursive: true });
+  for (let i = 0; i < 6; i++) writeFileSync(join(vae, 'hybrids', `hybrid-${String(i).padStart(3, '0')}.png`), await fixturePng(32, 32, 30 * i));
+  writeFileSync(join(vae, 'hybrids.png'), await fixturePng(200, 70, 10));
+  writeFileSync(join(vae, 'best-hybrids.png'), await fixturePng(200, 70, 60));
+  writeFileSync(join(vae, 'samples.png'), await fixturePng(200, 140, 120));
+  writeFileSync(join(vae, 'interpolation.png'), await fixturePng(330, 100, 180));
+  const summary = (m: number) => ({ min: m / 2, p05: m / 2, median: m, mean: m, p95: m * 2, max: m * 2 });
+  const metrics = join(dir, 'metrics.json');
+  writeFileSync(metrics, JSON.stringify({
+    judge: 'cnn',
+    featureLayer: 'pooled',
+    hybridRange: [0.3, 0.7],
+    reference: { realImages: 20, trainImages: 12, realNearestFeatureDistanceMedian: 1.5, testToNearestTrainPixelRms: summary(0.2), testVsTrain: { kid: 0.01, fid: 12.5 } },
+    models: {
+      vae: {
+        epochs: 2,
+        hybrids: { count: 6, shareInRange: 0.5, pCrocodile: summary(0.45), kid: 0.2 },
+        classSamples: { perClass: 4, classAccuracy: { clock: 0.75, crocodile: 1 }, kid: 0.15, fid: 80.5 },
+        memorisation: { nearestTrain: summary(0.18), closerThanAnyTestImage: 0 },
+        bestHybrids: [{ index: 4, pCrocodile: 0.51, realism: 0.8, score: 0.77 }, { index: 1, pCrocodile: 0.42, realism: 0.7, score: 0.61 }],
+        history: [{ epoch: 1, losses: { reconstruction: 0.09, kl: 0.02 } }, { epoch: 2, losses: { reconstruction: 0.06, kl: 0.03 } }],
+      },
+    },
+  }));
+  return { generator_metrics: metrics, generator_vae: vae };
+}

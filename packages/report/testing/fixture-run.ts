@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { readImageDataset } from '@cvc/core';
 import { runStage } from '@cvc/core/runner';
 import { tempDir, writeClassFolders } from '@cvc/core/testing';
-import { writeClassifierFixture, writeRankerFixture } from './fixture-artifacts.ts';
+import { writeClassifierFixture, writeGeneratorFixture, writeRankerFixture } from './fixture-artifacts.ts';
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const dataPrepDir = join(packageDir, '..', 'data-prep');
 
-export type FixtureStage = 'classifier' | 'ranker';
+export type FixtureStage = 'classifier' | 'ranker' | 'generator';
 
 /** Artifact catalog entries of the stand-in stages: name → [path, format]. */
 const FIXTURE_OUTS: Record<FixtureStage, Record<string, [string, string]>> = {
@@ -25,6 +25,10 @@ const FIXTURE_OUTS: Record<FixtureStage, Record<string, [string, string]>> = {
     ranker_both: ['artifacts/ranker/both.json', 'json'],
     ranker_one_sided: ['artifacts/ranker/one-sided.json', 'json'],
     ranker_metrics: ['artifacts/ranker/metrics.json', 'json'],
+  },
+  generator: {
+    generator_metrics: ['artifacts/generator/metrics.json', 'json'],
+    generator_vae: ['artifacts/generator/vae', 'folder'],
   },
 };
 
@@ -90,7 +94,7 @@ export function writeFixturePipeline(root: string, dataDir: string, opts: Fixtur
     ]),
     '  report:',
     `    package: ${relative(root, packageDir)}`,
-    `    params: { title: "Fixture <run> & co", pipelineFile: pipelines/fixture.yaml, sections: ${JSON.stringify(sections)}, samplesPerClass: 6, topPerScorer: 4 }`,
+    `    params: { title: "Fixture <run> & co", pipelineFile: pipelines/fixture.yaml, sections: ${JSON.stringify(sections)}, samplesPerClass: 6, topPerScorer: 4, bestHybrids: 8 }`,
     '    external: [pipelineFile]',
     `    deps: ${JSON.stringify(deps)}`,
     '    outs: [report_page]',
@@ -113,6 +117,7 @@ export async function fixtureRun(opts: FixtureOptions = {}): Promise<FixtureRun>
   const copies: Partial<Record<FixtureStage, Record<string, string>>> = {};
   if (opts.stages?.includes('classifier')) copies.classifier = await writeClassifierFixture(join(root, 'fixtures', 'classifier'), manifest);
   if (opts.stages?.includes('ranker')) copies.ranker = writeRankerFixture(join(root, 'fixtures', 'ranker'), manifest);
+  if (opts.stages?.includes('generator')) copies.generator = await writeGeneratorFixture(join(root, 'fixtures', 'generator'));
   pipelineFile = writeFixturePipeline(root, dataDir, opts, copies);
   for (const stage of opts.stages ?? []) await runStage({ pipelineFile, stage, log: quiet });
 

@@ -2,6 +2,7 @@
 // section is listed in params.sections only when its stage is in the pipeline (never faked).
 import { classifierSection } from './classifier.ts';
 import { datasetSection } from './dataset.ts';
+import { generatorSection } from './generator.ts';
 import { provenanceSection } from './provenance.ts';
 import { rankerSection } from './ranker.ts';
 import type { RenderedSection, SectionContext } from './section.ts';
@@ -11,12 +12,14 @@ export interface SectionOptions {
   reportStage: string;
   samplesPerClass: number;
   topPerScorer: number;
+  bestHybrids: number;
 }
 
 export const SECTION_BUILDERS = {
   dataset: (ctx: SectionContext, o: SectionOptions) => datasetSection(ctx, o),
   classifier: (ctx: SectionContext) => classifierSection(ctx),
   ranker: (ctx: SectionContext, o: SectionOptions) => rankerSection(ctx, o),
+  generator: (ctx: SectionContext, o: SectionOptions) => generatorSection(ctx, o),
   provenance: (ctx: SectionContext, o: SectionOptions) => provenanceSection(ctx, o),
 } satisfies Record<string, (ctx: SectionContext, o: SectionOptions) => Promise<RenderedSection>>;
 
