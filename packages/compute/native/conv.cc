@@ -58,7 +58,7 @@ void conv2d_forward(const ConvGeom& g, const float* w, int F, float* y, const Ep
 
 void conv2d_backprop_input(const ConvGeom& g, const float* dy, const float* w, int F, float* dx) {
   const long KK = (long)g.KH * g.KW;
-  if (g.sh == 1 && g.sw == 1) {
+  if (g.sh == 1 && g.sw == 1 && g.C >= 16) {  // few input channels: flipped conv would waste most of a panel
     // Stride 1: dx is a forward conv of dy with the spatially flipped, io-swapped filter
     // w'[kh',kw',f,c] = w[KH-1-kh', KW-1-kw', c, f] and padding (K-1)*d - pad.
     std::vector<float> wf((size_t)KK * F * g.C);

@@ -21,12 +21,12 @@ void max_pool(const PoolGeom& g, const float* x, float* y) {
     for (long r = r0; r < r1; r++) {
       long n = r / g.OH, oh = r % g.OH;
       for (long ow = 0; ow < g.OW; ow++) {
-        float* out = y + ((r * g.OW) + ow) * g.C;
+        float* __restrict out = y + ((r * g.OW) + ow) * g.C;
         for (int c = 0; c < g.C; c++) out[c] = -std::numeric_limits<float>::infinity();
         long h0, h1, w0, w1; window(g, oh, ow, &h0, &h1, &w0, &w1);
         for (long h = h0; h < h1; h++)
           for (long w = w0; w < w1; w++) {
-            const float* in = x + ((n * g.H + h) * g.W + w) * g.C;
+            const float* __restrict in = x + ((n * g.H + h) * g.W + w) * g.C;
             for (int c = 0; c < g.C; c++) out[c] = in[c] > out[c] ? in[c] : out[c];
           }
       }
@@ -58,18 +58,47 @@ static void max_pool_grad_disjoint(const PoolGeom& g, const float* dy, const flo
           float* __restrict d2 = dx + base[2];
           float* __restrict d3 = dx + base[3];
           const float* __restrict dd = d;
-          for (int c = 0; c < g.C; c++) {
-            float m = -std::numeric_limits<float>::infinity();
-            int p = -1;
-            float v = x0[c]; bool gt = v > m; m = gt ? v : m; p = gt ? 0 : p;
-            v = x1[c]; gt = v > m; m = gt ? v : m; p = gt ? 1 : p;
-            v = x2[c]; gt = v > m; m = gt ? v : m; p = gt ? 2 : p;
-            v = x3[c]; gt = v > m; m = gt ? v : m; p = gt ? 3 : p;
+          // First strict maximum in scan order == first element equal to the maximum
+          // (NaN never compares greater, like tfjs-cpu). Explicit 4-lane vectors: GCC does
+          // not if-convert the scalar form.
+          typedef float v4 __attribute__((vector_size(16), aligned(4), may_alias));
+          typedef int v4i __attribute__((vector_size(16)));
+          const float ninf = -std::numeric_limits<float>::infinity();
+          const v4 vninf = {ninf, ninf, ninf, ninf}, zero = {0.f, 0.f, 0.f, 0.f};
+          int c = 0;
+          for (; c + 4 <= g.C; c += 4) {
+            const v4 a0 = *(const v4*)(x0 + c), a1 = *(const v4*)(x1 + c), a2 = *(const v4*)(x2 + c),
+                     a3 = *(const v4*)(x3 + c), gv = *(const v4*)(dd + c);
+            v4 m = a0 > vninf ? a0 : vninf;
+            m = a1 > m ? a1 : m;
+            m = a2 > m ? a2 : m;
+            m = a3 > m ? a3 : m;
+            const v4i valid = m > vninf;
+            const v4i e0 = valid & (a0 == m);
+            const v4i e1 = valid & ~e0 & (a1 == m);
+            const v4i e2 = valid & ~(e0 | e1) & (a2 == m);
+            const v4i e3 = valid & ~(e0 | e1 | e2) & (a3 == m);
+            *(v4*)(d0 + c) = e0 ? gv : zero;
+            *(v4*)(d1 + c) = e1 ? gv : zero;
+            *(v4*)(d2 + c) = e2 ? gv : zero;
+            *(v4*)(d3 + c) = e3 ? gv : zero;
+          }
+          for (; c < g.C; c++) {
+            const float a0 = x0[c], a1 = x1[c], a2 = x2[c], a3 = x3[c];
+            float m = a0 > ninf ? a0 : ninf;
+            m = a1 > m ? a1 : m;
+            m = a2 > m ? a2 : m;
+            m = a3 > m ? a3 : m;
+            const bool valid = m > ninf;
+            const bool e0 = valid & (a0 == m);
+            const bool e1 = valid & !e0 & (a1 == m);
+            const bool e2 = valid & !(e0 | e1) & (a2 == m);
+            const bool e3 = valid & !(e0 | e1 | e2) & (a3 == m);
             const float gv = dd[c];
-            d0[c] = p == 0 ? gv : 0.f;
-            d1[c] = p == 1 ? gv : 0.f;
-            d2[c] = p == 2 ? gv : 0.f;
-            d3[c] = p == 3 ? gv : 0.f;
+            d0[c] = e0 ? gv : 0.f;
+            d1[c] = e1 ? gv : 0.f;
+            d2[c] = e2 ? gv : 0.f;
+            d3[c] = e3 ? gv : 0.f;
           }
           continue;
         }

@@ -3,7 +3,7 @@
 // nested kernel calls (composites) are counted in their parents too.
 import type { KernelFunc, TF } from './kernels/util.ts';
 
-interface Stat { calls: number; ms: number }
+interface Stat { calls: number; ms: number; cpuMs: number }
 const stats = new Map<string, Stat>();
 const wrapped = new Set<string>();
 
@@ -20,13 +20,16 @@ export function enableKernelProfiling(tf: TF, backendName: string): void {
     const inner = cfg.kernelFunc as KernelFunc;
     const name = cfg.kernelName;
     const timed: KernelFunc = (args) => {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       try {
         return inner(args);
       } finally {
-        const s = stats.get(name) ?? { calls: 0, ms: 0 };
+        const s = stats.get(name) ?? { calls: 0, ms: 0, cpuMs: 0 };
         s.calls++;
         s.ms += performance.now() - t0;
+        const c = process.cpuUsage(c0);
+        s.cpuMs += (c.user + c.system) / 1000;
         stats.set(name, s);
       }
     };
@@ -43,9 +46,12 @@ export function resetKernelProfile(): void {
 export function kernelProfileTable(title = 'kernel profile'): string {
   const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const total = rows.reduce((s, [, v]) => s + v.ms, 0);
-  const lines = [`${title}: ${total.toFixed(1)} ms in kernels`, 'kernel                      calls    total ms   ms/call     %'];
+  const cpu = rows.reduce((s, [, v]) => s + v.cpuMs, 0);
+  // cpu ms = process CPU time (all threads) while the kernel ran: a load-independent view.
+  const lines = [`${title}: ${total.toFixed(1)} ms wall, ${cpu.toFixed(1)} ms process CPU in kernels`,
+    'kernel                      calls    total ms   ms/call     %     cpu ms'];
   for (const [name, s] of rows) {
-    lines.push(`${name.padEnd(26)} ${String(s.calls).padStart(7)} ${s.ms.toFixed(1).padStart(11)} ${(s.ms / s.calls).toFixed(3).padStart(9)} ${((100 * s.ms) / (total || 1)).toFixed(1).padStart(5)}`);
+    lines.push(`${name.padEnd(26)} ${String(s.calls).padStart(7)} ${s.ms.toFixed(1).padStart(11)} ${(s.ms / s.calls).toFixed(3).padStart(9)} ${((100 * s.ms) / (total || 1)).toFixed(1).padStart(5)} ${s.cpuMs.toFixed(1).padStart(10)}`);
   }
   return lines.join('\n');
 }
