@@ -26,7 +26,8 @@ export const generatorMetricsSchema = z.object({
   reference: z.object({
     trainImages: z.number(),
     testToNearestTrainPixelRms: summary,
-    testVsTrain: z.object({ kid: z.number(), fid: z.number() }),
+    /** KID/FID of real test images against the training images: the floor (absent in older artifacts). */
+    testVsTrain: z.object({ kid: z.number(), fid: z.number() }).optional(),
   }),
   models: z.record(z.string(), modelMetrics).refine((m) => Object.keys(m).length > 0, 'no models'),
 });
@@ -49,7 +50,7 @@ function metricsTable(metrics: z.infer<typeof generatorMetricsSchema>): string {
     String(m.memorisation.closerThanAnyTestImage),
   ]);
   const ref = metrics.reference;
-  rows.push(['<i>real test images</i>', '—', '—', '—', '—', fmt(ref.testVsTrain.kid, 4), fmt(ref.testVsTrain.fid, 1), '—', fmt(ref.testToNearestTrainPixelRms.median, 3), '—']);
+  rows.push(['<i>real test images</i>', '—', '—', '—', '—', fmt(ref.testVsTrain?.kid, 4), fmt(ref.testVsTrain?.fid, 1), '—', fmt(ref.testToNearestTrainPixelRms.median, 3), '—']);
   return `${table(
     ['model', 'epochs', `hybrids with p in [${lo}, ${hi}]`, 'hybrid p(croc.) median', 'hybrid KID', 'class KID', 'class FID', 'class samples judged as their class', 'nearest train image (RMS) median', 'closer to train than any test image'],
     rows,
@@ -58,26 +59,27 @@ function metricsTable(metrics: z.infer<typeof generatorMetricsSchema>): string {
 <p class="note">Judged by the classifier <b>${esc(metrics.judge)}</b>: hybridness is its p(crocodile) for samples generated at a 50/50 label; KID/FID are measured in its pooled feature space against the ${ref.trainImages} training images (the last row is the floor: real test images against the training images). Memorisation: RMS pixel distance of each sample to its nearest training image, next to that of real test images.</p>`;
 }
 
-function lossChart(models: Record<string, ModelMetrics>): Promise<string> {
-  const rows = Object.entries(models).flatMap(([model, m]) => m.history.flatMap((h) => Object.entries(h.losses).map(([loss, value]) => ({ model, epoch: h.epoch, loss, value }))));
+/** One model's losses per epoch, one small panel per loss (their scales differ by orders of magnitude). */
+function lossChart(name: string, m: ModelMetrics): Promise<string> {
+  const rows = m.history.flatMap((h) => Object.entries(h.losses).map(([loss, value]) => ({ epoch: h.epoch, loss, value })));
+  const losses = [...new Set(rows.map((r) => r.loss))];
   return chartFigure(
     {
       data: { values: rows },
-      facet: { column: { field: 'model', type: 'nominal', title: null, sort: Object.keys(models) } },
+      facet: { column: { field: 'loss', type: 'nominal', title: null, sort: losses } },
       resolve: { scale: { y: 'independent' } },
       spec: {
-        width: 240,
-        height: 160,
-        mark: { type: 'line', point: rows.length <= 120 },
+        width: 150,
+        height: 110,
+        mark: { type: 'line', point: m.history.length <= 40 },
         encoding: {
-          x: { field: 'epoch', type: 'quantitative' },
-          y: { field: 'value', type: 'quantitative', title: 'loss', scale: { zero: false } },
-          color: { field: 'loss', type: 'nominal', title: 'loss' },
+          x: { field: 'epoch', type: 'quantitative', axis: { format: 'd', tickMinStep: 1 } },
+          y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: '.3~g' } },
         },
       },
     },
-    'generator training losses per epoch',
-    'Training losses per epoch (mean over the epoch\'s batches).',
+    `training losses of ${name}`,
+    `${esc(name)}: training losses per epoch (mean over the epoch's batches).`,
   );
 }
 
@@ -112,6 +114,7 @@ export async function generatorSection(ctx: SectionContext, opts: { bestHybrids:
   for (const [name, m] of Object.entries(metrics.models)) {
     const dir = ctx.input(`generator_${name}`);
     blocks.push(`<h3>${esc(name)}</h3>
+${await lossChart(name, m)}
 <h4>Best hybrids</h4>
 <p class="note">Generated at a 50/50 label and ranked by a score that wants both hybridness (p(crocodile) near 0.5) and realism. Under each: p(crocodile); hover for realism and score.</p>
 ${bestHybridTiles(dir, m, opts.bestHybrids)}
@@ -123,9 +126,8 @@ ${picture(dir, 'hybrids.png', `all hybrids of ${name}`, `All ${m.hybrids.count} 
 </div>`);
   }
   const html = `
-<p class="facts">${Object.keys(metrics.models).length} generative models trained on the ${metrics.reference.trainImages} training images, asked for images that are half clock, half crocodile.</p>
+<p class="facts">${Object.keys(metrics.models).length} generative model${Object.keys(metrics.models).length === 1 ? "" : "s"} trained on the ${metrics.reference.trainImages} training images, asked for images that are half clock, half crocodile.</p>
 ${metricsTable(metrics)}
-${await lossChart(metrics.models)}
 ${blocks.join('\n')}`;
   return { id: 'generator', title: 'Task 3 — generated hybrids', summary: `${Object.keys(metrics.models).join(', ')}`, html };
 }
