@@ -2,12 +2,15 @@
 // what the page holds, that it is reproducible, that absent sections stay absent, bad params.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { hashTree } from '@cvc/core';
 import { runStage } from '@cvc/core/runner';
 import { fixtureRun, writeFixturePipeline, type FixtureRun } from '../testing/fixture-run.ts';
 
 const quiet = () => {};
+const cvc = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'bin', 'cvc.mjs');
 
 describe('report stage', () => {
   let run: FixtureRun;
@@ -46,6 +49,22 @@ describe('report stage', () => {
     expect(info.stages.map((s: { stage: string; status: string }) => [s.stage, s.status])).toEqual([['data-prep', 'not-run'], ['report', 'building']]);
     expect(info.run.kind).toBe('direct');
   });
+
+  it('`cvc report` prints the page path and refreshes the run times beside it', async () => {
+    const runTimes = join(run.root, 'artifacts', '.runs', 'report-runs.js');
+    const ok = spawnSync(process.execPath, [cvc, 'report', '--pipeline', run.pipelineFile], { encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe(`${run.page}\n`);
+    const script = readFileSync(runTimes, 'utf8');
+    expect(script).toContain('// Written by cvc report;');
+    expect(script).toContain('"stage": "report"');
+    // Without a built page it says how to build one.
+    rmSync(join(run.root, 'artifacts', 'report'), { recursive: true });
+    const missing = spawnSync(process.execPath, [cvc, 'report', '--pipeline', run.pipelineFile], { encoding: 'utf8' });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`${run.page}: not built yet; run \`npx nx run report:stage\``);
+    await runStage({ pipelineFile: run.pipelineFile, stage: 'report', log: quiet }); // for the tests below
+  }, 30_000);
 
   it('gives a byte-identical page when run again', async () => {
     const dir = join(run.root, 'artifacts', 'report');
