@@ -1,6 +1,6 @@
 // Conv2D, FusedConv2D, Conv2DBackpropInput (also conv2dTranspose), Conv2DBackpropFilter.
 import type { NativeAddon } from '../addon.ts';
-import { ACT, alloc, f32, size, type KernelCtx, type TF, type TensorInfo } from './util.ts';
+import { ACT, alloc, f32, lazyTensorInfo, size, type KernelCtx, type TF, type TensorInfo } from './util.ts';
 
 type ConvInfo = ReturnType<TF['backend_util']['computeConv2DInfo']>;
 type Shape4 = [number, number, number, number];
@@ -58,9 +58,12 @@ export function convKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: Ke
       const dyv = f32(ctx.backend, dy), wv = f32(ctx.backend, filter);
       if (!dyv || !wv || (a.dataFormat ?? 'NHWC') !== 'NHWC') return ctx.fallback();
       const ci = bu.computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-      const dx = alloc(size(a.inputShape));  // [N, H, W, C]
-      if (dx.length > 0) addon.conv2dBackpropInput(dyv, wv, dx, geom(ci), ci.outChannels);
-      return ctx.backend.makeTensorInfo([...a.inputShape], 'float32', dx);
+      const g = geom(ci), F = ci.outChannels, n = size(a.inputShape);
+      return lazyTensorInfo(ctx.backend, [...a.inputShape], () => {
+        const dx = alloc(n);  // [N, H, W, C]
+        if (n > 0) addon.conv2dBackpropInput(dyv, wv, dx, g, F);
+        return dx;
+      });
     },
 
     Conv2DBackpropFilter: (ctx) => {

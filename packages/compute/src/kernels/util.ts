@@ -62,3 +62,28 @@ export function kernel(name: string, original: KernelFunc, body: (ctx: KernelCtx
 }
 
 export const ACT: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5 };
+
+/**
+ * A float32 result computed on first read of its values. tfjs's fused-conv gradient computes
+ * dx for every conv eagerly, also for the first layer whose input needs no gradient; that dx is
+ * disposed unread. Readers (kernels, readSync) all go through `data.get(id).values`, so a getter
+ * there defers the work until someone needs it. Inputs are captured as typed arrays, which stay
+ * valid even if their tensors are disposed first. (CVC_LAZY_GRADS=0 disables.)
+ */
+export function lazyTensorInfo(backend: CpuBackendLike, shape: number[], compute: () => Float32Array): TensorInfo {
+  if (process.env['CVC_LAZY_GRADS'] === '0') return backend.makeTensorInfo(shape, 'float32', compute());
+  const info = backend.makeTensorInfo(shape, 'float32', new Float32Array(0));
+  const rec = backend.data.get(info.dataId) as { values?: unknown };
+  let cache: unknown;
+  let pending: (() => Float32Array) | null = compute;
+  Object.defineProperty(rec, 'values', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      if (pending) { cache = pending(); pending = null; }
+      return cache;
+    },
+    set(v: unknown) { cache = v; pending = null; },
+  });
+  return info;
+}
