@@ -1,7 +1,8 @@
 // `npm run bench [-- --compare] [-- --backend X] [-- --epochs N]`: trains the reference CNN of
 // ../shared/bench/README.md with tfjs-layers model.fit (1000 seeded random 32x32x3 images,
 // batch 32, Adam 1e-3, shuffle off, 4 epochs; figure = median of epochs 2..4) and prints one
-// JSON line; --compare also runs the PyTorch reference and prints the ratio.
+// JSON line; --compare also runs the PyTorch reference and prints the ratio. --threads N runs
+// both with N threads (default: ours all cores, PyTorch 2, as in its reference script).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -19,7 +20,7 @@ const torchInference = resolve(here, '../bench/torch_inference.py');
 const PYTHON = '/usr/bin/python3';
 
 function parseArgs(argv: string[]) {
-  const o = { compare: false, backend: backendFromEnv(), epochs: 4, images: 1000 };
+  const o = { compare: false, backend: backendFromEnv(), epochs: 4, images: 1000, threads: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--compare') o.compare = true;
@@ -29,6 +30,7 @@ function parseArgs(argv: string[]) {
       o.backend = b;
     } else if (a === '--epochs') o.epochs = Math.max(2, Number(argv[++i]));
     else if (a === '--images') o.images = Math.max(32, Number(argv[++i]));
+    else if (a === '--threads') o.threads = Math.max(1, Number(argv[++i]));  // ours and PyTorch
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -43,6 +45,7 @@ const round = (x: number, d = 4) => Number(x.toFixed(d));
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.threads) process.env['CVC_THREADS'] = String(opts.threads);  // read when the pool starts
   const backend = await useFastestBackend(tf, opts.backend ? { force: opts.backend } : {});
   console.error(`backend: ${backend.name} (${backend.detail})`);
   const profiling = profilingRequested();
@@ -98,10 +101,10 @@ async function main() {
   console.log(JSON.stringify(ours));
   if (kernelTable) console.error(kernelTable);
 
-  if (opts.compare) compare(ours.epochSeconds, ours.inferenceSeconds);
+  if (opts.compare) compare(ours.epochSeconds, ours.inferenceSeconds, opts.threads || 2);
 }
 
-function compare(epochSeconds: number, inferenceSeconds: number) {
+function compare(epochSeconds: number, inferenceSeconds: number, threads: number) {
   if (!existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) {
     console.error('--compare: /usr/bin/python3 with torch not available (apt-get install -y python3-torch); skipped');
     return;
@@ -117,8 +120,8 @@ function compare(epochSeconds: number, inferenceSeconds: number) {
     console.log(line);
     return JSON.parse(line) as Record<string, number>;
   };
-  const train = run([torchReference]);
-  const infer = run([torchInference]);
+  const train = run([torchReference, '--threads', String(threads)]);
+  const infer = run([torchInference, String(threads)]);
   console.log(JSON.stringify({
     ratio: round(epochSeconds / train['epochSeconds']!, 3),
     inferenceRatio: round(inferenceSeconds / infer['inferenceSeconds']!, 3),
