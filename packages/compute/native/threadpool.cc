@@ -36,7 +36,7 @@ struct Pool {
       while (gen.load(std::memory_order_acquire) == seen) {
         _mm_pause();
         if (++spins % 64 == 0 &&
-            std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(150)) {
+            std::chrono::steady_clock::now() - t0 > std::chrono::microseconds(50)) {
           std::unique_lock<std::mutex> lk(mu);
           sleepers++;
           cv.wait(lk, [&] { return gen.load(std::memory_order_acquire) != seen; });
