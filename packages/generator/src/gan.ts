@@ -21,6 +21,7 @@ export interface GanConfig {
   learningRateG: number;
   learningRateD: number;
   beta1: number;
+  beta2: number;
   /** Decay of the generator's weight average used for sampling. */
   emaDecay: number;
   augment: AugmentPolicy;
@@ -34,6 +35,10 @@ export function createGan(tf: Tf, cfg: GanConfig, rng: Rng): TrainableModel {
   addConvTranspose(g, 'up1', 4 * gc, 2 * gc, rng);
   addConvTranspose(g, 'up2', 2 * gc, gc, rng);
   addConvTranspose(g, 'up3', gc, 3, rng);
+  // A small output layer: G starts near flat grey instead of saturated high-frequency noise,
+  // which D rejected at once and G collapsed from (seen in the first full run).
+  const out = g.get('up3/kernel');
+  out.assign(tf.mul(out, 0.1));
   // The EMA copy shares the generator's layout; it is what samples are drawn from.
   const ema = new WeightStore(tf, 'gan/generator_ema');
   for (const [name, v] of g.vars) ema.vars.set(name, tf.variable(v.clone(), false));
@@ -47,8 +52,8 @@ export function createGan(tf: Tf, cfg: GanConfig, rng: Rng): TrainableModel {
   d.add('project', [2, 4 * dc], rng, Math.sqrt(1 / (4 * dc)));
   const sn = new SpectralNorm(tf, d, ['conv1/kernel', 'conv2/kernel', 'conv3/kernel', 'out/kernel', 'project'], rng);
 
-  const optG = fastAdam(tf, cfg.learningRateG, cfg.beta1, 0.999);
-  const optD = fastAdam(tf, cfg.learningRateD, cfg.beta1, 0.999);
+  const optG = fastAdam(tf, cfg.learningRateG, cfg.beta1, cfg.beta2);
+  const optD = fastAdam(tf, cfg.learningRateD, cfg.beta1, cfg.beta2);
 
   /** Generator in [-1, 1]: [n, latent] + [n, 2] → [n, 32, 32, 3]. */
   const generate = (w: WeightStore, z: tfTypes.Tensor2D, y: tfTypes.Tensor2D): tfTypes.Tensor4D => {

@@ -16,8 +16,8 @@ describe('model shapes', () => {
     const data = twoClassImages(3);
     const x = tf.tensor4d(data.pixels, [6, 32, 32, 3]);
     const y = mixLabels(tf, data.labels);
-    expect(vae.encode!({ x, y }).shape).toEqual([6, 4]);
-    const img = vae.decode(normalLatents(tf, 5, 4, createRng(2)), mixLabels(tf, [0, 0.25, 0.5, 0.75, 1]));
+    expect(vae.encode!({ x, y }).shape).toEqual([6, tinyVae.latentDim]);
+    const img = vae.decode(normalLatents(tf, 5, tinyVae.latentDim, createRng(2)), mixLabels(tf, [0, 0.25, 0.5, 0.75, 1]));
     expect(img.shape).toEqual([5, 32, 32, 3]);
     expect(tf.min(img).dataSync()[0]).toBeGreaterThanOrEqual(0);
     expect(tf.max(img).dataSync()[0]).toBeLessThanOrEqual(1);

@@ -1,20 +1,25 @@
 // Build a model of a kind from its params; the checkpoint key that makes stale checkpoints unusable.
 import { canonicalJson, sha256, type Rng } from '@cvc/core';
-import { createGan } from './gan.ts';
+import { createGan, type GanConfig } from './gan.ts';
 import type { TrainableModel } from './model.ts';
 import type { GeneratorParams, ModelKind } from './params.ts';
-import { createVae } from './vae.ts';
+import { createVae, type VaeConfig } from './vae.ts';
 import type { Tf } from './weights.ts';
 
 /** Bump when a model's code changes in a way that makes old checkpoints wrong. */
-export const MODEL_CODE_VERSION = 1;
+export const MODEL_CODE_VERSION = 2;
 
-export function modelConfig(params: GeneratorParams, kind: ModelKind): GeneratorParams['vae'] | GeneratorParams['gan'] {
-  return kind === 'vae' ? params.vae : params.gan;
+export function modelConfig(params: GeneratorParams, kind: ModelKind): GeneratorParams[ModelKind] {
+  return params[kind];
+}
+
+export function createModel(tf: Tf, kind: ModelKind, config: unknown, rng: Rng): TrainableModel {
+  if (kind === 'vae') return createVae(tf, config as VaeConfig, rng);
+  return createGan(tf, config as GanConfig, rng);
 }
 
 export function buildModel(tf: Tf, kind: ModelKind, params: GeneratorParams, rng: Rng): TrainableModel {
-  return kind === 'vae' ? createVae(tf, params.vae, rng) : createGan(tf, params.gan, rng);
+  return createModel(tf, kind, params[kind], rng);
 }
 
 /** Digest of everything a training run depends on: kind, its params, the data, the seed, the code version. */

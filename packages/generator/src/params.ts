@@ -19,7 +19,8 @@ const gan = z.object({
   dChannels: z.number().int().min(4).default(32),
   learningRateG: z.number().positive().default(0.0002),
   learningRateD: z.number().positive().default(0.0002),
-  beta1: z.number().min(0).max(0.99).default(0.5),
+  beta1: z.number().min(0).max(0.99).default(0),
+  beta2: z.number().min(0).max(0.9999).default(0.99),
   emaDecay: z.number().min(0).max(0.9999).default(0.99),
   augment: z.object({ color: z.boolean(), translation: z.boolean(), cutout: z.boolean() }).default({ color: true, translation: true, cutout: true }),
 });

@@ -26,9 +26,10 @@ export function createVae(tf: Tf, cfg: VaeConfig, rng: Rng): TrainableModel {
   addDense(enc, 'logvar', 16 * 4 * c, cfg.latentDim, rng, 0.01);
   const dec = new WeightStore(tf, 'vae/decoder');
   addDense(dec, 'fc', cfg.latentDim + 2, 16 * 4 * c, rng);
-  addConvTranspose(dec, 'up1', 4 * c, 2 * c, rng);
-  addConvTranspose(dec, 'up2', 2 * c, c, rng);
-  addConvTranspose(dec, 'up3', c, 3, rng);
+  // The label also enters every upsampling as 2 constant channels, so the decoder cannot drop it.
+  addConvTranspose(dec, 'up1', 4 * c + 2, 2 * c, rng);
+  addConvTranspose(dec, 'up2', 2 * c + 2, c, rng);
+  addConvTranspose(dec, 'up3', c + 2, 3, rng);
   const optimizer = fastAdam(tf, cfg.learningRate);
 
   const encodeStats = (x: tfTypes.Tensor4D, y: tfTypes.Tensor2D) => {
@@ -42,12 +43,16 @@ export function createVae(tf: Tf, cfg: VaeConfig, rng: Rng): TrainableModel {
     return { mu: dense(tf, flat, enc.get('mu/kernel'), enc.get('mu/bias')), logvar: dense(tf, flat, enc.get('logvar/kernel'), enc.get('logvar/bias')) };
   };
 
+  const withLabel = (t: tfTypes.Tensor4D, y: tfTypes.Tensor2D): tfTypes.Tensor4D => {
+    const [n, h, w] = t.shape;
+    return tf.concat([t, tf.tile(y.reshape([n, 1, 1, 2]), [1, h, w, 1])], 3) as tfTypes.Tensor4D; // [n, h, w, channels + 2]
+  };
   const decode = (z: tfTypes.Tensor2D, y: tfTypes.Tensor2D): tfTypes.Tensor4D => {
     const n = z.shape[0];
     let t: tfTypes.Tensor4D = tf.relu(dense(tf, tf.concat([z, y], 1) as tfTypes.Tensor2D, dec.get('fc/kernel'), dec.get('fc/bias'))).reshape([n, 4, 4, 4 * c]);
-    t = tf.relu(convTranspose(tf, dec, 'up1', t)); // [n, 8, 8, 2c]
-    t = tf.relu(convTranspose(tf, dec, 'up2', t)); // [n, 16, 16, c]
-    return tf.sigmoid(convTranspose(tf, dec, 'up3', t)); // [n, 32, 32, 3]
+    t = tf.relu(convTranspose(tf, dec, 'up1', withLabel(t, y))); // [n, 8, 8, 2c]
+    t = tf.relu(convTranspose(tf, dec, 'up2', withLabel(t, y))); // [n, 16, 16, c]
+    return tf.sigmoid(convTranspose(tf, dec, 'up3', withLabel(t, y))); // [n, 32, 32, 3]
   };
 
   const variables = [...enc.trainable(), ...dec.trainable()];
