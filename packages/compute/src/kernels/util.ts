@@ -68,10 +68,13 @@ export const ACT: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leaky
  * dx for every conv eagerly, also for the first layer whose input needs no gradient; that dx is
  * disposed unread. Readers (kernels, readSync) all go through `data.get(id).values`, so a getter
  * there defers the work until someone needs it. Inputs are captured as typed arrays, which stay
- * valid even if their tensors are disposed first. (CVC_LAZY_GRADS=0 disables.)
+ * valid even if their tensors are disposed first. (CVC_LAZY_GRADS=0 disables; so does kernel
+ * profiling, so that the time is charged to the right kernel.)
  */
 export function lazyTensorInfo(backend: CpuBackendLike, shape: number[], compute: () => Float32Array): TensorInfo {
-  if (process.env['CVC_LAZY_GRADS'] === '0') return backend.makeTensorInfo(shape, 'float32', compute());
+  if (process.env['CVC_LAZY_GRADS'] === '0' || process.env['CVC_PROFILE_KERNELS'] === '1') {
+    return backend.makeTensorInfo(shape, 'float32', compute());
+  }
   const info = backend.makeTensorInfo(shape, 'float32', new Float32Array(0));
   const rec = backend.data.get(info.dataId) as { values?: unknown };
   let cache: unknown;
