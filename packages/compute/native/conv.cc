@@ -122,8 +122,9 @@ void conv2d_backprop_filter(const ConvGeom& g, const float* dy, int F, float* dw
     return;
   }
   // Per filter row kh (input padded): dw[kh] (KW*C x F) = x_kh^T (KW*C x P) * dy (P x F), or per
-  // tap when padding is not applicable; dy is read in place. Threads take fixed pixel ranges
-  // into private partials, added in thread order (deterministic).
+  // tap when padding is not applicable; dy is read in place. The pixels are cut into a fixed
+  // number of chunks (independent of the thread count), each accumulating its own partial dW;
+  // partials are added in chunk order, so the result is deterministic.
   GemmSerialFn fn = gemm_serial_fn();
   const long segs = padded ? g.KH : taps, seg = padded ? (long)g.KW * g.C : g.C;
   // A fixed number of pixel chunks (not thread-dependent), each with its own partial dW.
