@@ -44,7 +44,7 @@ export function modelCard(manifest: DatasetManifest, specs: ModelSpec[], metrics
     '',
     '## Protocol',
     '1. Train on the train split for `maxEpochs`, evaluating the validation split after every epoch; the epoch count is the best 3-epoch-window validation accuracy. The test split is never used for any choice.',
-    '2. Temperature scaling: one temperature per model, fitted (log loss) on that run\'s validation logits.',
+    '2. Temperature scaling: one temperature per model, fitted (log loss) on that run\'s validation logits at the chosen epoch.',
     `3. ${splits.folds.length}-fold cross-validation over train ∪ validation with the chosen epoch count: each fold model scores its held-out fold (out-of-fold predictions) and the test split.`,
     '4. A full model on train ∪ validation, measured on the test split (this is the model `cvc classify` uses).',
     '',

@@ -76,8 +76,9 @@ export function reliabilityPng(metrics: ModelMetrics[]): Promise<Buffer> {
 export async function misclassifiedPng(model: string, dataset: Dataset, images: OofImage[], max: number): Promise<Buffer> {
   const { classNames, shape } = dataset.manifest;
   const size = shape[1];
-  const wrong = images
-    .filter((e) => (e.pCrocodileRaw[model]! > 0.5 ? 1 : 0) !== e.label)
+  const allWrong = images.filter((e) => (e.pCrocodileRaw[model]! > 0.5 ? 1 : 0) !== e.label);
+  const wrong = allWrong
+    .slice()
     .sort((a, b) => Math.abs(b.pCrocodileRaw[model]! - 0.5) - Math.abs(a.pCrocodileRaw[model]! - 0.5) || a.index - b.index)
     .slice(0, max);
   const scale = 3;
@@ -92,7 +93,7 @@ export async function misclassifiedPng(model: string, dataset: Dataset, images: 
   const height = headerHeight + rows * cellH + 8;
   const text = (markup: string, w: number) => sharp({ text: { text: markup, font: 'sans 8', width: w, rgba: true, dpi: 96, align: 'centre' } }).png().toBuffer();
   const layers: sharp.OverlayOptions[] = [
-    { input: await text(`<b>${model}</b>: ${wrong.length} misclassified (out-of-fold; test images: mean of fold models), most confident first`, width - 16), left: 8, top: 6 },
+    { input: await text(`<b>${model}</b>: ${wrong.length === allWrong.length ? allWrong.length : `${wrong.length} of ${allWrong.length}`} misclassified of ${images.length} (out-of-fold; test images: mean of fold models), most confident first`, width - 16), left: 8, top: 6 },
   ];
   for (const [j, entry] of wrong.entries()) {
     const left = 16 + (j % columns) * cellW;

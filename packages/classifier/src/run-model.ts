@@ -20,7 +20,7 @@ export interface ModelRuns {
   epochs: number;
   /** Temperature fitted on the validation split's logits of the train-split run. */
   temperature: number;
-  /** Logits of the train-split run for the validation split (in splits.validation order). */
+  /** Logits of the train-split run at the chosen epoch for the validation split (in splits.validation order). */
   validationLogits: Float32Array;
   /** foldLogits[k][i]: logit of image i (every image of the dataset) from the model of fold k. */
   foldLogits: Float32Array[];
@@ -41,7 +41,7 @@ export interface RunContext {
 
 const allIndices = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-async function trainOne(ctx: RunContext, spec: ModelSpec, run: string, trainIdx: number[], epochs: number, validation?: number[]) {
+async function trainOne(ctx: RunContext, spec: ModelSpec, run: string, trainIdx: number[], epochs: number, validation?: number[], onValidation?: (epoch: number, logits: Float32Array) => void) {
   const { manifest } = ctx.dataset;
   const size = manifest.shape[1];
   const model = buildModel(spec.architecture, ctx.rng(`${spec.name}/${run}/init`).int(2 ** 31), size);
@@ -53,6 +53,7 @@ async function trainOne(ctx: RunContext, spec: ModelSpec, run: string, trainIdx:
     labels: manifest.labels,
     train: trainIdx,
     ...(validation ? { validation } : {}),
+    ...(onValidation ? { onValidation } : {}),
     epochs,
     batchSize: ctx.batchSize,
     training: spec.training,
@@ -72,9 +73,12 @@ export async function runModel(ctx: RunContext, spec: ModelSpec): Promise<ModelR
   const tta = spec.training.tta;
 
   // 1. Train split only, validation after every epoch: curves, epoch count, temperature.
-  const probe = await trainOne(ctx, spec, 'validation-run', splits.train, spec.training.maxEpochs, splits.validation);
+  const logitsByEpoch: Float32Array[] = [];
+  const probe = await trainOne(ctx, spec, 'validation-run', splits.train, spec.training.maxEpochs, splits.validation, (_, z) => logitsByEpoch.push(z));
   const epochs = chooseEpochs(probe.history);
-  const validationLogits = await predictLogits(logitModel(probe.model), ctx.x, size, splits.validation, { tta });
+  // Calibrate the model as it was at the chosen epoch: later epochs are more confident than the
+  // fold and full models (trained for `epochs`), so their temperature would over-soften those.
+  const validationLogits = logitsByEpoch[epochs - 1]!;
   const temperature = fitTemperature(validationLogits, splits.validation.map((i) => manifest.labels[i]!));
   probe.model.dispose();
   ctx.log(`${spec.name}: ${epochs} epochs chosen on validation (of ${spec.training.maxEpochs}); temperature ${temperature.toFixed(3)}`);

@@ -31,6 +31,8 @@ export interface TrainRun {
   training: TrainingSpec;
   rng: Rng;
   progress?: Progress;
+  /** Called with the validation logits after every epoch (e.g. to calibrate the chosen epoch's model). */
+  onValidation?: (epoch: number, logits: Float32Array) => void;
 }
 
 export function learningRateAt(step: number, totalSteps: number, warmupSteps: number, base: number, schedule: 'constant' | 'cosine'): number {
@@ -88,6 +90,7 @@ export async function train(run: TrainRun): Promise<EpochRecord[]> {
       const y = run.validation.map((i) => labels[i]!);
       record.validationLoss = binaryLogLoss(z, y);
       record.validationAccuracy = accuracy(z, y);
+      run.onValidation?.(epoch, z);
     }
     history.push(record);
     run.progress?.tick(1, `epoch ${epoch} loss ${record.trainLoss.toFixed(3)}${record.validationAccuracy !== undefined ? ` val acc ${record.validationAccuracy.toFixed(3)}` : ''}`);
