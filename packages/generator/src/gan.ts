@@ -48,8 +48,9 @@ export function createGan(tf: Tf, cfg: GanConfig, rng: Rng): TrainableModel {
   addConv(d, 'conv1', 3, dc, rng);
   addConv(d, 'conv2', dc, 2 * dc, rng);
   addConv(d, 'conv3', 2 * dc, 4 * dc, rng);
-  addDense(d, 'out', 4 * dc, 1, rng, 1);
-  d.add('project', [2, 4 * dc], rng, Math.sqrt(1 / (4 * dc)));
+  // +1 feature: the minibatch standard deviation (Karras et al. 2018), so D sees a collapsed batch.
+  addDense(d, 'out', 4 * dc + 1, 1, rng, 1);
+  d.add('project', [2, 4 * dc + 1], rng, Math.sqrt(1 / (4 * dc)));
   const sn = new SpectralNorm(tf, d, ['conv1/kernel', 'conv2/kernel', 'conv3/kernel', 'out/kernel', 'project'], rng);
 
   const optG = fastAdam(tf, cfg.learningRateG, cfg.beta1, cfg.beta2);
@@ -66,12 +67,14 @@ export function createGan(tf: Tf, cfg: GanConfig, rng: Rng): TrainableModel {
     return tf.tanh(convTranspose(tf, w, 'up3', t)); // [n, 32, 32, 3]
   };
 
-  /** Projection discriminator: ψ(h) + yᵀVh, h = Σ over space of the last features. */
+  /** Projection discriminator: ψ(h) + yᵀVh, h = Σ over space of the last features + the batch's feature spread. */
   const discriminate = (x: tfTypes.Tensor4D, y: tfTypes.Tensor2D): tfTypes.Tensor1D => {
     let t = tf.leakyRelu(conv(tf, x, sn.weight('conv1/kernel'), d.get('conv1/bias'), 2), 0.1); // [n, 16, 16, dc]
     t = tf.leakyRelu(conv(tf, t, sn.weight('conv2/kernel'), d.get('conv2/bias'), 2), 0.1); // [n, 8, 8, 2dc]
     t = tf.leakyRelu(conv(tf, t, sn.weight('conv3/kernel'), d.get('conv3/bias'), 2), 0.1); // [n, 4, 4, 4dc]
-    const h = tf.sum(t, [1, 2]) as tfTypes.Tensor2D; // [n, 4dc]
+    const n = x.shape[0];
+    const spread = tf.mean(tf.sqrt(tf.add(tf.moments(t, 0).variance, 1e-8))); // one number per batch
+    const h = tf.concat([tf.sum(t, [1, 2]), tf.mul(tf.ones([n, 1]), tf.mul(spread, 16))], 1) as tfTypes.Tensor2D; // [n, 4dc + 1]
     const psi = dense(tf, h, sn.weight('out/kernel'), d.get('out/bias')).reshape([-1]);
     const projection = tf.sum(tf.mul(tf.matMul(y, sn.weight('project') as tfTypes.Tensor2D), h), 1);
     return tf.add(psi, projection) as tfTypes.Tensor1D;

@@ -6,8 +6,8 @@ import type { GeneratorParams, ModelKind } from './params.ts';
 import { createVae, type VaeConfig } from './vae.ts';
 import type { Tf } from './weights.ts';
 
-/** Bump when a model's code changes in a way that makes old checkpoints wrong. */
-export const MODEL_CODE_VERSION = 2;
+/** Bump a kind's number when its code changes in a way that makes its old checkpoints wrong. */
+export const MODEL_CODE_VERSION: Record<ModelKind, number> = { vae: 2, gan: 3 };
 
 export function modelConfig(params: GeneratorParams, kind: ModelKind): GeneratorParams[ModelKind] {
   return params[kind];
@@ -24,5 +24,5 @@ export function buildModel(tf: Tf, kind: ModelKind, params: GeneratorParams, rng
 
 /** Digest of everything a training run depends on: kind, its params, the data, the seed, the code version. */
 export function trainingDigest(kind: ModelKind, config: unknown, datasetHash: string, seed: number): string {
-  return sha256(canonicalJson({ kind, config, datasetHash, seed, code: MODEL_CODE_VERSION })).slice(0, 16);
+  return sha256(canonicalJson({ kind, config, datasetHash, seed, code: MODEL_CODE_VERSION[kind] })).slice(0, 16);
 }
