@@ -130,6 +130,8 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
       seconds: Number(seconds.toFixed(3)),
       backend,
       profile: pipeline.profile ?? null,
+      // Pid of the outermost nx process when run by Nx: tells apart concurrent runs (report's "this run").
+      nxInvocation: Number(process.env.NX_INVOCATION_ANCESTOR_PIDS?.split(',')[0]) || null,
     });
     log(`[${spec.name}] done in ${seconds.toFixed(1)} s → ${relative(pipeline.root, finalDir)}/`);
     return { stage: spec.name, seconds, outputs, backend };

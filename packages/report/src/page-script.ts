@@ -6,7 +6,7 @@ function cvcShowRuns(info) {
   if (!box) return;
   var labels = {
     ran: 'ran in this run', cached: 'from cache', 'not-run': 'not run (artifacts reused)',
-    later: 'ran after this report was built', building: 'this build', 'no-record': 'no execution recorded here', unknown: 'unknown'
+    later: 'ran after this report was built', 'other-run': 'ran in another, concurrent nx run', building: 'this build', 'no-record': 'no execution recorded here', unknown: 'unknown'
   };
   box.textContent = '';
   var p = document.createElement('p');

@@ -38,7 +38,7 @@ img.px-sheet { max-width: 100%; height: auto; image-rendering: pixelated; image-
 .gallery { display: flex; flex-wrap: wrap; gap: 1rem 1.5rem; }
 .status-ran { color: #1a7f37; font-weight: 600; }
 .status-cached { color: #6639ba; }
-.status-later, .status-unknown, .status-no-record { color: #9a6700; }
+.status-later, .status-other-run, .status-unknown, .status-no-record { color: #9a6700; }
 @media (max-width: 600px) {
   body { font-size: 14px; }
   main { padding: 0 0.4rem 2rem; }

@@ -24,6 +24,16 @@ describe('classifyRuns', () => {
     expect(rows[1]).toMatchObject({ seconds: 1, backend: 'native', profile: 'smoke' });
   });
 
+  it('tells a stage executed meanwhile by another, concurrent nx run (its record names another nx pid)', () => {
+    const records = new Map([
+      ['classifier', { ...record('classifier', '2026-11-29T10:03:00.000Z')[1], nxInvocation: 999 }],
+      ['ranker', { ...record('ranker', '2026-11-29T10:04:00.000Z')[1], nxInvocation: 4242 }],
+      ['report', { ...record('report', '2026-11-29T10:06:00.000Z')[1], nxInvocation: 4242 }],
+    ] as const);
+    const rows = classifyRuns(stages, new Map(records), nxRun, { reportStage: 'report', building: false });
+    expect(rows.map((r) => [r.stage, r.status])).toEqual([['data-prep', 'no-record'], ['classifier', 'other-run'], ['ranker', 'ran'], ['report', 'ran']]);
+  });
+
   it('flags a stage that ran after the report was built (a later run where the report came from cache)', () => {
     const records = new Map([record('classifier', '2026-11-29T11:00:00.000Z'), record('report', '2026-11-29T10:06:00.000Z')]);
     const rows = classifyRuns(stages, records, nxRun, { reportStage: 'report', building: false });

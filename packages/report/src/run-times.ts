@@ -9,6 +9,8 @@
 // the stage really executes) finished before that start did not execute in this run: Nx
 // restored it from its cache (or left its matching outputs as they were). A stage that
 // finished after the report was built ran in a later run in which the report came from cache.
+// The runner records the nx pid of each execution, so a stage executed meanwhile by another,
+// concurrent nx run in the same workspace is told apart.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '@cvc/core';
@@ -26,6 +28,8 @@ export interface StageRunRecord {
   seconds: number;
   backend: string | null;
   profile: string | null;
+  /** Pid of the outermost nx process that ran the stage (null outside Nx; absent in older records). */
+  nxInvocation?: number | null;
 }
 
 /** Written by the report stage each time it executes: which run it was built in. */
@@ -37,7 +41,7 @@ export interface ReportInvocation {
   nxPid: number | null;
 }
 
-export type RunStatus = 'ran' | 'cached' | 'not-run' | 'later' | 'building' | 'no-record' | 'unknown';
+export type RunStatus = 'ran' | 'cached' | 'not-run' | 'later' | 'other-run' | 'building' | 'no-record' | 'unknown';
 
 export interface StageRunRow {
   stage: string;
@@ -99,6 +103,8 @@ export function classifyRuns(
     if (!run || Number.isNaN(start)) return { ...row, status: 'unknown' as const };
     const finished = Date.parse(r.finishedAt);
     if (finished < start) return { ...row, status: run.kind === 'nx' ? ('cached' as const) : ('not-run' as const) };
+    // Executed meanwhile by another nx run in the same workspace (its records name their nx pid).
+    if (run.kind === 'nx' && typeof r.nxInvocation === 'number' && r.nxInvocation !== run.nxPid && !(finished > reportBuilt)) return { ...row, status: 'other-run' as const };
     if (stage !== opts.reportStage && finished > reportBuilt) return { ...row, status: 'later' as const };
     return { ...row, status: 'ran' as const };
   });
