@@ -58,18 +58,19 @@ function modelsTable(models: ModelMetrics[], best: string): string {
 function foldChart(models: ModelMetrics[]): Promise<string> {
   const points = models.flatMap((m) => m.crossValidation.foldAccuracy.map((accuracy, fold) => ({ model: m.model, fold: fold + 1, accuracy })));
   const means = models.map((m) => ({ model: m.model, mean: m.crossValidation.mean, low: m.crossValidation.mean - m.crossValidation.std, high: m.crossValidation.mean + m.crossValidation.std }));
+  const order = models.map((m) => m.model); // the table's order, not alphabetical
   return chartFigure(
     {
       width: 360,
       height: 34 * models.length,
       layer: [
-        { data: { values: means }, mark: { type: 'rule', strokeWidth: 2, color: '#999' }, encoding: { y: { field: 'model', type: 'nominal', title: null }, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
-        { data: { values: means }, mark: { type: 'tick', thickness: 3, color: '#333' }, encoding: { y: { field: 'model', type: 'nominal' }, x: { field: 'mean', type: 'quantitative' } } },
+        { data: { values: means }, mark: { type: 'rule', strokeWidth: 2, color: '#999' }, encoding: { y: { field: 'model', type: 'nominal', title: null, sort: order }, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
+        { data: { values: means }, mark: { type: 'tick', thickness: 3, color: '#333' }, encoding: { y: { field: 'model', type: 'nominal', sort: order }, x: { field: 'mean', type: 'quantitative' } } },
         {
           data: { values: points },
           mark: { type: 'point', filled: true, size: 50, opacity: 0.75 },
           encoding: {
-            y: { field: 'model', type: 'nominal' },
+            y: { field: 'model', type: 'nominal', sort: order },
             x: { field: 'accuracy', type: 'quantitative', title: 'fold accuracy', scale: { zero: false }, axis: { format: '.0%' } },
             color: { field: 'fold', type: 'ordinal', title: 'fold' },
           },
