@@ -10,5 +10,9 @@ describe('describeParamChanges', () => {
       'topK 32 → 64',
     ]);
     expect(describeParamChanges({ a: [1, 2] }, { a: [1, 2] })).toEqual([]);
+    expect(describeParamChanges({ models: [{ name: 'cnn', e: 1 }, { name: 'resnet', e: 20 }] }, { models: [{ name: 'cnn', e: 1 }, { name: 'resnet', e: 40 }] })).toEqual([
+      'models[resnet].e 20 → 40',
+    ]);
+    expect(describeParamChanges({ widths: [24, 48] }, { widths: [32, 48] })).toEqual(['widths [24,48] → [32,48]']);
   });
 });

@@ -12,10 +12,17 @@ export interface StageStatus {
   reasons: string[];
 }
 
-/** Flatten nested params to dotted keys: {split: {test: 0.1}} → {"split.test": "0.1"}. */
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Flatten nested params to dotted keys: {split: {test: 0.1}} → {"split.test": "0.1"}. Lists of
+ * mappings are entered too, by their `name` when they have one: `models[resnet].training.maxEpochs`.
+ */
 function flatten(value: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+  if (isRecord(value)) {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (Array.isArray(value) && value.some(isRecord)) {
+    value.forEach((item, i) => flatten(item, `${prefix}[${isRecord(item) && typeof item.name === 'string' ? item.name : i}]`, out));
   } else {
     out[prefix] = canonicalJson(value);
   }
