@@ -74,7 +74,7 @@ function lossChart(name: string, m: ModelMetrics): Promise<string> {
         mark: { type: 'line', point: m.history.length <= 40 },
         encoding: {
           x: { field: 'epoch', type: 'quantitative', axis: { format: 'd', tickMinStep: 1 } },
-          y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: '.3~g' } },
+          y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: ',.3~r' } },
         },
       },
     },
