@@ -21,22 +21,24 @@ function cvcShowRuns(info) {
   wrap.className = 'table-wrap';
   var table = document.createElement('table');
   var head = table.createTHead().insertRow();
+  // Backend and profile columns give way on a phone (class wide-only), so the status stays visible.
+  var classes = ['', 'num', '', 'wide-only', 'wide-only', ''];
   ['stage', 'wall time (s)', 'finished (UTC)', 'backend', 'profile', 'in this run'].forEach(function (h, i) {
     var th = document.createElement('th');
     th.textContent = h;
-    if (i === 1) th.className = 'num';
+    th.className = classes[i];
     head.appendChild(th);
   });
   var body = table.createTBody();
   info.stages.forEach(function (s) {
     var row = body.insertRow();
-    var cells = [s.stage, s.seconds === null ? '—' : s.seconds.toFixed(1), s.finishedAt ? s.finishedAt.replace('T', ' ').replace(/\\.\\d+Z$/, '') : '—',
+    var cells = [s.stage, s.seconds === null ? '—' : s.seconds.toFixed(1), s.finishedAt ? s.finishedAt.slice(5, 19).replace('T', ' ') : '—',
       s.backend || '—', s.profile || '—', labels[s.status] || s.status];
     cells.forEach(function (text, i) {
       var td = row.insertCell();
       td.textContent = text;
-      if (i === 1) td.className = 'num';
-      if (i === 5) td.className = 'status-' + s.status;
+      td.className = i === 5 ? 'status-' + s.status : classes[i];
+      if (i === 2 && s.finishedAt) td.title = s.finishedAt;
     });
   });
   wrap.appendChild(table);

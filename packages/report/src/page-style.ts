@@ -45,5 +45,6 @@ img.px-sheet { max-width: 100%; height: auto; image-rendering: pixelated; image-
   section { padding: 0.4rem 0.6rem 0.8rem; border-radius: 0; margin: 0.8rem 0; }
   .tiles { grid-template-columns: repeat(auto-fill, minmax(48px, 1fr)); }
   th, td { padding: 0.2rem 0.35rem; }
+  .wide-only { display: none; }
 }
 `;
