@@ -6,9 +6,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
-import { swapFolder, treeDigest, writeJsonAtomic } from './files.ts';
-import { LOCK_FILE, buildLock, externalPaths, inputDigests, stageDir } from './lock.ts';
-import { type Pipeline, type StageSpec, getStage, loadPipeline, mergeParams, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
+import { sha256, swapFolder, treeDigest, writeJsonAtomic } from './files.ts';
+import { LOCK_FILE, buildLock, codeHashes, externalPaths, inputDigests, stageDir } from './lock.ts';
+import { type Pipeline, type StageSpec, canonicalJson, getStage, loadPipeline, mergeParams, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
 import { createProgress } from './progress.ts';
 import { createRng, deriveSeed } from './random.ts';
 import type { StageContext, StageDefinition } from './stage.ts';
@@ -98,6 +98,7 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
     stage: spec.name,
     params,
     seed,
+    codeDigest: sha256(canonicalJson(codeHashes(pipeline, spec))).slice(0, 16),
     rng: (purpose) => createRng(deriveSeed(seed, purpose)),
     input: (artifact) => {
       if (!spec.deps.includes(artifact)) throw new Error(`stage ${spec.name} does not declare input "${artifact}" (deps: ${spec.deps.join(', ')})`);

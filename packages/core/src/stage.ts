@@ -10,6 +10,11 @@ export interface StageContext<P> {
   params: P;
   /** This stage's seed, derived from the pipeline's global seed and the stage name. */
   seed: number;
+  /**
+   * Digest of the code this stage runs (its package and the workspace packages it depends on, native
+   * kernels included): a key for anything a stage keeps outside its outputs, e.g. resumable checkpoints.
+   */
+  codeDigest: string;
   /** A generator for one purpose (e.g. "split", "fold-3/init"), seeded from the stage seed and that name. */
   rng(purpose: string): Rng;
   /** Absolute path of an input artifact (an upstream stage's output). */

@@ -6,9 +6,6 @@ import type { GeneratorParams, ModelKind } from './params.ts';
 import { createVae, type VaeConfig } from './vae.ts';
 import type { Tf } from './weights.ts';
 
-/** Bump a kind's number when its code changes in a way that makes its old checkpoints wrong. */
-export const MODEL_CODE_VERSION: Record<ModelKind, number> = { vae: 2, gan: 3 };
-
 export function modelConfig(params: GeneratorParams, kind: ModelKind): GeneratorParams[ModelKind] {
   return params[kind];
 }
@@ -22,7 +19,10 @@ export function buildModel(tf: Tf, kind: ModelKind, params: GeneratorParams, rng
   return createModel(tf, kind, params[kind], rng);
 }
 
-/** Digest of everything a training run depends on: kind, its params, the data, the seed, the code version. */
-export function trainingDigest(kind: ModelKind, config: unknown, datasetHash: string, seed: number): string {
-  return sha256(canonicalJson({ kind, config, datasetHash, seed, code: MODEL_CODE_VERSION[kind] })).slice(0, 16);
+/**
+ * Digest of everything a training run depends on: kind, its params, the data, the seed and the code
+ * (the stage's code digest, native kernels included), so a checkpoint made by other code is never resumed.
+ */
+export function trainingDigest(kind: ModelKind, config: unknown, datasetHash: string, seed: number, codeDigest: string): string {
+  return sha256(canonicalJson({ kind, config, datasetHash, seed, code: codeDigest })).slice(0, 16);
 }

@@ -2,7 +2,7 @@
 // its hybrids, grids, interpolation strips and checkpoint under artifacts/generator/<model>/,
 // and the metrics of all models to artifacts/generator/metrics.json.
 import { join } from 'node:path';
-import { defineStage, readImageDataset, sha256, writeJsonAtomic } from '@cvc/core';
+import { RESUME_ENV, defineStage, readImageDataset, sha256, writeJsonAtomic } from '@cvc/core';
 import { tf } from '@cvc/core/backend';
 import { buildReference, evaluateModel, type ModelMetrics } from './evaluate.ts';
 import { writeGrid, writeImageFiles } from './figures.ts';
@@ -43,7 +43,7 @@ export default defineStage({
       const outDir = ctx.output(modelArtifact(kind));
       const config = modelConfig(params, kind);
       const model = buildModel(tf, kind, params, ctx.rng(`${kind}/init`));
-      const digest = trainingDigest(kind, config, dataHash, ctx.seed);
+      const digest = trainingDigest(kind, config, dataHash, ctx.seed, ctx.codeDigest);
       ctx.log(`${kind}: ${config.epochs} epochs, batch ${config.batchSize} (checkpoint key ${digest})`);
       const result = await train(tf, {
         model,
@@ -52,6 +52,7 @@ export default defineStage({
         batchSize: config.batchSize,
         checkpointEvery: params.checkpointEvery,
         checkpointDir: ctx.resolvePath(join('artifacts', '.checkpoints', 'generator', kind, digest)),
+        resume: process.env[RESUME_ENV] !== '0',
         rng: (purpose) => ctx.rng(`${kind}/${purpose}`),
         log: (m) => ctx.log(`${kind}: ${m}`),
         progress: (label, total) => ctx.progress(`${kind} ${label}`, total),

@@ -32,6 +32,8 @@ export interface TrainOptions {
   progress: (label: string, total: number) => Progress;
   /** Stop (as if interrupted) once this many epochs are done; for tests. */
   stopAfter?: number;
+  /** Resume from the checkpoint if there is one (default). False retrains from scratch (cvc verify). */
+  resume?: boolean;
 }
 
 export interface TrainResult {
@@ -45,7 +47,7 @@ export async function train(tf: Tf, opts: TrainOptions): Promise<TrainResult> {
   const { model, data } = opts;
   const n = data.labels.length;
   const pixelsPerImage = data.size * data.size * 3;
-  const state = await loadCheckpoint<EpochRecord>(tf, opts.checkpointDir, opts.model);
+  const state = opts.resume === false ? undefined : await loadCheckpoint<EpochRecord>(tf, opts.checkpointDir, opts.model);
   const history = state?.history ?? [];
   const start = state?.epoch ?? 0;
   if (start > 0) opts.log(`resuming from checkpoint at epoch ${start}/${opts.epochs} (${opts.checkpointDir})`);

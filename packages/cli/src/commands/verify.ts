@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { hashTree, loadPipeline } from '@cvc/core';
+import { RESUME_ENV, hashTree, loadPipeline } from '@cvc/core';
 
 function artifactHashes(root: string, stages: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -18,7 +18,8 @@ function artifactHashes(root: string, stages: string[]): Record<string, string> 
 async function runPipeline(root: string, profile: string | undefined, skipCache: boolean): Promise<void> {
   const args = ['run', 'pipeline:all', ...(profile ? ['-c', profile] : []), ...(skipCache ? ['--skip-nx-cache'] : [])];
   process.stderr.write(`$ nx ${args.join(' ')}\n`);
-  await execa('nx', args, { cwd: root, preferLocal: true, stdio: 'inherit' });
+  // The uncached run also ignores resumable checkpoints, so every stage really recomputes.
+  await execa('nx', args, { cwd: root, preferLocal: true, stdio: 'inherit', env: skipCache ? { [RESUME_ENV]: '0' } : {} });
 }
 
 export async function verifyCommand(opts: { pipeline: string; profile?: string }): Promise<void> {
