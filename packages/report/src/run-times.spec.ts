@@ -44,6 +44,7 @@ describe('classifyRuns', () => {
     const records = new Map([record('classifier', '2026-11-29T10:05:00.000Z'), record('report', '2026-11-29T08:00:00.000Z')]);
     const rows = classifyRuns(stages, records, nxRun, { reportStage: 'report', building: true });
     expect(rows.map((r) => r.status)).toEqual(['no-record', 'ran', 'no-record', 'building']);
+    expect(rows[3]).toMatchObject({ seconds: null, finishedAt: null }); // not the previous build's time
   });
 
   it('outside nx, older stages were not run (no cache involved); without a run record the status is unknown', () => {

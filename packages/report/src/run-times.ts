@@ -98,7 +98,8 @@ export function classifyRuns(
   return stages.map((stage) => {
     const r = records.get(stage);
     const row = { stage, seconds: r?.seconds ?? null, finishedAt: r?.finishedAt ?? null, backend: r?.backend ?? null, profile: r?.profile ?? null };
-    if (stage === opts.reportStage && opts.building) return { ...row, status: 'building' as const };
+    // While building, the report's own record is the previous build's: show no time for it.
+    if (stage === opts.reportStage && opts.building) return { ...row, seconds: null, finishedAt: null, backend: null, status: 'building' as const };
     if (!r) return { ...row, status: 'no-record' as const };
     if (!run || Number.isNaN(start)) return { ...row, status: 'unknown' as const };
     const finished = Date.parse(r.finishedAt);
