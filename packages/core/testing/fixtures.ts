@@ -9,6 +9,18 @@ export function tempDir(prefix = 'cvc-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * A throw-away workspace holding `pipelines/test.yaml`, for running stages with `runStage`.
+ * `pipeline` gets the workspace root, so stage packages can be given relative to it.
+ */
+export function testWorkspace(prefix: string, pipeline: (root: string) => string[]): { root: string; pipelineFile: string } {
+  const root = tempDir(prefix);
+  mkdirSync(join(root, 'pipelines'));
+  const pipelineFile = join(root, 'pipelines', 'test.yaml');
+  writeFileSync(pipelineFile, pipeline(root).join('\n'));
+  return { root, pipelineFile };
+}
+
 /** A solid-ish RGB image with seeded noise around `rgb`, as PNG or JPEG bytes. */
 export async function noiseImage(rgb: [number, number, number], opts: { size?: number; seed?: number; format?: 'png' | 'jpeg'; channels?: 1 | 3 | 4 } = {}): Promise<Buffer> {
   const size = opts.size ?? 32;

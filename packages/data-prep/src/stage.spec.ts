@@ -7,32 +7,25 @@ import { execa } from 'execa';
 import * as tar from 'tar';
 import { hashTree, readImageDataset } from '@cvc/core';
 import { runStage } from '@cvc/core/runner';
-import { noiseImage, tempDir, writeClassFolders } from '@cvc/core/testing';
+import { noiseImage, tempDir, testWorkspace, writeClassFolders } from '@cvc/core/testing';
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const cvc = join(packageDir, '..', 'cli', 'bin', 'cvc.mjs');
 
 /** A workspace with a one-stage pipeline whose data-prep package is this one. */
 function workspace(dataDir: string): { root: string; pipelineFile: string } {
-  const root = tempDir('cvc-data-prep-');
-  mkdirSync(join(root, 'pipelines'));
-  const pipelineFile = join(root, 'pipelines', 'test.yaml');
-  writeFileSync(
-    pipelineFile,
-    [
-      'seed: 42',
-      'artifacts:',
-      '  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }',
-      '  dataset_preview: { path: artifacts/data-prep/samples.png, format: png }',
-      'stages:',
-      '  data-prep:',
-      `    package: ${relative(root, packageDir)}`,
-      `    params: { dataDir: ${JSON.stringify(dataDir)}, split: { validation: 0.2, test: 0.2 }, folds: 2, previewPerClass: 4 }`,
-      '    external: [dataDir]',
-      '    outs: [dataset, dataset_preview]',
-    ].join('\n'),
-  );
-  return { root, pipelineFile };
+  return testWorkspace('cvc-data-prep-', (root) => [
+    'seed: 42',
+    'artifacts:',
+    '  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }',
+    '  dataset_preview: { path: artifacts/data-prep/samples.png, format: png }',
+    'stages:',
+    '  data-prep:',
+    `    package: ${relative(root, packageDir)}`,
+    `    params: { dataDir: ${JSON.stringify(dataDir)}, split: { validation: 0.2, test: 0.2 }, folds: 2, previewPerClass: 4 }`,
+    '    external: [dataDir]',
+    '    outs: [dataset, dataset_preview]',
+  ]);
 }
 
 const quiet = () => {};

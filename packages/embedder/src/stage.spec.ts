@@ -1,14 +1,14 @@
 // embedder on a tiny dataset and a tiny classifier saved like the real one: the artifact it writes,
 // that rows are the model's own activations, byte-identical reruns, and errors naming the culprit.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { hashTree, writeJsonAtomic } from '@cvc/core';
 import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
 import { runStage } from '@cvc/core/runner';
-import { tempDir } from '@cvc/core/testing';
+import { testWorkspace } from '@cvc/core/testing';
 import { readEmbeddingIndex, readEmbeddings } from './embeddings.ts';
 import { TINY_NORMALIZATION, writeTinyClassifierModels, writeTinyDataset } from '../testing/fixtures.ts';
 
@@ -17,29 +17,22 @@ const quiet = () => {};
 
 /** A workspace whose upstream artifacts are written by the test (their producers are never run). */
 function workspace(embedderParams: string): { root: string; pipelineFile: string } {
-  const root = tempDir('cvc-embedder-');
-  mkdirSync(join(root, 'pipelines'));
-  const pipelineFile = join(root, 'pipelines', 'test.yaml');
-  writeFileSync(
-    pipelineFile,
-    [
-      'seed: 42',
-      'artifacts:',
-      '  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }',
-      '  classifier_models: { path: artifacts/classifier/models, format: folder }',
-      '  classifier_oof: { path: artifacts/classifier/oof-predictions.json, format: json }',
-      '  embeddings: { path: artifacts/embedder/embeddings, format: folder }',
-      'stages:',
-      '  data-prep: { package: upstream/data-prep, outs: [dataset] }',
-      '  classifier: { package: upstream/classifier, deps: [dataset], outs: [classifier_models, classifier_oof] }',
-      '  embedder:',
-      `    package: ${relative(root, packageDir)}`,
-      `    params: ${embedderParams}`,
-      '    deps: [dataset, classifier_models, classifier_oof]',
-      '    outs: [embeddings]',
-    ].join('\n'),
-  );
-  return { root, pipelineFile };
+  return testWorkspace('cvc-embedder-', (root) => [
+    'seed: 42',
+    'artifacts:',
+    '  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }',
+    '  classifier_models: { path: artifacts/classifier/models, format: folder }',
+    '  classifier_oof: { path: artifacts/classifier/oof-predictions.json, format: json }',
+    '  embeddings: { path: artifacts/embedder/embeddings, format: folder }',
+    'stages:',
+    '  data-prep: { package: upstream/data-prep, outs: [dataset] }',
+    '  classifier: { package: upstream/classifier, deps: [dataset], outs: [classifier_models, classifier_oof] }',
+    '  embedder:',
+    `    package: ${relative(root, packageDir)}`,
+    `    params: ${embedderParams}`,
+    '    deps: [dataset, classifier_models, classifier_oof]',
+    '    outs: [embeddings]',
+  ]);
 }
 
 describe('embedder stage', () => {

@@ -2,12 +2,12 @@
 // embedder would) and OOF predictions shaped like the classifier's: its artifacts, that the
 // in-between images top every scorer, byte-identical reruns, and errors naming the culprit.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashTree, writeJsonAtomic } from '@cvc/core';
 import { runStage } from '@cvc/core/runner';
-import { tempDir } from '@cvc/core/testing';
+import { testWorkspace } from '@cvc/core/testing';
 import { writeEmbeddings } from '@cvc/embedder';
 import { writeTinyDataset } from '@cvc/embedder/testing';
 import { syntheticSet } from './scorers/synthetic.ts';
@@ -19,34 +19,27 @@ const quiet = () => {};
 const set = syntheticSet();
 
 function workspace(): { root: string; pipelineFile: string } {
-  const root = tempDir('cvc-ranker-');
-  mkdirSync(join(root, 'pipelines'));
-  const pipelineFile = join(root, 'pipelines', 'test.yaml');
-  writeFileSync(
-    pipelineFile,
-    [
-      'seed: 42',
-      'artifacts:',
-      '  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }',
-      '  classifier_oof: { path: artifacts/classifier/oof-predictions.json, format: json }',
-      '  embeddings: { path: artifacts/embedder/embeddings, format: folder }',
-      '  ranker_both: { path: artifacts/ranker/both.json, format: json }',
-      '  ranker_rankings: { path: artifacts/ranker/rankings.json, format: json }',
-      '  ranker_one_sided: { path: artifacts/ranker/one-sided.json, format: json }',
-      '  ranker_metrics: { path: artifacts/ranker/metrics.json, format: json }',
-      '  ranker_sheets: { path: artifacts/ranker/sheets, format: folder }',
-      'stages:',
-      '  data-prep: { package: upstream/data-prep, outs: [dataset] }',
-      '  classifier: { package: upstream/classifier, deps: [dataset], outs: [classifier_oof] }',
-      '  embedder: { package: upstream/embedder, deps: [dataset], outs: [embeddings] }',
-      '  ranker:',
-      `    package: ${relative(root, packageDir)}`,
-      '    params: { topK: 8, neighbourhood: { layer: pooled, normalize: false }, metricsTopK: [6, 20], sheet: { count: 4, columns: 4, scale: 2 }, oneSided: { count: 6 } }',
-      '    deps: [dataset, embeddings, classifier_oof]',
-      '    outs: [ranker_both, ranker_rankings, ranker_one_sided, ranker_metrics, ranker_sheets]',
-    ].join('\n'),
-  );
-  return { root, pipelineFile };
+  return testWorkspace('cvc-ranker-', (root) => [
+    'seed: 42',
+    'artifacts:',
+    '  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }',
+    '  classifier_oof: { path: artifacts/classifier/oof-predictions.json, format: json }',
+    '  embeddings: { path: artifacts/embedder/embeddings, format: folder }',
+    '  ranker_both: { path: artifacts/ranker/both.json, format: json }',
+    '  ranker_rankings: { path: artifacts/ranker/rankings.json, format: json }',
+    '  ranker_one_sided: { path: artifacts/ranker/one-sided.json, format: json }',
+    '  ranker_metrics: { path: artifacts/ranker/metrics.json, format: json }',
+    '  ranker_sheets: { path: artifacts/ranker/sheets, format: folder }',
+    'stages:',
+    '  data-prep: { package: upstream/data-prep, outs: [dataset] }',
+    '  classifier: { package: upstream/classifier, deps: [dataset], outs: [classifier_oof] }',
+    '  embedder: { package: upstream/embedder, deps: [dataset], outs: [embeddings] }',
+    '  ranker:',
+    `    package: ${relative(root, packageDir)}`,
+    '    params: { topK: 8, neighbourhood: { layer: pooled, normalize: false }, metricsTopK: [6, 20], sheet: { count: 4, columns: 4, scale: 2 }, oneSided: { count: 6 } }',
+    '    deps: [dataset, embeddings, classifier_oof]',
+    '    outs: [ranker_both, ranker_rankings, ranker_one_sided, ranker_metrics, ranker_sheets]',
+  ]);
 }
 
 describe('ranker stage', () => {
