@@ -1,12 +1,22 @@
 // Test fixtures shared by the packages' specs: tiny image folders and throw-away workspaces.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createRng } from '../src/random.ts';
 
+const createdDirs: string[] = [];
+
+/** Remove every folder `tempDir` made (called after each spec file by vitest's setup file). */
+export function removeTempDirs(): void {
+  for (const dir of createdDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** A fresh folder under the OS temp dir, removed after the spec file that made it. */
 export function tempDir(prefix = 'cvc-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  createdDirs.push(dir);
+  return dir;
 }
 
 /**
