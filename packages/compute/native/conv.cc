@@ -133,7 +133,10 @@ void conv2d_backprop_filter(const ConvGeom& g, const float* dy, int F, float* dw
   // number of chunks (independent of the thread count), each accumulating its own partial dW;
   // partials are added in chunk order, so the result is deterministic.
   GemmSerialFn fn = gemm_serial_fn();
-  const long segs = padded ? g.KH : taps, seg = padded ? (long)g.KW * g.C : g.C;
+  // Small windows (first layer: 3x3x3 = 27 values) as one GEMM over the whole window: one
+  // filter row alone (9 values) would leave most of a register panel idle.
+  const bool whole = padded && g.C < 16 && KC <= kMaxWin;
+  const long segs = whole ? 1 : padded ? g.KH : taps, seg = whole ? KC : padded ? (long)g.KW * g.C : g.C;
   // A fixed number of pixel chunks (not thread-dependent), each with its own partial dW.
   const int T = (2.0 * KC * F * P < 4e6) ? 1 : (int)std::min<long>(4, std::max<long>(1, P / 256));
   std::vector<std::unique_ptr<float[]>> part(T > 1 ? T : 0);
@@ -143,7 +146,7 @@ void conv2d_backprop_filter(const ConvGeom& g, const float* dy, int F, float* dw
     for (long s = 0; s < segs; s++) {
       GemmArgs a{};
       a.M = seg; a.N = F; a.K = P;
-      a.a = {padded ? A_SEG_T : A_TAP_T, nullptr, 0, padded ? &gp : &g, (int)s};
+      a.a = {whole ? A_WIN_T : padded ? A_SEG_T : A_TAP_T, nullptr, 0, padded ? &gp : &g, (int)s};
       a.b = {B_DENSE, dy, F};
       a.c = out + s * seg * F; a.ldc = F; a.accumulate = false;
       fn(a, 0, seg, 0, F, b, e);
