@@ -48,7 +48,7 @@ void conv2d_forward(const ConvGeom& g, const float* w, int F, float* y, const Ep
     const ConvGeom& gg = padded ? gp : g;
     const float* z = padded ? nullptr : zeros.data();
     const double flops = 2.0 * M * K * F;
-    const long chunks = flops < 4e6 ? 1 : row_chunks(M, 96);
+    const long chunks = flops < 4e6 ? 1 : even_chunks(M, 96);
     parallel_chunks(chunks, [&](long c) {
       long b, e; split_range(M, (int)chunks, (int)c, 24, &b, &e);
       if (b < e) conv_forward_rows(gg, wp.data(), F, b, e, y, ep, z);

@@ -34,4 +34,11 @@ inline long row_chunks(long n, long min_rows) {
   return c < 1 ? 1 : (c > kMaxChunks ? kMaxChunks : c);
 }
 
+// Like row_chunks, but an even count when more than one, so two threads get equal shares (for
+// loops whose chunks are independent: the chunking never changes the results).
+inline long even_chunks(long n, long min_rows) {
+  long c = row_chunks(n, min_rows);
+  return c > 1 && (c & 1) ? c + 1 : c;
+}
+
 }  // namespace cvc
