@@ -6,6 +6,10 @@
 namespace cvc {
 
 int pool_threads();                                  // total threads incl. the caller
+// Cumulative counters (profiling): ns the workers spent running jobs, ns the caller waited for
+// workers after finishing its own share, parallel runs, and runs that had to wake a sleeper.
+struct PoolStats { unsigned long long worker_busy_ns, caller_wait_ns, runs, wakeups; };
+PoolStats pool_stats();
 void pool_run(const std::function<void(int tid, int nthreads)>& job);  // blocks until all done
 constexpr int kMaxChunks = 16;  // chunks per parallel loop (independent of thread count)
 
