@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "conv.h"
 #include "elementwise.h"
@@ -88,6 +89,17 @@ napi_value Info(napi_env env, napi_callback_info) {
   napi_create_int32(env, pool_threads(), &t);
   napi_set_named_property(env, o, "arch", s);
   napi_set_named_property(env, o, "threads", t);
+  return o;
+}
+
+// poolStats() -> { workerBusyMs, callerWaitMs, runs, wakeups } (cumulative; see threadpool.h)
+napi_value PoolStatsFn(napi_env env, napi_callback_info) {
+  const PoolStats st = pool_stats();
+  napi_value o, v;
+  napi_create_object(env, &o);
+  const std::pair<const char*, double> fields[] = {{"workerBusyMs", st.worker_busy_ns / 1e6}, {"callerWaitMs", st.caller_wait_ns / 1e6},
+                                                   {"runs", (double)st.runs}, {"wakeups", (double)st.wakeups}};
+  for (const auto& f : fields) { napi_create_double(env, f.second, &v); napi_set_named_property(env, o, f.first, v); }
   return o;
 }
 
@@ -279,7 +291,7 @@ napi_value Init(napi_env env, napi_value exports) {
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   }
   struct { const char* name; napi_callback cb; } fns[] = {
-      {"info", Info}, {"conv2d", Conv2d}, {"conv2dBackpropInput", Conv2dBackpropInput},
+      {"info", Info}, {"poolStats", PoolStatsFn}, {"conv2d", Conv2d}, {"conv2dBackpropInput", Conv2dBackpropInput},
       {"conv2dBackpropFilter", Conv2dBackpropFilter}, {"matmul", Matmul}, {"maxPool", MaxPool},
       {"maxPoolGrad", MaxPoolGrad}, {"avgPool", AvgPool}, {"avgPoolGrad", AvgPoolGrad},
       {"binary", Binary}, {"unary", Unary}, {"leakyRelu", LeakyRelu}, {"leakyReluGrad", LeakyReluGrad},

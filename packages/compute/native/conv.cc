@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "threadpool.h"
@@ -10,7 +11,7 @@ namespace cvc {
 
 // Copy x into a zero-padded buffer so every window of the conv is in bounds; returns the
 // padded geometry (pads 0). Returns false when not applicable (negative pads, dilation-w > 1).
-static bool pad_input(const ConvGeom& g, std::vector<float>& buf, ConvGeom& out) {
+static bool pad_input(const ConvGeom& g, std::unique_ptr<float[]>& buf, ConvGeom& out) {
   if (g.padT < 0 || g.padL < 0 || g.dw != 1) return false;
   const long needH = (long)(g.OH - 1) * g.sh + (long)(g.KH - 1) * g.dh + 1;
   const long needW = (long)(g.OW - 1) * g.sw + (long)(g.KW - 1) * g.dw + 1;
@@ -18,15 +19,20 @@ static bool pad_input(const ConvGeom& g, std::vector<float>& buf, ConvGeom& out)
   out = g;
   out.padT = out.padL = 0;
   if (g.padT == 0 && g.padL == 0 && Hp == g.H && Wp == g.W) return true;  // already in bounds
-  buf.assign((size_t)g.N * Hp * Wp * g.C, 0.f);
-  parallel_for((long)g.N * g.H, 64, [&](long r0, long r1) {
+  buf.reset(new float[(size_t)g.N * Hp * Wp * g.C]);  // uninitialised: every element is written below
+  // Each padded row r = (n, hp): zeros, or [padL zeros | input row | right zeros].
+  const long rowF = Wp * g.C, left = (long)g.padL * g.C, mid = (long)g.W * g.C, right = rowF - left - mid;
+  parallel_for((long)g.N * Hp, 64, [&](long r0, long r1) {
     for (long r = r0; r < r1; r++) {
-      long n = r / g.H, h = r % g.H;
-      std::memcpy(buf.data() + ((n * Hp + h + g.padT) * Wp + g.padL) * g.C, g.x + r * (long)g.W * g.C,
-                  sizeof(float) * g.W * g.C);
+      const long n = r / Hp, h = r % Hp - g.padT;
+      float* dst = buf.get() + r * rowF;
+      if (h < 0 || h >= g.H) { std::memset(dst, 0, sizeof(float) * rowF); continue; }
+      std::memset(dst, 0, sizeof(float) * left);
+      std::memcpy(dst + left, g.x + (n * g.H + h) * mid, sizeof(float) * mid);
+      std::memset(dst + left + mid, 0, sizeof(float) * right);
     }
   });
-  out.x = buf.data(); out.H = (int)Hp; out.W = (int)Wp;
+  out.x = buf.get(); out.H = (int)Hp; out.W = (int)Wp;
   return true;
 }
 
@@ -34,14 +40,15 @@ void conv2d_forward(const ConvGeom& g, const float* w, int F, float* y, const Ep
   const long M = (long)g.N * g.OH * g.OW, K = (long)g.KH * g.KW * g.C;
   if (g.KH * g.KW <= 1024) {  // indirect convolution: weights packed once, rows split over threads
     const long nr = conv_nr(), npan = (F + nr - 1) / nr;
-    std::vector<float> wp((size_t)npan * nr * K), zeros((size_t)g.C + 16, 0.f), xpad;
+    std::vector<float> wp((size_t)npan * nr * K), zeros((size_t)g.C + 16, 0.f);
+    std::unique_ptr<float[]> xpad;
     conv_pack_w(w, K, F, wp.data());
     ConvGeom gp;
     const bool padded = g.KH <= 64 && pad_input(g, xpad, gp);
     const ConvGeom& gg = padded ? gp : g;
     const float* z = padded ? nullptr : zeros.data();
     const double flops = 2.0 * M * K * F;
-    const long chunks = flops < 4e6 ? 1 : row_chunks(M, 96);
+    const long chunks = flops < 4e6 ? 1 : even_chunks(M, 96);
     parallel_chunks(chunks, [&](long c) {
       long b, e; split_range(M, (int)chunks, (int)c, 24, &b, &e);
       if (b < e) conv_forward_rows(gg, wp.data(), F, b, e, y, ep, z);
@@ -108,7 +115,7 @@ void conv2d_backprop_input(const ConvGeom& g, const float* dy, const float* w, i
 
 void conv2d_backprop_filter(const ConvGeom& g, const float* dy, int F, float* dw) {
   const long P = (long)g.N * g.OH * g.OW, taps = (long)g.KH * g.KW, KC = taps * g.C;
-  std::vector<float> xpad;
+  std::unique_ptr<float[]> xpad;
   ConvGeom gp;
   const bool padded = pad_input(g, xpad, gp);
   if (!padded && g.C < 8) {  // few channels, unpadded: one GEMM over the transposed im2col
@@ -126,17 +133,20 @@ void conv2d_backprop_filter(const ConvGeom& g, const float* dy, int F, float* dw
   // number of chunks (independent of the thread count), each accumulating its own partial dW;
   // partials are added in chunk order, so the result is deterministic.
   GemmSerialFn fn = gemm_serial_fn();
-  const long segs = padded ? g.KH : taps, seg = padded ? (long)g.KW * g.C : g.C;
+  // Small windows (first layer: 3x3x3 = 27 values) as one GEMM over the whole window: one
+  // filter row alone (9 values) would leave most of a register panel idle.
+  const bool whole = padded && g.C < 16 && KC <= kMaxWin;
+  const long segs = whole ? 1 : padded ? g.KH : taps, seg = whole ? KC : padded ? (long)g.KW * g.C : g.C;
   // A fixed number of pixel chunks (not thread-dependent), each with its own partial dW.
   const int T = (2.0 * KC * F * P < 4e6) ? 1 : (int)std::min<long>(4, std::max<long>(1, P / 256));
-  std::vector<std::vector<float>> part(T > 1 ? T : 0);
+  std::vector<std::unique_ptr<float[]>> part(T > 1 ? T : 0);
   parallel_chunks(T, [&](long t) {
     long b, e; split_range(P, T, (int)t, 64, &b, &e);
-    float* out = T > 1 ? (part[t].assign((size_t)KC * F, 0.f), part[t].data()) : dw;
+    float* out = T > 1 ? (part[t].reset(new float[(size_t)KC * F]), part[t].get()) : dw;  // fully written (accumulate=false)
     for (long s = 0; s < segs; s++) {
       GemmArgs a{};
       a.M = seg; a.N = F; a.K = P;
-      a.a = {padded ? A_SEG_T : A_TAP_T, nullptr, 0, padded ? &gp : &g, (int)s};
+      a.a = {whole ? A_WIN_T : padded ? A_SEG_T : A_TAP_T, nullptr, 0, padded ? &gp : &g, (int)s};
       a.b = {B_DENSE, dy, F};
       a.c = out + s * seg * F; a.ldc = F; a.accumulate = false;
       fn(a, 0, seg, 0, F, b, e);

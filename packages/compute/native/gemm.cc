@@ -94,13 +94,13 @@ void gemm(const GemmArgs& g) {
   // Chunk counts depend only on the shape, so results do not depend on the thread count.
   const bool long_k = g.prefer_split_k && g.K >= 1024;
   if (g.M >= 192 && !long_k) {  // split rows (multiples of 24 fit every MR)
-    const long chunks = row_chunks(g.M, 96);
+    const long chunks = even_chunks(g.M, 96);
     parallel_chunks(chunks, [&](long c) {
       long b, e; split_range(g.M, (int)chunks, (int)c, 24, &b, &e);
       fn(g, b, e, 0, g.N, 0, g.K);
     });
   } else if (g.N >= 128 && !long_k) {  // split columns (multiples of 32 fit every NR)
-    const long chunks = row_chunks(g.N, 64);
+    const long chunks = even_chunks(g.N, 64);
     parallel_chunks(chunks, [&](long c) {
       long b, e; split_range(g.N, (int)chunks, (int)c, 32, &b, &e);
       fn(g, 0, g.M, b, e, 0, g.K);

@@ -13,7 +13,10 @@ struct ConvGeom {
 
 // A_TAP_T: logical [C, N*OH*OW] = input channels at one filter tap for every output pixel.
 // A_SEG_T: like A_TAP_T for a whole filter row kh (KW*C values) of a pre-padded input.
-enum ASrcKind { A_DENSE = 0, A_DENSE_T = 1, A_IM2COL = 2, A_IM2COL_T = 3, A_TAP_T = 4, A_SEG_T = 5 };
+// A_WIN_T: the whole window (KH*KW*C values, at most kMaxWin) of a pre-padded input: one GEMM
+//          for all filter rows when each row alone would fill only part of a register panel.
+enum ASrcKind { A_DENSE = 0, A_DENSE_T = 1, A_IM2COL = 2, A_IM2COL_T = 3, A_TAP_T = 4, A_SEG_T = 5, A_WIN_T = 6 };
+constexpr long kMaxWin = 256;
 enum BSrcKind { B_DENSE = 0, B_DENSE_T = 1 };
 
 struct ASrc {

@@ -6,6 +6,10 @@
 namespace cvc {
 
 int pool_threads();                                  // total threads incl. the caller
+// Cumulative counters (profiling): ns the workers spent running jobs, ns the caller waited for
+// workers after finishing its own share, parallel runs, and runs that had to wake a sleeper.
+struct PoolStats { unsigned long long worker_busy_ns, caller_wait_ns, runs, wakeups; };
+PoolStats pool_stats();
 void pool_run(const std::function<void(int tid, int nthreads)>& job);  // blocks until all done
 constexpr int kMaxChunks = 16;  // chunks per parallel loop (independent of thread count)
 
@@ -32,6 +36,13 @@ void parallel_for(long n, long min_chunk, const std::function<void(long, long)>&
 inline long row_chunks(long n, long min_rows) {
   long c = min_rows > 0 ? n / min_rows : 1;
   return c < 1 ? 1 : (c > kMaxChunks ? kMaxChunks : c);
+}
+
+// Like row_chunks, but an even count when more than one, so two threads get equal shares (for
+// loops whose chunks are independent: the chunking never changes the results).
+inline long even_chunks(long n, long min_rows) {
+  long c = row_chunks(n, min_rows);
+  return c > 1 && (c & 1) ? c + 1 : c;
 }
 
 }  // namespace cvc

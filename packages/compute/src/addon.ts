@@ -10,6 +10,8 @@ type I32 = Int32Array;
 /** The native functions; every output array is allocated by the caller and filled in place. */
 export interface NativeAddon {
   info(): { arch: string; threads: number };
+  /** Cumulative thread-pool counters (profiling): worker time in jobs, caller time waiting for workers. */
+  poolStats(): { workerBusyMs: number; callerWaitMs: number; runs: number; wakeups: number };
   conv2d(x: F32, w: F32, y: F32, geom: I32, F: number, bias: F32 | null, biasScalar: boolean, act: number, alpha: number): void;
   conv2dBackpropInput(dy: F32, w: F32, dx: F32, geom: I32, F: number): void;
   conv2dBackpropFilter(x: F32, dy: F32, dw: F32, geom: I32, F: number): void;

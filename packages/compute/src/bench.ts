@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { backendFromEnv, BACKEND_CHOICES, useFastestBackend, type BackendChoice } from './backend.ts';
 import { fastAdam } from './fast-adam.ts';
+import { loadAddon } from './addon.ts';
 import { enableKernelProfiling, kernelProfileTable, profilingRequested, resetKernelProfile } from './profile.ts';
 import { referenceData, referenceModel } from './reference-cnn.ts';
 
@@ -49,7 +50,8 @@ async function main() {
   const backend = await useFastestBackend(tf, opts.backend ? { force: opts.backend } : {});
   console.error(`backend: ${backend.name} (${backend.detail})`);
   const profiling = profilingRequested();
-  if (profiling) enableKernelProfiling(tf, tf.getBackend());
+  const addon = backend.name === 'native' ? loadAddon().addon : null;
+  if (profiling) enableKernelProfiling(tf, tf.getBackend(), addon ? () => addon.poolStats() : undefined);
 
   const n = opts.images;
   const d = referenceData(n, 1);
@@ -58,21 +60,24 @@ async function main() {
   const optimizer = backend.name === 'native' ? fastAdam(tf, 1e-3) : tf.train.adam(1e-3);
   model.compile({ optimizer, loss: 'binaryCrossentropy' });
 
-  const times: number[] = [], cpus: number[] = [];
-  let t0 = 0;
+  const times: number[] = [], cpus: number[] = [], workers: number[] = [];
+  let t0 = 0, w0 = 0;
   let c0 = process.cpuUsage();
+  const workerMs = () => addon?.poolStats().workerBusyMs ?? 0;
   const hist = await model.fit(xs, ys, {
     batchSize: 32, epochs: opts.epochs, shuffle: false, verbose: 0, yieldEvery: 'never',
     callbacks: {
       onEpochBegin: async (epoch) => {
         if (profiling && epoch === 1) resetKernelProfile();
         c0 = process.cpuUsage();
+        w0 = workerMs();
         t0 = performance.now();
       },
       onEpochEnd: async () => {
         times.push((performance.now() - t0) / 1000);
         const c = process.cpuUsage(c0);
         cpus.push((c.user + c.system) / 1e6);
+        workers.push((workerMs() - w0) / 1000);
       },
     },
   });
@@ -95,7 +100,8 @@ async function main() {
   const ours = {
     backend: backend.name, epochSeconds: round(epochSeconds), imagesPerSecond: round(n / epochSeconds, 1),
     inferenceSeconds: round(inferenceSeconds), inferenceImagesPerSecond: round(n / inferenceSeconds, 1),
-    epochs: times.map((t) => round(t, 3)), epochCpuSeconds: round(median(cpus.slice(1)), 3), loss: round(Number(hist.history['loss']!.at(-1)), 5),
+    epochs: times.map((t) => round(t, 3)), epochCpuSeconds: round(median(cpus.slice(1)), 3),
+    ...(addon ? { epochWorkerBusySeconds: round(median(workers.slice(1)), 3) } : {}), loss: round(Number(hist.history['loss']!.at(-1)), 5),
     loop: 'tfjs-layers model.fit', optimizer: backend.name === 'native' ? 'fastAdam (fused native Adam)' : 'tf.train.adam', detail: backend.detail,
   };
   console.log(JSON.stringify(ours));

@@ -199,8 +199,14 @@ describe('determinism across thread counts', () => {
       a.conv2d(x, w, y, g, 40, null, false, 0, 0);
       a.conv2dBackpropFilter(x, dy, dw, g, 40);
       a.matmul(f(300 * 1500, 0.29), f(1500 * 40, 0.5), c, 1, 300, 40, 1500, false, false, 0, 0, null, false, 0, 0);
+      // First-layer shape: 3 channels, bias + leaky relu in the tile epilogue, whole-window dW.
+      const x3 = f(8 * 32 * 32 * 3, 0.41), w3 = f(3 * 3 * 3 * 32, 0.13), dy3 = f(8 * 32 * 32 * 32, 0.17);
+      const g3 = Int32Array.from([8, 32, 32, 3, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1]);
+      const y3 = new Float32Array(dy3.length), dw3 = new Float32Array(w3.length);
+      a.conv2d(x3, w3, y3, g3, 32, f(32, 0.7), false, 3, 0.1);
+      a.conv2dBackpropFilter(x3, dy3, dw3, g3, 32);
       let h = 0;
-      for (const arr of [y, dw, c]) for (const v of new Uint32Array(arr.buffer)) h = (Math.imul(h, 31) + v) >>> 0;
+      for (const arr of [y, dw, c, y3, dw3]) for (const v of new Uint32Array(arr.buffer)) h = (Math.imul(h, 31) + v) >>> 0;
       console.log(h);`;
     const run = (env: Record<string, string>) => {
       const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });

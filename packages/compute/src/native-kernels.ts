@@ -5,6 +5,7 @@ import { convKernels } from './kernels/conv.ts';
 import { elementwiseKernels, FUSED_ADAM, LEAKY_RELU_GRAD } from './kernels/elementwise.ts';
 import { matmulKernels } from './kernels/matmul.ts';
 import { poolKernels } from './kernels/pool.ts';
+import { hookBackend, unhookBackend } from './kernels/buffer-pool.ts';
 import { kernel, type KernelFunc, type TF, type TensorInfo } from './kernels/util.ts';
 
 const BACKEND = 'cpu';
@@ -37,6 +38,8 @@ export function installNativeKernels(tf: TF, addon: NativeAddon): string[] {
     names.push(name);
   }
   const gradient = overrideLeakyReluGradient(tf);
+  const cpu = tf.findBackend(BACKEND);
+  if (cpu) hookBackend(cpu);
   installed.set(engine, { names, originals, gradient });
   return names;
 }
@@ -51,6 +54,8 @@ export function uninstallNativeKernels(tf: TF): void {
     if (orig) tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: orig });
   }
   if (st.gradient) tf.registerGradient(st.gradient);
+  const cpu = tf.findBackend(BACKEND);
+  if (cpu) unhookBackend(cpu);
   installed.delete(tf.engine());
 }
 

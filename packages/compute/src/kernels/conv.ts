@@ -59,7 +59,7 @@ export function convKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: Ke
       if (!dyv || !wv || (a.dataFormat ?? 'NHWC') !== 'NHWC') return ctx.fallback();
       const ci = bu.computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
       const g = geom(ci), F = ci.outChannels, n = size(a.inputShape);
-      return lazyTensorInfo(ctx.backend, [...a.inputShape], () => {
+      return lazyTensorInfo(ctx.backend, [...a.inputShape], [dyv, wv], () => {
         const dx = alloc(n);  // [N, H, W, C]
         if (n > 0) addon.conv2dBackpropInput(dyv, wv, dx, g, F);
         return dx;

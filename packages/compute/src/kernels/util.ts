@@ -1,5 +1,6 @@
 // Shared helpers for kernels that run over tfjs's `cpu` backend storage (zero-copy).
 import type * as tfjs from '@tensorflow/tfjs';
+import { adopt, allocPooled, pinUntil } from './buffer-pool.ts';
 
 export type TF = typeof tfjs;
 export type TensorInfo = tfjs.TensorInfo;
@@ -29,11 +30,12 @@ export function f32(backend: CpuBackendLike, t: TensorInfo | undefined): Float32
 }
 
 /**
- * Output buffer for a native kernel, NOT zero-filled (saves a full memory pass per tensor).
- * Only for outputs the native code writes completely.
+ * Output buffer for a native kernel, NOT zero-filled (saves a full memory pass per tensor), and
+ * recycled from disposed tensors when possible (buffer-pool.ts). Only for outputs the native
+ * code writes completely.
  */
 export function alloc(n: number): Float32Array {
-  return n === 0 ? new Float32Array(0) : new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+  return n === 0 ? new Float32Array(0) : allocPooled(n);
 }
 
 export function size(shape: readonly number[]): number {
@@ -71,11 +73,15 @@ export const ACT: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leaky
  * valid even if their tensors are disposed first. (CVC_LAZY_GRADS=0 disables; so does kernel
  * profiling, so that the time is charged to the right kernel.)
  */
-export function lazyTensorInfo(backend: CpuBackendLike, shape: number[], compute: () => Float32Array): TensorInfo {
+export function lazyTensorInfo(backend: CpuBackendLike, shape: number[], captured: Float32Array[],
+  compute: () => Float32Array): TensorInfo {
   if (process.env['CVC_LAZY_GRADS'] === '0' || process.env['CVC_PROFILE_KERNELS'] === '1') {
     return backend.makeTensorInfo(shape, 'float32', compute());
   }
   const info = backend.makeTensorInfo(shape, 'float32', new Float32Array(0));
+  // The captured inputs may outlive their tensors: their buffers stay out of the pool until
+  // this result is computed or disposed.
+  const release = pinUntil(info, captured);
   const rec = backend.data.get(info.dataId) as { values?: unknown };
   let cache: unknown;
   let pending: (() => Float32Array) | null = compute;
@@ -83,10 +89,10 @@ export function lazyTensorInfo(backend: CpuBackendLike, shape: number[], compute
     configurable: true,
     enumerable: true,
     get() {
-      if (pending) { cache = pending(); pending = null; }
+      if (pending) { cache = pending(); pending = null; release(); adopt(info, cache as Float32Array); }
       return cache;
     },
-    set(v: unknown) { cache = v; pending = null; },
+    set(v: unknown) { cache = v; pending = null; release(); },
   });
   return info;
 }
