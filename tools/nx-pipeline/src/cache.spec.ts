@@ -95,7 +95,8 @@ async function nx(root: string, ...args: string[]): Promise<NxRun> {
   return { executed, cached, output };
 }
 
-describe('Nx runs the YAML pipeline with per-stage caching', () => {
+// Each test runs real Nx several times (≈ 10 s quiet, up to a minute on a loaded machine).
+describe('Nx runs the YAML pipeline with per-stage caching', { timeout: 180_000 }, () => {
   let root: string;
   let data: string;
   let file: string;
