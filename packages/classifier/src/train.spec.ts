@@ -64,7 +64,8 @@ describe('training', () => {
       const model = buildModel({ kind: 'resnet', widths: [4], blocksPerStage: 1, dense: 4, dropout: 0, stemPool: true }, 3);
       const recipe = trainingSpec.parse({ maxEpochs: 2, learningRate: 0.01, optimizer: 'sgd', weightDecay });
       await train({ model, x, size: 32, labels, train: idx, epochs: 2, batchSize: 16, training: recipe, rng: createRng(4) });
-      const of = (pattern: RegExp) => tf.tidy(() => model.weights.map((w, i) => (pattern.test(w.name) ? tf.sum(tf.square(model.getWeights()[i]!)).dataSync()[0]! : 0)).reduce((a, b) => a + b, 0));
+      const values = model.weights.map((w) => ({ name: w.originalName, data: w.read().dataSync() as Float32Array }));
+      const of = (pattern: RegExp) => values.filter((v) => pattern.test(v.name)).reduce((sum, v) => sum + v.data.reduce((a, b) => a + b * b, 0), 0);
       const result = { kernel: of(/kernel$/), gamma: of(/gamma$/) };
       model.dispose();
       return result;
