@@ -13,6 +13,7 @@ import { train } from './train.ts';
 import { normalizeImages } from './data.ts';
 import { collectImages } from './classify.ts';
 import { redBlueImages } from './test-helpers.ts';
+import { trainingSpec } from './params.ts';
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const cvc = join(packageDir, '..', 'cli', 'bin', 'cvc.mjs');
@@ -27,7 +28,7 @@ describe('cvc classify', () => {
     const { images, labels } = redBlueImages(64);
     const model = buildModel({ kind: 'cnn', filters: [4, 4, 8, 8, 8], dense: 8, dropout: 0 }, 3);
     const idx = labels.map((_, i) => i);
-    const training = { maxEpochs: 4, learningRate: 0.01, schedule: 'constant' as const, warmupEpochs: 0, labelSmoothing: 0, augment: { flip: false, pad: 0, cutout: 0 }, tta: false };
+    const training = trainingSpec.parse({ maxEpochs: 4, learningRate: 0.01 });
     await train({ model, x: normalizeImages(images, norm), size: 32, labels, train: idx, epochs: 4, batchSize: 16, training, rng: createRng(3) });
     modelDir = join(tempDir('cvc-classify-'), 'model');
     await saveLayersModel(tf, model, modelDir, { classes: ['clock', 'crocodile'], inputSize: 32, normalization: norm, output: 'sigmoid', model: 'cnn', fold: 'full', temperature: 1, tta: false });

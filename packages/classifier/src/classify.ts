@@ -20,6 +20,8 @@ export interface ModelMetadata {
   fold: number | 'full';
   temperature?: number;
   tta?: boolean;
+  /** Pixels of the shifted test-time views (0 or absent = none). */
+  ttaShift?: number;
 }
 
 export interface Classifier {
@@ -91,7 +93,7 @@ export async function classifyImages(
   onError: (file: string, error: Error) => void,
   batchSize = 64,
 ): Promise<void> {
-  const { classes, inputSize: size, normalization, temperature = 1, tta = false } = classifier.metadata;
+  const { classes, inputSize: size, normalization, temperature = 1, tta = false, ttaShift = 0 } = classifier.metadata;
   for (let start = 0; start < entries.length; start += batchSize) {
     const decoded: { entry: ImageEntry; rgb: Uint8Array }[] = [];
     for (const entry of entries.slice(start, start + batchSize)) {
@@ -104,7 +106,7 @@ export async function classifyImages(
     if (decoded.length === 0) continue;
     const pixels = new Uint8Array(decoded.length * size * size * 3);
     decoded.forEach((d, i) => pixels.set(d.rgb, i * size * size * 3));
-    const logits = await predictLogits(classifier.logits, normalizeImages(pixels, normalization), size, decoded.map((_, i) => i), { tta });
+    const logits = await predictLogits(classifier.logits, normalizeImages(pixels, normalization), size, decoded.map((_, i) => i), { tta, shift: ttaShift });
     decoded.forEach(({ entry }, i) => {
       const p = 1 / (1 + Math.exp(-logits[i]! / temperature));
       onResult({

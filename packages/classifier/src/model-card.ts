@@ -14,8 +14,20 @@ function describe(spec: ModelSpec): string {
       : a.kind === 'cnn'
         ? `5 convs 3x3 (${a.filters.join(', ')}) + LeakyReLU(0.1), max-pool after the first 3 → global average pool → dense ${a.dense} ReLU → dense 1 (sigmoid)`
         : `ResNet: stem conv 3x3 ${a.widths[0]} + batch norm${a.stemPool ? ' + max-pool' : ''}, ${a.widths.length} stages (${a.widths.join(', ')}) × ${a.blocksPerStage} basic block(s) with batch norm and LeakyReLU(0.1) → global average pool → dense ${a.dense} ReLU → dense 1 (sigmoid)`;
-  const aug = [t.augment.flip ? 'horizontal flips' : '', t.augment.pad ? `pad ${t.augment.pad} + random crop` : '', t.augment.cutout ? `cutout ${t.augment.cutout}px` : ''].filter(Boolean).join(', ') || 'none';
-  return `- **${spec.name}** — ${arch}${'dropout' in a && a.dropout ? `; dropout ${a.dropout} before the output` : ''}. Adam lr ${t.learningRate} (${t.schedule}${t.schedule === 'cosine' ? `, ${t.warmupEpochs} warm-up epochs` : ''}), label smoothing ${t.labelSmoothing}, augmentation: ${aug}, test-time flip averaging: ${t.tta ? 'yes' : 'no'}.`;
+  const aug = [
+    t.augment.flip ? 'horizontal flips' : '',
+    t.augment.pad ? `pad ${t.augment.pad} + random crop` : '',
+    t.augment.cutout ? `cutout ${t.augment.cutout}px` : '',
+    t.mix.kind !== 'none' ? `${t.mix.kind} (α = ${t.mix.alpha})` : '',
+  ].filter(Boolean).join(', ') || 'none';
+  const optimizer = t.optimizer === 'sgd' ? 'SGD + Nesterov momentum 0.9' : 'Adam';
+  const tta = [t.tta ? 'flips' : '', t.ttaShift ? `shifts of ${t.ttaShift}px` : ''].filter(Boolean).join(' + ') || 'none';
+  return (
+    `- **${spec.name}** — ${arch}${'dropout' in a && a.dropout ? `; dropout ${a.dropout} before the output` : ''}. ` +
+    `${optimizer} lr ${t.learningRate} (${t.schedule}${t.schedule === 'cosine' ? `, ${t.warmupEpochs} warm-up epochs` : ''})` +
+    `${t.weightDecay ? `, decoupled weight decay ${t.weightDecay} on kernels` : ''}, label smoothing ${t.labelSmoothing}, augmentation: ${aug}` +
+    `${t.ema ? `, weight average (EMA ${t.ema}) evaluated and saved` : ''}, test-time averaging: ${tta}.`
+  );
 }
 
 export function modelCard(manifest: DatasetManifest, specs: ModelSpec[], metrics: ModelMetrics[], best: string, batchSize: number): string {

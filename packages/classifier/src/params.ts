@@ -12,7 +12,7 @@ const augment = z
   })
   .default({ flip: false, pad: 0, cutout: 0 });
 
-const training = z.object({
+export const trainingSpec = z.object({
   /** Epochs of the run on the train split; the epoch count for folds and the full model is chosen on validation. */
   maxEpochs: z.number().int().min(1).max(500),
   learningRate: z.number().positive().max(1),
@@ -24,6 +24,18 @@ const training = z.object({
   augment,
   /** Test-time augmentation: average the logits of each image and its mirror. */
   tta: z.boolean().default(false),
+  /** Also average over the image shifted by this many pixels left, right, up and down (0 = off). */
+  ttaShift: z.number().int().min(0).max(4).default(0),
+  /** adam (native fused) or sgd (Nesterov momentum 0.9). */
+  optimizer: z.enum(['adam', 'sgd']).default('adam'),
+  /** Decoupled weight decay on conv and dense kernels: w ← w·(1 − lr·weightDecay) after each step. */
+  weightDecay: z.number().min(0).max(1).default(0),
+  /** Mixup or CutMix with λ ~ Beta(alpha, alpha). */
+  mix: z
+    .object({ kind: z.enum(['none', 'mixup', 'cutmix']).default('none'), alpha: z.number().positive().max(10).default(1) })
+    .default({ kind: 'none', alpha: 1 }),
+  /** Exponential moving average of the weights, used for evaluation and saving (0 = off; e.g. 0.99). */
+  ema: z.number().min(0).max(0.9999).default(0),
 });
 
 const architecture = z.discriminatedUnion('kind', [
@@ -42,10 +54,10 @@ const architecture = z.discriminatedUnion('kind', [
 export const modelSpec = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and -'),
   architecture,
-  training,
+  training: trainingSpec,
 });
 export type ModelSpec = z.infer<typeof modelSpec>;
-export type TrainingSpec = z.infer<typeof training>;
+export type TrainingSpec = z.infer<typeof trainingSpec>;
 
 export const classifierParams = z.object({
   models: z

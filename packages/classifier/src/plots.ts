@@ -5,12 +5,20 @@ import { encodePng, imageAt, type Dataset } from '@cvc/core';
 import { renderVegaLite } from './charts.ts';
 import type { EpochRecord } from './train.ts';
 import type { ModelMetrics, OofImage } from './evaluate.ts';
+import type { TrainingSpec } from './params.ts';
+
+/** The legend name of the training curves: "augmented" only when the training images were. */
+export function trainSeriesName(training: TrainingSpec): string {
+  const { flip, pad, cutout } = training.augment;
+  return flip || pad > 0 || cutout > 0 || training.mix.kind !== 'none' ? 'train (augmented)' : 'train';
+}
 
 /** Train vs validation loss and accuracy per epoch of the train-split run; a rule marks the chosen epoch count. */
-export function trainingCurvesPng(model: string, history: EpochRecord[], chosen: number): Promise<Buffer> {
+export function trainingCurvesPng(model: string, history: EpochRecord[], chosen: number, training: TrainingSpec): Promise<Buffer> {
+  const train = trainSeriesName(training);
   const rows = history.flatMap((h) => [
-    { epoch: h.epoch, metric: 'loss', split: 'train (augmented)', value: h.trainLoss },
-    { epoch: h.epoch, metric: 'accuracy', split: 'train (augmented)', value: h.trainAccuracy },
+    { epoch: h.epoch, metric: 'loss', split: train, value: h.trainLoss },
+    { epoch: h.epoch, metric: 'accuracy', split: train, value: h.trainAccuracy },
     ...(h.validationLoss !== undefined ? [{ epoch: h.epoch, metric: 'loss', split: 'validation', value: h.validationLoss }] : []),
     ...(h.validationAccuracy !== undefined ? [{ epoch: h.epoch, metric: 'accuracy', split: 'validation', value: h.validationAccuracy }] : []),
   ]);

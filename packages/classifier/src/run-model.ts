@@ -70,7 +70,7 @@ export async function runModel(ctx: RunContext, spec: ModelSpec): Promise<ModelR
   const { splits } = manifest;
   const size = manifest.shape[1];
   const n = manifest.labels.length;
-  const tta = spec.training.tta;
+  const { tta, ttaShift } = spec.training;
 
   // 1. Train split only, validation after every epoch: curves, epoch count, temperature.
   const logitsByEpoch: Float32Array[] = [];
@@ -94,6 +94,7 @@ export async function runModel(ctx: RunContext, spec: ModelSpec): Promise<ModelR
     trainedOn,
     temperature,
     tta,
+    ttaShift,
     params: spec,
     dataset: manifest.contentHash,
   });
@@ -103,7 +104,7 @@ export async function runModel(ctx: RunContext, spec: ModelSpec): Promise<ModelR
   for (let k = 0; k < splits.folds.length; k++) {
     const trainIdx = splits.folds.flatMap((fold, j) => (j === k ? [] : fold));
     const { model } = await trainOne(ctx, spec, `fold-${k}`, trainIdx, epochs);
-    foldLogits.push(await predictLogits(logitModel(model), ctx.x, size, allIndices(n), { tta }));
+    foldLogits.push(await predictLogits(logitModel(model), ctx.x, size, allIndices(n), { tta, shift: ttaShift }));
     await saveLayersModel(tf, model, join(ctx.modelsDir, spec.name, `fold-${k}`), metadata(k, trainIdx.length));
     model.dispose();
   }

@@ -64,7 +64,7 @@ export default defineStage({
     writeFileAtomic(ctx.output('classifier_card'), modelCard(manifest, params.models, metrics, best, params.batchSize));
 
     for (const runs of all) {
-      writeFileAtomic(join(plotsDir, `curves-${runs.spec.name}.png`), await trainingCurvesPng(runs.spec.name, runs.validationHistory, runs.epochs));
+      writeFileAtomic(join(plotsDir, `curves-${runs.spec.name}.png`), await trainingCurvesPng(runs.spec.name, runs.validationHistory, runs.epochs, runs.spec.training));
       writeFileAtomic(join(plotsDir, `misclassified-${runs.spec.name}.png`), await misclassifiedPng(runs.spec.name, dataset, images, params.galleryMax));
     }
     writeFileAtomic(join(plotsDir, 'reliability.png'), await reliabilityPng(metrics));

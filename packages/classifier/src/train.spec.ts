@@ -12,9 +12,9 @@ import { accuracy } from './metrics.ts';
 import { normalizeImages } from './data.ts';
 import { loadClassifier } from './classify.ts';
 import { redBlueImages } from './test-helpers.ts';
-import type { TrainingSpec } from './params.ts';
+import { trainingSpec, type TrainingSpec } from './params.ts';
 
-const training: TrainingSpec = {
+const training: TrainingSpec = trainingSpec.parse({
   maxEpochs: 4,
   learningRate: 0.01,
   schedule: 'cosine',
@@ -22,7 +22,7 @@ const training: TrainingSpec = {
   labelSmoothing: 0.05,
   augment: { flip: true, pad: 2, cutout: 6 },
   tta: true,
-};
+});
 const norm = { mean: [0.5, 0.4, 0.5] as [number, number, number], std: [0.25, 0.2, 0.25] as [number, number, number] };
 
 describe('training', () => {
@@ -40,6 +40,40 @@ describe('training', () => {
     expect(accuracy(z, heldOut.map((i) => labels[i]!))).toBeGreaterThanOrEqual(0.95);
     expect(history[3]!.validationAccuracy).toBeGreaterThanOrEqual(0.95);
     model.dispose();
+  });
+
+  it('SGD + Nesterov, weight decay, mixup and EMA also learn it; shift + flip TTA scores it', async () => {
+    const { images, labels } = redBlueImages(96);
+    const x = normalizeImages(images, norm);
+    const trainIdx = Array.from({ length: 64 }, (_, i) => i);
+    const heldOut = Array.from({ length: 32 }, (_, i) => 64 + i);
+    const recipe = trainingSpec.parse({ ...training, learningRate: 0.05, optimizer: 'sgd', weightDecay: 5e-4, mix: { kind: 'mixup', alpha: 0.4 }, ema: 0.9, ttaShift: 2 });
+    const model = buildModel({ kind: 'resnet', widths: [4, 8], blocksPerStage: 1, dense: 8, dropout: 0, stemPool: true }, 5);
+    await train({ model, x, size: 32, labels, train: trainIdx, validation: heldOut, epochs: 4, batchSize: 16, training: recipe, rng: createRng(9) });
+    const z = await predictLogits(logitModel(model), x, 32, heldOut, { tta: true, shift: 2 });
+    expect(accuracy(z, heldOut.map((i) => labels[i]!))).toBeGreaterThanOrEqual(0.95);
+    model.dispose();
+  });
+
+  it('weight decay shrinks the kernels and leaves batch-norm scales alone', async () => {
+    const { images, labels } = redBlueImages(32);
+    const x = normalizeImages(images, norm);
+    const idx = Array.from({ length: 32 }, (_, i) => i);
+    // Same seeds, data order and steps: the runs differ only in the decay (lr·wd = 0.01 per step, 4 steps).
+    const sumSquares = async (weightDecay: number) => {
+      const model = buildModel({ kind: 'resnet', widths: [4], blocksPerStage: 1, dense: 4, dropout: 0, stemPool: true }, 3);
+      const recipe = trainingSpec.parse({ maxEpochs: 2, learningRate: 0.01, optimizer: 'sgd', weightDecay });
+      await train({ model, x, size: 32, labels, train: idx, epochs: 2, batchSize: 16, training: recipe, rng: createRng(4) });
+      const values = model.weights.map((w) => ({ name: w.originalName, data: w.read().dataSync() as Float32Array }));
+      const of = (pattern: RegExp) => values.filter((v) => pattern.test(v.name)).reduce((sum, v) => sum + v.data.reduce((a, b) => a + b * b, 0), 0);
+      const result = { kernel: of(/kernel$/), gamma: of(/gamma$/) };
+      model.dispose();
+      return result;
+    };
+    const plain = await sumSquares(0);
+    const decayed = await sumSquares(1);
+    expect(decayed.kernel / plain.kernel).toBeLessThan(0.95); // ≈ 0.99^8 = 0.92
+    expect(decayed.gamma / plain.gamma).toBeCloseTo(1, 2);
   });
 
   it('cannot learn labels that carry no signal (the test above can fail)', async () => {

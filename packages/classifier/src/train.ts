@@ -1,11 +1,15 @@
-// One training run: seeded shuffling and augmentation per epoch, Adam (native fused when
-// available), constant or warm-up + cosine learning rate, sigmoid cross-entropy on the logit
-// with optional label smoothing. Optionally evaluates a held-out set after every epoch.
+// One training run: seeded shuffling and augmentation per epoch (and optional mixup/CutMix),
+// Adam (native fused when available) or SGD with Nesterov momentum, optional decoupled weight
+// decay, constant or warm-up + cosine learning rate, sigmoid cross-entropy on the logit with
+// optional label smoothing, optional weight averaging (EMA). Optionally evaluates a held-out set
+// after every epoch (with the averaged weights when EMA is on).
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
 import { fastAdam } from '@cvc/compute';
 import { shuffled, type Progress, type Rng } from '@cvc/core';
 import { augmentInto } from './augment.ts';
+import { mixBatch } from './mix.ts';
+import { WeightAverage } from './ema.ts';
 import { logitModel } from './models.ts';
 import { predictLogits } from './predict.ts';
 import { binaryLogLoss, accuracy } from './metrics.ts';
@@ -42,12 +46,29 @@ export function learningRateAt(step: number, totalSteps: number, warmupSteps: nu
   return 0.5 * base * (1 + Math.cos(Math.PI * Math.min(1, t)));
 }
 
+type StepOptimizer = tfTypes.Optimizer & { setLearningRate?(lr: number): void };
+
+function makeOptimizer(training: TrainingSpec): { optimizer: StepOptimizer; setLearningRate(lr: number): void } {
+  if (training.optimizer === 'sgd') {
+    const optimizer = tf.train.momentum(training.learningRate, 0.9, true);
+    // SGD caches −lr as a scalar tensor: setLearningRate replaces it.
+    return { optimizer, setLearningRate: (lr) => optimizer.setLearningRate(lr) };
+  }
+  const optimizer = fastAdam(tf, training.learningRate);
+  // tfjs keeps learningRate protected, but its Adam reads it on every step.
+  return { optimizer, setLearningRate: (lr) => ((optimizer as unknown as { learningRate: number }).learningRate = lr) };
+}
+
 export async function train(run: TrainRun): Promise<EpochRecord[]> {
   const { model, x, size, labels, training } = run;
   const pixels = size * size * 3;
   const logits = logitModel(model);
-  const optimizer = fastAdam(tf, training.learningRate);
-  const variables = model.trainableWeights.map((w) => w.read() as tfTypes.Variable);
+  const { optimizer, setLearningRate } = makeOptimizer(training);
+  const trainable = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tfTypes.Variable }));
+  const variables = trainable.map((w) => w.variable);
+  // Decay conv and dense kernels only: biases and batch-norm scales/offsets are not regularised.
+  const decayed = training.weightDecay > 0 ? trainable.filter((w) => /kernel$/.test(w.name)).map((w) => w.variable) : [];
+  const average = training.ema > 0 ? new WeightAverage(model, training.ema) : undefined;
   const stepsPerEpoch = Math.ceil(run.train.length / run.batchSize);
   const totalSteps = stepsPerEpoch * run.epochs;
   const warmupSteps = stepsPerEpoch * training.warmupEpochs;
@@ -62,8 +83,9 @@ export async function train(run: TrainRun): Promise<EpochRecord[]> {
       const data = new Float32Array(batch.length * pixels);
       batch.forEach((index, j) => augmentInto(x.subarray(index * pixels, (index + 1) * pixels), data, j * pixels, size, training.augment, run.rng));
       const targets = Float32Array.from(batch, (index) => labels[index]!);
-      // tfjs keeps learningRate protected, but its Adam reads it on every step: the schedule sets it here.
-      (optimizer as unknown as { learningRate: number }).learningRate = learningRateAt(step, totalSteps, warmupSteps, training.learningRate, training.schedule);
+      mixBatch(data, targets, size, training.mix, run.rng);
+      const lr = learningRateAt(step, totalSteps, warmupSteps, training.learningRate, training.schedule);
+      setLearningRate(lr);
       const [loss, hits] = tf.tidy(() => {
         const xs = tf.tensor4d(data, [batch.length, size, size, 3]);
         const ys = tf.tensor2d(targets, [batch.length, 1]);
@@ -74,6 +96,7 @@ export async function train(run: TrainRun): Promise<EpochRecord[]> {
           return tf.losses.sigmoidCrossEntropy(ys, z, undefined, training.labelSmoothing) as tfTypes.Scalar;
         }, variables);
         optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+        for (const w of decayed) w.assign(tf.mul(w, 1 - lr * training.weightDecay));
         const hitCount = tf.sum(tf.equal(tf.greater(batchLogits!, 0), tf.greater(ys, 0.5)));
         batchLogits!.dispose();
         return [value, hitCount];
@@ -83,10 +106,13 @@ export async function train(run: TrainRun): Promise<EpochRecord[]> {
       loss.dispose();
       hits.dispose();
       step++;
+      average?.update(step);
     }
     const record: EpochRecord = { epoch, trainLoss: lossSum / order.length, trainAccuracy: correct / order.length };
     if (run.validation && run.validation.length > 0) {
-      const z = await predictLogits(logits, x, size, run.validation, { tta: training.tta });
+      const validation = run.validation;
+      const predict = () => predictLogits(logits, x, size, validation, { tta: training.tta, shift: training.ttaShift });
+      const z = average ? await average.withAverage(predict) : await predict();
       const y = run.validation.map((i) => labels[i]!);
       record.validationLoss = binaryLogLoss(z, y);
       record.validationAccuracy = accuracy(z, y);
@@ -94,6 +120,9 @@ export async function train(run: TrainRun): Promise<EpochRecord[]> {
     }
     history.push(record);
     run.progress?.tick(1, `epoch ${epoch} loss ${record.trainLoss.toFixed(3)}${record.validationAccuracy !== undefined ? ` val acc ${record.validationAccuracy.toFixed(3)}` : ''}`);
+  }
+  if (average) {
+    average.copyIn();
   }
   optimizer.dispose();
   return history;

@@ -1,0 +1,75 @@
+// Compare ResNet recipes cheaply: train one config on chosen cross-validation folds (the stage's
+// code path: buildModel + train + predictLogits) and print held-out accuracy and s/epoch.
+// The held-out fold is evaluated after every epoch for the curve only; the reported figure is
+// the last epoch (nothing is chosen on it).
+//   CVC_THREADS=1 nice -n 5 npx tsx packages/classifier/scripts/experiment.ts \
+//     --folds 0,3 --set 'training.maxEpochs=40' --set 'architecture.stemPool=false' [--tag name]
+import { createRng, deriveSeed, readImageDataset } from '@cvc/core';
+import { initCompute } from '@cvc/core/backend';
+import { buildModel, logitModel } from '../src/models.ts';
+import { train } from '../src/train.ts';
+import { predictLogits } from '../src/predict.ts';
+import { accuracy } from '../src/metrics.ts';
+import { modelInputs } from '../src/data.ts';
+import { modelSpec } from '../src/params.ts';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : fallback;
+};
+const sets = args.flatMap((a, i) => (a === '--set' ? [args[i + 1]!] : []));
+
+// The pipeline's resnet recipe; --set path=value (value as JSON, else a string) overrides it.
+const base: Record<string, unknown> = {
+  name: 'resnet',
+  architecture: { kind: 'resnet', widths: [24, 48, 96], blocksPerStage: 1, dense: 64, dropout: 0.2, stemPool: true },
+  training: { maxEpochs: 40, learningRate: 0.003, schedule: 'cosine', warmupEpochs: 2, labelSmoothing: 0.05, augment: { flip: true, pad: 3, cutout: 8 }, tta: true },
+};
+for (const s of sets) {
+  const [path, raw] = [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)];
+  const keys = path.split('.');
+  let node = base as Record<string, unknown>;
+  for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = raw;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+const spec = modelSpec.parse(base);
+const folds = arg('folds', '0,3').split(',').map(Number);
+const datasetDir = arg('dataset', 'artifacts/data-prep/dataset');
+const seed = Number(arg('seed', '20261129'));
+const tag = arg('tag', sets.join(' ') || 'baseline');
+
+await initCompute(() => {});
+const dataset = readImageDataset(datasetDir);
+const { manifest } = dataset;
+const { x } = modelInputs(dataset);
+const size = manifest.shape[1];
+const rng = (purpose: string) => createRng(deriveSeed(seed, purpose));
+
+const results: number[] = [];
+for (const k of folds) {
+  const heldOut = manifest.splits.folds[k];
+  if (!heldOut) throw new Error(`--folds: no fold ${k} (the dataset has ${manifest.splits.folds.length})`);
+  const trainIdx = manifest.splits.folds.flatMap((fold, j) => (j === k ? [] : fold));
+  const model = buildModel(spec.architecture, rng(`${spec.name}/fold-${k}/init`).int(2 ** 31), size);
+  const t0 = performance.now();
+  const history = await train({
+    model, x, size, labels: manifest.labels, train: trainIdx, validation: heldOut,
+    epochs: spec.training.maxEpochs, batchSize: 32, training: spec.training, rng: rng(`${spec.name}/fold-${k}/data`),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const z = await predictLogits(logitModel(model), x, size, heldOut, { tta: spec.training.tta, shift: spec.training.ttaShift });
+  const acc = accuracy(z, heldOut.map((i) => manifest.labels[i]!));
+  results.push(acc);
+  const curve = history.map((h) => ((h.validationAccuracy ?? 0) * 100).toFixed(0)).join(' ');
+  console.log(`[${tag}] fold ${k}: held-out ${(100 * acc).toFixed(1)}% (last epoch), ${(seconds / spec.training.maxEpochs).toFixed(2)} s/epoch incl. eval, train acc ${(100 * history.at(-1)!.trainAccuracy).toFixed(1)}%`);
+  console.log(`[${tag}] fold ${k} curve: ${curve}`);
+  model.dispose();
+}
+console.log(`[${tag}] RESULT folds ${folds.join(',')}: ${results.map((a) => (100 * a).toFixed(1)).join(' / ')} mean ${((100 * results.reduce((a, b) => a + b, 0)) / results.length).toFixed(1)}%`);
