@@ -64,7 +64,7 @@ export async function train(tf: Tf, opts: TrainOptions): Promise<TrainResult> {
       const xs = new Float32Array(idx.length * pixelsPerImage);
       idx.forEach((i, k) => xs.set(data.pixels.subarray(i * pixelsPerImage, (i + 1) * pixelsPerImage), k * pixelsPerImage));
       const x = tf.tensor4d(xs, [idx.length, data.size, data.size, 3]);
-      const y = tf.oneHot(tf.tensor1d(idx.map((i) => data.labels[i]!), 'int32'), 2).toFloat() as ReturnType<typeof tf.tensor2d>;
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(idx.map((i) => data.labels[i]!), 'int32'), 2).toFloat() as ReturnType<typeof tf.tensor2d>);
       const losses = model.step({ x, y }, stepRng);
       tf.dispose([x, y]);
       for (const [k, v] of Object.entries(losses)) {
