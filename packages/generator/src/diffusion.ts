@@ -99,6 +99,8 @@ export function createDiffusion(tf: Tf, cfg: DiffusionConfig, rng: Rng): Trainab
   net.get('out/kernel').assign(tf.zerosLike(net.get('out/kernel'))); // predict ε = 0 at first
   const ema = new WeightStore(tf, 'diffusion/unet_ema');
   for (const [name, v] of net.vars) ema.vars.set(name, tf.variable(v.clone(), false));
+  // Steps taken (saved with the EMA, so a resumed run warms up identically).
+  const stepCount = ema.add('steps', [1], rng, 0, false);
   const optimizer = fastAdam(tf, cfg.learningRate);
   const alphaBar = cosineAlphaBar(cfg.timesteps);
 
@@ -210,10 +212,14 @@ export function createDiffusion(tf: Tf, cfg: DiffusionConfig, rng: Rng): Trainab
       const noiseT = tf.tensor4d(noise, [n, SIZE, SIZE, 3]);
       const classes = classOneHot(tf, ids);
       const loss = optimizer.minimize(() => tf.mean(tf.squaredDifference(predict(net, xtT, ts, classes), noiseT)) as tfTypes.Scalar, true, vars)!;
+      // EMA with warm-up: decay min(emaDecay, (1 + s)/(10 + s)), so short runs are not dominated by the initial weights.
+      const s = stepCount.dataSync()[0]! + 1;
+      tf.tidy(() => stepCount.assign(tf.tensor1d([s])));
+      const decay = Math.min(cfg.emaDecay, (1 + s) / (10 + s));
       tf.tidy(() => {
         for (const [name, v] of net.vars) {
           const e = ema.get(name);
-          e.assign(tf.add(tf.mul(e, cfg.emaDecay), tf.mul(v, 1 - cfg.emaDecay)));
+          e.assign(tf.add(tf.mul(e, decay), tf.mul(v, 1 - decay)));
         }
       });
       const out = { loss: loss.dataSync()[0]! };

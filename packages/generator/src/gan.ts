@@ -28,6 +28,8 @@ export interface GanConfig {
   dSteps: number;
   /** Decay of the generator's weight average used for sampling. */
   emaDecay: number;
+  /** Weight λ of the mode-seeking term (Mao et al. 2019) in G's loss: λ / (|G(z1) − G(z2)| / |z1 − z2|); 0 = off. */
+  modeSeeking: number;
   augment: AugmentPolicy;
 }
 
@@ -39,16 +41,29 @@ const bnLayers = (gc: number): [string, number][] => [['bn0', 4 * gc], ['bn1', 2
 /** Standing statistics: this many batches of 64 (half clock, half crocodile labels). */
 const STANDING_BATCHES = 8;
 
+/** [half, n] matrix whose row i is e_i − e_(i+half): multiplies a batch into its pair differences. */
+function pairDifference(tf: Tf, n: number, half: number): T2 {
+  const m = new Float32Array(Math.max(half, 1) * n);
+  for (let i = 0; i < half; i++) {
+    m[i * n + i] = 1;
+    m[i * n + i + half] = -1;
+  }
+  return tf.tensor2d(m, [Math.max(half, 1), n]);
+}
+
 export function createGan(tf: Tf, cfg: GanConfig, rng: Rng): TrainableModel {
   const gc = cfg.gChannels;
   if (gc % 2 !== 0) throw new Error(`gan.gChannels must be even (got ${gc})`);
   const g = new WeightStore(tf, 'gan/generator');
   g.add('embed', [2, cfg.embedDim], rng, 1);
   addDense(g, 'fc', cfg.latentDim, 16 * 4 * gc, rng, 1);
-  // Conditional BN: gain = 1 + e·Wg, bias = e·Wb; zero-initialised, so G starts as plain BN.
+  // Conditional BN: gain = 1 + e·Wg + z·Ug, bias = e·Wb + z·Ub. The class part starts at zero (plain BN);
+  // z also modulates every layer (as BigGAN's skip-z), so the generator cannot drop it after the first layer.
   for (const [name, c] of bnLayers(gc)) {
     g.add(`${name}/gain`, [cfg.embedDim, c], rng, 0);
     g.add(`${name}/bias`, [cfg.embedDim, c], rng, 0);
+    g.add(`${name}/zgain`, [cfg.latentDim, c], rng, 0.1 / Math.sqrt(cfg.latentDim));
+    g.add(`${name}/zbias`, [cfg.latentDim, c], rng, 0.1 / Math.sqrt(cfg.latentDim));
   }
   addConvTranspose(g, 'up1', 4 * gc, 2 * gc, rng);
   addConvTranspose(g, 'up2', 2 * gc, gc, rng);
@@ -86,8 +101,8 @@ export function createGan(tf: Tf, cfg: GanConfig, rng: Rng): TrainableModel {
   /** Moments over batch and space per channel, optionally recorded (for standing statistics). */
   type Stats = Map<string, { mean: tfTypes.Tensor; variance: tfTypes.Tensor }>;
 
-  /** Conditional BN + ReLU: x [n, h, w, c], e [n, embed]. `fixed` = standing statistics to use instead of the batch's. */
-  const cbnRelu = (w: WeightStore, name: string, x: T4, e: T2, fixed: boolean, record?: Stats): T4 => {
+  /** Conditional BN + ReLU: x [n, h, w, c], e [n, embed], z [n, latent]. `fixed` = standing statistics to use instead of the batch's. */
+  const cbnRelu = (w: WeightStore, name: string, x: T4, e: T2, z: T2, fixed: boolean, record?: Stats): T4 => {
     const [n, , , c] = x.shape;
     let mean: tfTypes.Tensor, variance: tfTypes.Tensor;
     if (fixed) {
@@ -98,8 +113,8 @@ export function createGan(tf: Tf, cfg: GanConfig, rng: Rng): TrainableModel {
       record?.set(name, { mean, variance });
     }
     const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5)));
-    const gain = tf.add(tf.matMul(e, w.get(`${name}/gain`)), 1).reshape([n, 1, 1, c]);
-    const bias = tf.matMul(e, w.get(`${name}/bias`)).reshape([n, 1, 1, c]);
+    const gain = tf.add(tf.add(tf.matMul(e, w.get(`${name}/gain`)), tf.matMul(z, w.get(`${name}/zgain`))), 1).reshape([n, 1, 1, c]);
+    const bias = tf.add(tf.matMul(e, w.get(`${name}/bias`)), tf.matMul(z, w.get(`${name}/zbias`))).reshape([n, 1, 1, c]);
     // leakyRelu(·, 0) = ReLU with the native gradient (ReLU's own, Step, runs in plain JS).
     return tf.leakyRelu(tf.add(tf.mul(normed, gain), bias), 0) as T4;
   };
@@ -109,10 +124,10 @@ export function createGan(tf: Tf, cfg: GanConfig, rng: Rng): TrainableModel {
     const n = z.shape[0];
     const e = tf.matMul(y, w.get('embed')) as T2; // soft label → mixed embedding [n, embedDim]
     let t = dense(tf, z, w.get('fc/kernel'), w.get('fc/bias')).reshape([n, 4, 4, 4 * gc]) as T4;
-    t = cbnRelu(w, 'bn0', t, e, fixed, record);
-    t = cbnRelu(w, 'bn1', convTranspose(tf, w, 'up1', t), e, fixed, record); // [n, 8, 8, 2gc]
-    t = cbnRelu(w, 'bn2', convTranspose(tf, w, 'up2', t), e, fixed, record); // [n, 16, 16, gc]
-    t = cbnRelu(w, 'bn3', convTranspose(tf, w, 'up3', t), e, fixed, record); // [n, 32, 32, gc/2]
+    t = cbnRelu(w, 'bn0', t, e, z, fixed, record);
+    t = cbnRelu(w, 'bn1', convTranspose(tf, w, 'up1', t), e, z, fixed, record); // [n, 8, 8, 2gc]
+    t = cbnRelu(w, 'bn2', convTranspose(tf, w, 'up2', t), e, z, fixed, record); // [n, 16, 16, gc]
+    t = cbnRelu(w, 'bn3', convTranspose(tf, w, 'up3', t), e, z, fixed, record); // [n, 32, 32, gc/2]
     // tanh as 2·sigmoid(2x) − 1: Sigmoid is native, Tanh is plain JS.
     return tf.sub(tf.mul(tf.sigmoid(tf.mul(conv(tf, t, w.get('rgb/kernel'), w.get('rgb/bias'), 1), 2)), 2), 1) as T4; // [n, 32, 32, 3]
   };
@@ -190,11 +205,24 @@ export function createGan(tf: Tf, cfg: GanConfig, rng: Rng): TrainableModel {
         lossDSum += lossD.dataSync()[0]!;
         tf.dispose([lossD, zD]);
       }
-      // Generator: fool D on augmented fakes of the same labels.
+      // Generator: fool D on augmented fakes. Labels come in pairs (sample i and i + n/2 share one),
+      // so the mode-seeking term compares two z under the same class.
       sn.update();
       const zG = normalLatents(tf, n, cfg.latentDim, rng);
+      const half = Math.floor(n / 2);
+      const yData = y.dataSync();
+      const yG = tf.tensor2d(Array.from({ length: n }, (_, i) => (i >= half && i < 2 * half ? i - half : i)).flatMap((i) => [yData[2 * i]!, yData[2 * i + 1]!]), [n, 2]);
+      const pairs = pairDifference(tf, n, half); // [half, n]: row i = e_i − e_(i+half)
       const augG = augRng();
-      const lossG = optG.minimize(() => tf.neg(tf.mean(discriminate(diffAugment(tf, generate(g, zG, y), augG, cfg.augment), y))) as tfTypes.Scalar, true, gVars)!;
+      const lossG = optG.minimize(() => {
+        const fake = generate(g, zG, yG);
+        const adversarial = tf.neg(tf.mean(discriminate(diffAugment(tf, fake, augG, cfg.augment), yG)));
+        if (cfg.modeSeeking === 0 || half === 0) return adversarial as tfTypes.Scalar;
+        const dImage = tf.mean(tf.abs(tf.matMul(pairs, fake.reshape([n, -1]) as T2)));
+        const dz = tf.mean(tf.abs(tf.matMul(pairs, zG)));
+        return tf.add(adversarial, tf.mul(cfg.modeSeeking, tf.reciprocal(tf.add(tf.div(dImage, dz), 1e-5)))) as tfTypes.Scalar;
+      }, true, gVars)!;
+      tf.dispose([yG, pairs]);
       // EMA with warm-up: decay min(emaDecay, (1 + s)/(10 + s)), so short runs are not dominated by the initial weights.
       const s = stepCount.dataSync()[0]! + 1;
       tf.tidy(() => stepCount.assign(tf.tensor1d([s])));

@@ -23,6 +23,7 @@ const gan = z.object({
   beta2: z.number().min(0).max(0.9999).default(0.9),
   dSteps: z.number().int().min(1).default(1),
   emaDecay: z.number().min(0).max(0.9999).default(0.999),
+  modeSeeking: z.number().min(0).default(1),
   augment: z.object({ color: z.boolean(), translation: z.boolean(), cutout: z.boolean() }).default({ color: true, translation: true, cutout: true }),
 });
 

@@ -7,7 +7,7 @@ import type { VaeConfig } from './vae.ts';
 
 export const tinyVae: VaeConfig = { latentDim: 2, channels: 8, reconWeight: 2, learningRate: 0.003 };
 export const tinyGan: GanConfig = {
-  latentDim: 8, embedDim: 4, gChannels: 8, dChannels: 8, learningRateG: 0.0002, learningRateD: 0.0002, beta1: 0, beta2: 0.9, dSteps: 1, emaDecay: 0.9,
+  latentDim: 8, embedDim: 4, gChannels: 8, dChannels: 8, learningRateG: 0.0002, learningRateD: 0.0002, beta1: 0, beta2: 0.9, dSteps: 1, emaDecay: 0.9, modeSeeking: 1,
   augment: { color: true, translation: true, cutout: true },
 };
 
