@@ -33,7 +33,7 @@ const brightnessJudge: Judge = {
 describe('evaluateModel', () => {
   it('counts hybrids in the window, flags copies of training images, ranks hybrid-and-realistic first', () => {
     const real = flat([0, 20, 40, 60, 200, 220, 240, 255, 100, 150]);
-    const ref = buildReference(brightnessJudge, real, 10, [0, 1, 2, 3, 4, 5, 6, 7], [8, 9], createRng(1));
+    const ref = buildReference(brightnessJudge, real, 10, [0, 0, 0, 0, 1, 1, 1, 1, 0, 1], [0, 1, 2, 3, 4, 5, 6, 7], [8, 9], createRng(1));
     // Hybrids: brightness 0.5 (in range, far from every real image), 0.45 (in range), 20 (a copy of a training image, p 0.08).
     const hybrids = flat([128, 115, 20]);
     // Class samples no nearer a training image than the nearest test image is (40 grey levels).
@@ -46,6 +46,19 @@ describe('evaluateModel', () => {
     expect(m.memorisation.nearestTrain.min).toBe(0);
     expect(m.bestHybrids.map((b) => b.index)).toEqual([1, 0]); // both hybrid; 115 is nearer real images than 128
     expect(Number.isFinite(m.classSamples.fid) && Number.isFinite(m.classSamples.kid)).toBe(true);
+    // Diversity: clock samples 105/115/125 → pairwise grey distances 10, 10, 20 levels; features (r, b) ×10 differ by 10·Δ/255 per axis.
+    expect(m.diversity.clock.pixel).toBeCloseTo(40 / 3 / 255, 5);
+    expect(m.diversity.clock.feature).toBeCloseTo((Math.SQRT2 * 10 * 40) / 3 / 255, 4);
+    expect(ref.realDiversity.clock.pixel).toBeGreaterThan(0);
+  });
+
+  it('diversity: a collapsed set (all samples alike) scores 0, a varied one more', () => {
+    const collapsed = { clock: flat([90, 90, 90]), crocodile: flat([150, 150, 150]) };
+    const real = flat([0, 20, 40, 60, 200, 220, 240, 255, 100, 150]);
+    const ref = buildReference(brightnessJudge, real, 10, [0, 0, 0, 0, 1, 1, 1, 1, 0, 1], [0, 1, 2, 3, 4, 5, 6, 7], [8, 9], createRng(1));
+    const m = evaluateModel(brightnessJudge, ref, flat([128, 120]), collapsed, { hybridRange: [0.3, 0.7], best: 1, rng: createRng(2) });
+    expect(m.diversity.clock).toEqual({ pixel: 0, feature: 0 });
+    expect(m.diversity.crocodile).toEqual({ pixel: 0, feature: 0 });
   });
 });
 

@@ -3,6 +3,7 @@
 // image), and the best hybrids by a score that wants both hybrid and realistic.
 import type { Rng } from '@cvc/core';
 import type { Judge, Judgement } from './judge.ts';
+import { featureDiversity, pixelDiversity } from './diversity.ts';
 import { fid, kid, nearestDistances, summarize, type Summary } from './metrics.ts';
 
 export interface RealReference {
@@ -16,6 +17,14 @@ export interface RealReference {
   testToTrain: Summary;
   /** KID and FID of the real test images against the real training images: the floor a perfect generator would reach. */
   realFloor: { kid: number; fid: number };
+  /** Within-class diversity of the real images (all of a class): what varied samples should approach. */
+  realDiversity: ClassDiversity;
+}
+
+/** Mean pairwise distance within each class: RMS pixel (0–1 units) and Euclidean in the judge's feature space. */
+export interface ClassDiversity {
+  clock: { pixel: number; feature: number };
+  crocodile: { pixel: number; feature: number };
 }
 
 export interface ModelMetrics {
@@ -39,6 +48,8 @@ export interface ModelMetrics {
     closerThanAnyTestImage: number;
   };
   bestHybrids: { index: number; pCrocodile: number; realism: number; score: number }[];
+  /** Within-class diversity of the class samples (a model collapsed in z scores ≈ 0; real images: reference.realDiversity). */
+  diversity: ClassDiversity;
 }
 
 const PIXELS = 32 * 32 * 3;
@@ -57,8 +68,18 @@ const rows = (x: Float32Array, dim: number, idx: number[]) => {
   return out;
 };
 
-export function buildReference(judge: Judge, all: Uint8Array, n: number, train: number[], test: number[], rng: Rng): RealReference {
+/** Rows of uint8 images by index. */
+const imageRows = (all: Uint8Array, idx: number[]) => {
+  const out = new Uint8Array(idx.length * PIXELS);
+  idx.forEach((i, k) => out.set(all.subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS));
+  return out;
+};
+
+/** `labels`: class id (0 clock, 1 crocodile) of every image in `all`. */
+export function buildReference(judge: Judge, all: Uint8Array, n: number, labels: number[], train: number[], test: number[], rng: Rng): RealReference {
   const real = judge.judge(all, n);
+  const ofClass = (c: number) => labels.flatMap((l, i) => (l === c ? [i] : []));
+  const realDiversityOf = (idx: number[]) => ({ pixel: r6(pixelDiversity(imageRows(all, idx))), feature: r6(featureDiversity(rows(real.features, real.dim, idx), real.dim)) });
   const trainFeatures = rows(real.features, real.dim, train);
   const testFeatures = rows(real.features, real.dim, test);
   const realFloor = { kid: r6(kid(testFeatures, trainFeatures, real.dim, rng)), fid: r6(fid(testFeatures, trainFeatures, real.dim)) };
@@ -68,7 +89,8 @@ export function buildReference(judge: Judge, all: Uint8Array, n: number, train: 
   train.forEach((i, k) => trainPixels.set(toUnit(all.subarray(i * PIXELS, (i + 1) * PIXELS)), k * PIXELS));
   const testImages = new Uint8Array(test.length * PIXELS);
   test.forEach((i, k) => testImages.set(all.subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS));
-  return { real, realNearestMedian: median, trainPixels, testToTrain: summarize(pixelNearest(testImages, trainPixels)), realFloor };
+  const realDiversity = { clock: realDiversityOf(ofClass(0)), crocodile: realDiversityOf(ofClass(1)) };
+  return { real, realNearestMedian: median, trainPixels, testToTrain: summarize(pixelNearest(testImages, trainPixels)), realFloor, realDiversity };
 }
 
 export function evaluateModel(
@@ -118,5 +140,9 @@ export function evaluateModel(
       closerThanAnyTestImage: Array.from(nearestTrain).filter((d) => d < ref.testToTrain.min).length,
     },
     bestHybrids,
+    diversity: {
+      clock: { pixel: r6(pixelDiversity(samples.clock)), feature: r6(featureDiversity(c.features, dim)) },
+      crocodile: { pixel: r6(pixelDiversity(samples.crocodile)), feature: r6(featureDiversity(k.features, dim)) },
+    },
   };
 }

@@ -2,6 +2,7 @@
 // weights (weights.bin + weights.json) and config.json; restoreGenerator rebuilds the model.
 import { join } from 'node:path';
 import { createRng, readJson, writeJsonAtomic } from '@cvc/core';
+import type { DiffusionConfig } from './diffusion.ts';
 import type { GanConfig } from './gan.ts';
 import type { TrainableModel } from './model.ts';
 import { createModel } from './models.ts';
@@ -13,7 +14,7 @@ export const CONFIG_FILE = 'config.json';
 
 export interface GeneratorConfigFile {
   kind: ModelKind;
-  config: VaeConfig | GanConfig;
+  config: VaeConfig | GanConfig | DiffusionConfig;
   classNames: string[];
   epochs: number;
 }

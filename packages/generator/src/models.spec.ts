@@ -3,10 +3,11 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { createRng } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
 import { createVae } from './vae.ts';
+import { createDiffusion } from './diffusion.ts';
 import { createGan } from './gan.ts';
 import { diffAugment, shiftMatrices, cutoutMask } from './diffaugment.ts';
 import { mixLabels, normalLatents } from './model.ts';
-import { tinyGan, tinyVae, twoClassImages } from './test-helpers.ts';
+import { tinyDiffusion, tinyGan, tinyVae, twoClassImages } from './test-helpers.ts';
 
 beforeAll(async () => { await initCompute(() => {}); });
 
@@ -41,6 +42,39 @@ describe('model shapes', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(Number.isFinite(losses['lossD']!) && Number.isFinite(losses['lossG']!)).toBe(true);
     gan.dispose();
+  });
+
+  it('GAN: z reaches the output, and sampling does not depend on the batch (standing batch-norm statistics)', () => {
+    const gan = createGan(tf, tinyGan, createRng(1));
+    const data = twoClassImages(2);
+    gan.step({ x: tf.tensor4d(data.pixels, [4, 32, 32, 3]), y: mixLabels(tf, data.labels) }, createRng(3));
+    const z = normalLatents(tf, 4, 8, createRng(2));
+    const y = mixLabels(tf, [0, 0, 0, 0]);
+    const batch = gan.decode(z, y).arraySync();
+    const alone = gan.decode(z.slice([1, 0], [1, 8]) as tf.Tensor2D, mixLabels(tf, [0])).arraySync();
+    expect(alone[0]).toEqual(batch[1]);
+    const diff = tf.tidy(() => tf.mean(tf.abs(tf.sub(tf.tensor(batch[0]!), tf.tensor(batch[1]!)))).dataSync()[0]!);
+    expect(diff).toBeGreaterThan(1e-3); // two z, two different images
+    gan.dispose();
+  });
+
+  it('diffusion: decode [n, 32, 32, 3] in [0, 1], deterministic per z; a step gives a finite loss and leaks no tensors', () => {
+    const model = createDiffusion(tf, tinyDiffusion, createRng(1));
+    const data = twoClassImages(2);
+    const x = tf.tensor4d(data.pixels, [4, 32, 32, 3]);
+    const y = mixLabels(tf, data.labels);
+    model.step({ x, y }, createRng(3));
+    const before = tf.memory().numTensors;
+    const losses = model.step({ x, y }, createRng(4));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Number.isFinite(losses['loss']!)).toBe(true);
+    const z = normalLatents(tf, 3, model.latentDim, createRng(2));
+    const img = model.decode(z, mixLabels(tf, [0, 0.5, 1]));
+    expect(img.shape).toEqual([3, 32, 32, 3]);
+    expect(tf.min(img).dataSync()[0]).toBeGreaterThanOrEqual(0);
+    expect(tf.max(img).dataSync()[0]).toBeLessThanOrEqual(1);
+    expect(Array.from(model.decode(z, mixLabels(tf, [0, 0.5, 1])).dataSync())).toEqual(Array.from(img.dataSync()));
+    model.dispose();
   });
 });
 

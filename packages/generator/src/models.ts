@@ -1,5 +1,6 @@
 // Build a model of a kind from its params; the checkpoint key that makes stale checkpoints unusable.
 import { canonicalJson, sha256, type Rng } from '@cvc/core';
+import { createDiffusion, type DiffusionConfig } from './diffusion.ts';
 import { createGan, type GanConfig } from './gan.ts';
 import type { TrainableModel } from './model.ts';
 import type { GeneratorParams, ModelKind } from './params.ts';
@@ -12,7 +13,8 @@ export function modelConfig(params: GeneratorParams, kind: ModelKind): Generator
 
 export function createModel(tf: Tf, kind: ModelKind, config: unknown, rng: Rng): TrainableModel {
   if (kind === 'vae') return createVae(tf, config as VaeConfig, rng);
-  return createGan(tf, config as GanConfig, rng);
+  if (kind === 'gan') return createGan(tf, config as GanConfig, rng);
+  return createDiffusion(tf, config as DiffusionConfig, rng);
 }
 
 export function buildModel(tf: Tf, kind: ModelKind, params: GeneratorParams, rng: Rng): TrainableModel {

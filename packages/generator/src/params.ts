@@ -15,17 +15,31 @@ const gan = z.object({
   batchSize: z.number().int().min(2).default(64),
   latentDim: z.number().int().min(2).default(64),
   embedDim: z.number().int().min(2).default(32),
-  gChannels: z.number().int().min(4).default(32),
+  gChannels: z.number().int().min(4).multipleOf(2).default(32),
   dChannels: z.number().int().min(4).default(32),
-  learningRateG: z.number().positive().default(0.0002),
-  learningRateD: z.number().positive().default(0.0002),
+  learningRateG: z.number().positive().default(0.0001),
+  learningRateD: z.number().positive().default(0.0004),
   beta1: z.number().min(0).max(0.99).default(0),
-  beta2: z.number().min(0).max(0.9999).default(0.99),
-  emaDecay: z.number().min(0).max(0.9999).default(0.99),
+  beta2: z.number().min(0).max(0.9999).default(0.9),
+  dSteps: z.number().int().min(1).default(1),
+  emaDecay: z.number().min(0).max(0.9999).default(0.999),
+  modeSeeking: z.number().min(0).default(1),
   augment: z.object({ color: z.boolean(), translation: z.boolean(), cutout: z.boolean() }).default({ color: true, translation: true, cutout: true }),
 });
 
-export const MODEL_KINDS = ['vae', 'gan'] as const;
+const diffusion = z.object({
+  epochs: z.number().int().min(1).default(100),
+  batchSize: z.number().int().min(2).default(64),
+  channels: z.number().int().min(8).multipleOf(8).default(16),
+  learningRate: z.number().positive().default(0.0005),
+  timesteps: z.number().int().min(2).default(1000),
+  sampleSteps: z.number().int().min(1).default(50),
+  guidance: z.number().min(0).default(2),
+  dropLabel: z.number().min(0).max(1).default(0.15),
+  emaDecay: z.number().min(0).max(0.9999).default(0.995),
+});
+
+export const MODEL_KINDS = ['vae', 'gan', 'diffusion'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 export const generatorParams = z.object({
@@ -33,6 +47,7 @@ export const generatorParams = z.object({
   models: z.array(z.enum(MODEL_KINDS)).min(1).default(['vae', 'gan']),
   vae: vae.default(vae.parse({})),
   gan: gan.default(gan.parse({})),
+  diffusion: diffusion.default(diffusion.parse({})),
   /** Save a resumable checkpoint every N epochs (and at the end). */
   checkpointEvery: z.number().int().min(1).default(5),
   /** Hybrid images written per model (at mix 0.5). */

@@ -36,7 +36,7 @@ export default defineStage({
 
     const judge = await loadBestJudge(tf, ctx.input('classifier_models'));
     ctx.log(`judge: classifier ${judge.name} (features: ${judge.featureLayer}); ${trainIdx.length} training images`);
-    const ref = buildReference(judge, dataset.images, n, trainIdx, manifest.splits.test, ctx.rng('reference-kid'));
+    const ref = buildReference(judge, dataset.images, n, manifest.labels, trainIdx, manifest.splits.test, ctx.rng('reference-kid'));
 
     const metrics: Record<string, ModelMetrics & { epochs: number; history: EpochRecord[] }> = {};
     for (const kind of params.models) {
@@ -77,7 +77,8 @@ export default defineStage({
       ctx.log(
         `${kind}: hybrids in [${params.hybridRange.join(', ')}] ${(m.hybrids.shareInRange * 100).toFixed(1)}%, ` +
           `class KID ${m.classSamples.kid.toFixed(4)}, FID ${m.classSamples.fid.toFixed(2)}, hybrid KID ${m.hybrids.kid.toFixed(4)}, ` +
-          `nearest-train median ${m.memorisation.nearestTrain.median} (test images: ${ref.testToTrain.median})`,
+          `nearest-train median ${m.memorisation.nearestTrain.median} (test images: ${ref.testToTrain.median}), ` +
+          `diversity (feature) clock ${m.diversity.clock.feature} crocodile ${m.diversity.crocodile.feature} (real ${ref.realDiversity.clock.feature} / ${ref.realDiversity.crocodile.feature})`,
       );
       model.dispose();
     }
@@ -92,6 +93,7 @@ export default defineStage({
         realNearestFeatureDistanceMedian: Number(ref.realNearestMedian.toPrecision(6)),
         testToNearestTrainPixelRms: ref.testToTrain,
         testVsTrain: ref.realFloor,
+        realDiversity: ref.realDiversity,
       },
       models: metrics,
     });

@@ -1,14 +1,17 @@
 // Small fixtures for the specs: tiny model configs and a 2-class synthetic image set.
 import { createRng } from '@cvc/core';
+import type { DiffusionConfig } from './diffusion.ts';
 import type { GanConfig } from './gan.ts';
 import type { TrainingImages } from './trainer.ts';
 import type { VaeConfig } from './vae.ts';
 
 export const tinyVae: VaeConfig = { latentDim: 2, channels: 8, reconWeight: 2, learningRate: 0.003 };
 export const tinyGan: GanConfig = {
-  latentDim: 8, embedDim: 4, gChannels: 8, dChannels: 8, learningRateG: 0.0002, learningRateD: 0.0002, beta1: 0, beta2: 0.99, emaDecay: 0.9,
+  latentDim: 8, embedDim: 4, gChannels: 8, dChannels: 8, learningRateG: 0.0002, learningRateD: 0.0002, beta1: 0, beta2: 0.9, dSteps: 1, emaDecay: 0.9, modeSeeking: 1,
   augment: { color: true, translation: true, cutout: true },
 };
+
+export const tinyDiffusion: DiffusionConfig = { channels: 8, learningRate: 0.002, timesteps: 50, sampleSteps: 3, guidance: 2, dropLabel: 0.2, emaDecay: 0.9 };
 
 /**
  * n images per class: class 0 a reddish disc on dark, class 1 a bluish horizontal bar on light,

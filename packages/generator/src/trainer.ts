@@ -55,6 +55,7 @@ export async function train(tf: Tf, opts: TrainOptions): Promise<TrainResult> {
   const stepsPerEpoch = Math.ceil(n / opts.batchSize);
   const bar = opts.progress('train', (end - start) * stepsPerEpoch);
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   for (let epoch = start; epoch < end; epoch++) {
     const order = shuffled(Array.from({ length: n }, (_, i) => i), opts.rng(`epoch-${epoch}/shuffle`));
     const stepRng = opts.rng(`epoch-${epoch}/steps`);
@@ -64,7 +65,7 @@ export async function train(tf: Tf, opts: TrainOptions): Promise<TrainResult> {
       const xs = new Float32Array(idx.length * pixelsPerImage);
       idx.forEach((i, k) => xs.set(data.pixels.subarray(i * pixelsPerImage, (i + 1) * pixelsPerImage), k * pixelsPerImage));
       const x = tf.tensor4d(xs, [idx.length, data.size, data.size, 3]);
-      const y = tf.oneHot(tf.tensor1d(idx.map((i) => data.labels[i]!), 'int32'), 2).toFloat() as ReturnType<typeof tf.tensor2d>;
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(idx.map((i) => data.labels[i]!), 'int32'), 2).toFloat() as ReturnType<typeof tf.tensor2d>);
       const losses = model.step({ x, y }, stepRng);
       tf.dispose([x, y]);
       for (const [k, v] of Object.entries(losses)) {
@@ -82,6 +83,9 @@ export async function train(tf: Tf, opts: TrainOptions): Promise<TrainResult> {
   bar.done();
   const trained = end - start;
   const secondsPerEpoch = trained > 0 ? (performance.now() - started) / 1000 / trained : 0;
-  if (trained > 0) opts.log(`trained epochs ${start + 1}–${end}: ${secondsPerEpoch.toFixed(1)} s/epoch`);
+  // Process CPU time (all threads) is what the epoch would take alone on one core; wall time depends on the machine's load.
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuPerStep = trained > 0 ? (cpu.user + cpu.system) / 1e6 / (trained * stepsPerEpoch) : 0;
+  if (trained > 0) opts.log(`trained epochs ${start + 1}–${end}: ${secondsPerEpoch.toFixed(1)} s/epoch, ${(secondsPerEpoch / stepsPerEpoch).toFixed(3)} s/step wall, ${cpuPerStep.toFixed(3)} s/step process CPU`);
   return { history, resumedFrom: start, secondsPerEpoch };
 }

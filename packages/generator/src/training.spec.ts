@@ -7,12 +7,13 @@ import { createRng, deriveSeed, type Progress } from '@cvc/core';
 import { tempDir } from '@cvc/core/testing';
 import { initCompute, tf } from '@cvc/core/backend';
 import { createVae } from './vae.ts';
+import { createDiffusion } from './diffusion.ts';
 import { createGan } from './gan.ts';
 import { mixLabels } from './model.ts';
 import { sampleAtMix } from './sample.ts';
 import { train } from './trainer.ts';
 import { STATE_FILE } from './checkpoint.ts';
-import { tinyGan, tinyVae, twoClassImages } from './test-helpers.ts';
+import { tinyDiffusion, tinyGan, tinyVae, twoClassImages } from './test-helpers.ts';
 import type { TrainableModel } from './model.ts';
 
 beforeAll(async () => { await initCompute(() => {}); });
@@ -54,6 +55,18 @@ describe('training', () => {
     vae.dispose();
   }, 60_000);
 
+  it('a tiny diffusion model learns: its noise-prediction loss falls below the untrained 1.0', async () => {
+    const data = twoClassImages(8);
+    const model = createDiffusion(tf, tinyDiffusion, createRng(1));
+    const { history } = await train(tf, { model, data, epochs: 30, batchSize: 8, checkpointEvery: 100, checkpointDir: join(tempDir(), 'ck'), rng: rngs(1), ...quiet });
+    const first = history[0]!.losses['loss']!, last = history.at(-1)!.losses['loss']!;
+    console.log(`diffusion loss ${first.toFixed(3)} → ${last.toFixed(3)}`);
+    // The output layer starts at zero, so an untrained model's loss is E[ε²] ≈ 1.
+    expect(first).toBeGreaterThan(0.8);
+    expect(last).toBeLessThan(0.5);
+    model.dispose();
+  }, 60_000);
+
   it('the same seed gives the same samples; another seed different ones', async () => {
     const data = twoClassImages(4);
     const run = async (seed: number) => {
@@ -71,6 +84,7 @@ describe('training', () => {
   it.each([
     ['vae', () => createVae(tf, tinyVae, createRng(3))],
     ['gan', () => createGan(tf, tinyGan, createRng(3))],
+    ['diffusion', () => createDiffusion(tf, tinyDiffusion, createRng(3))],
   ] as const)('%s: resume-from-checkpoint continues where it stopped (weights, optimizer, EMA, spectral-norm vectors)', async (_, make) => {
     const data = twoClassImages(4);
     const common = { data, epochs: 3, batchSize: 4, checkpointEvery: 1, rng: rngs(5), ...quiet };

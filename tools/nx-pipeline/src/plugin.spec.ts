@@ -20,7 +20,7 @@ describe('the Nx plugin on the real pipeline file', () => {
       expect(target.inputs).toContain('stageCode');
       expect(target.inputs).toContain('^stageCode');
       expect(target.options.command).toMatch(new RegExp(`^cvc stage ${stage.name} --pipeline ${PIPELINE} --params-digest [0-9a-f]{16}$`));
-      expect(Object.keys(target.configurations ?? {})).toEqual(['smoke']);
+      expect(Object.keys(target.configurations ?? {})).toEqual(['smoke', 'full']);
     }
   });
 
