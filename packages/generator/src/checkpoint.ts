@@ -1,6 +1,6 @@
 // Training checkpoints: model weights + optimizer state + epoch, written to a temp folder and
 // swapped in, so an interruption leaves the previous checkpoint intact.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { swapFolder, writeJsonAtomic } from '@cvc/core';
@@ -59,4 +59,26 @@ export async function loadCheckpoint<H>(tf: Tf, dir: string, model: TrainableMod
     tf.dispose(saved.map((e) => e.tensor));
   }
   return state;
+}
+
+/**
+ * Remove stale checkpoints of one model kind: every sibling of `keep` under `kindDir` except the
+ * `others` most recently written (a profile switch, e.g. smoke ↔ default, should not cost a
+ * retrain). Any code or param change gives a new key, so without this the folder only grows.
+ * Returns the removed folder names.
+ */
+export function pruneStaleCheckpoints(kindDir: string, keep: string, others = 2): string[] {
+  if (!existsSync(kindDir)) return [];
+  const written = (name: string): number => {
+    const state = join(kindDir, name, STATE_FILE);
+    return existsSync(state) ? statSync(state).mtimeMs : 0;
+  };
+  const stale = readdirSync(kindDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== keep)
+    .map((e) => ({ name: e.name, time: written(e.name) }))
+    .sort((a, b) => b.time - a.time || a.name.localeCompare(b.name))
+    .slice(others)
+    .map((e) => e.name);
+  for (const name of stale) rmSync(join(kindDir, name), { recursive: true, force: true });
+  return stale;
 }

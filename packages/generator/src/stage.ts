@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { RESUME_ENV, defineStage, readImageDataset, sha256, writeJsonAtomic } from '@cvc/core';
 import { tf } from '@cvc/core/backend';
+import { pruneStaleCheckpoints } from './checkpoint.ts';
 import { buildReference, evaluateModel, type ModelMetrics } from './evaluate.ts';
 import { writeGrid, writeImageFiles } from './figures.ts';
 import { saveGenerator } from './generator-artifact.ts';
@@ -45,13 +46,16 @@ export default defineStage({
       const model = buildModel(tf, kind, params, ctx.rng(`${kind}/init`));
       const digest = trainingDigest(kind, config, dataHash, ctx.seed, ctx.codeDigest);
       ctx.log(`${kind}: ${config.epochs} epochs, batch ${config.batchSize} (checkpoint key ${digest})`);
+      const checkpointsOfKind = ctx.resolvePath(join('artifacts', '.checkpoints', 'generator', kind));
+      const pruned = pruneStaleCheckpoints(checkpointsOfKind, digest);
+      if (pruned.length > 0) ctx.log(`${kind}: removed ${pruned.length} stale checkpoint(s) (older code or params)`);
       const result = await train(tf, {
         model,
         data,
         epochs: config.epochs,
         batchSize: config.batchSize,
         checkpointEvery: params.checkpointEvery,
-        checkpointDir: ctx.resolvePath(join('artifacts', '.checkpoints', 'generator', kind, digest)),
+        checkpointDir: join(checkpointsOfKind, digest),
         resume: process.env[RESUME_ENV] !== '0',
         rng: (purpose) => ctx.rng(`${kind}/${purpose}`),
         log: (m) => ctx.log(`${kind}: ${m}`),
