@@ -2,45 +2,22 @@
 // that rows are the model's own activations, byte-identical reruns, and errors naming the culprit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { hashTree, writeJsonAtomic } from '@cvc/core';
 import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
 import { runStage } from '@cvc/core/runner';
-import { testWorkspace } from '@cvc/core/testing';
 import { readEmbeddingIndex, readEmbeddings } from './embeddings.ts';
-import { TINY_NORMALIZATION, writeTinyClassifierModels, writeTinyDataset } from '../testing/fixtures.ts';
+import { TINY_NORMALIZATION, embedderWorkspace, writeTinyClassifierModels, writeTinyDataset } from '../testing/fixtures.ts';
 
-const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const quiet = () => {};
-
-/** A workspace whose upstream artifacts are written by the test (their producers are never run). */
-function workspace(embedderParams: string): { root: string; pipelineFile: string } {
-  return testWorkspace('cvc-embedder-', (root) => [
-    'seed: 42',
-    'artifacts:',
-    '  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }',
-    '  classifier_models: { path: artifacts/classifier/models, format: folder }',
-    '  classifier_oof: { path: artifacts/classifier/oof-predictions.json, format: json }',
-    '  embeddings: { path: artifacts/embedder/embeddings, format: folder }',
-    'stages:',
-    '  data-prep: { package: upstream/data-prep, outs: [dataset] }',
-    '  classifier: { package: upstream/classifier, deps: [dataset], outs: [classifier_models, classifier_oof] }',
-    '  embedder:',
-    `    package: ${relative(root, packageDir)}`,
-    `    params: ${embedderParams}`,
-    '    deps: [dataset, classifier_models, classifier_oof]',
-    '    outs: [embeddings]',
-  ]);
-}
 
 describe('embedder stage', () => {
   let ws: { root: string; pipelineFile: string };
   let model: tf.LayersModel;
 
   beforeAll(async () => {
-    ws = workspace('{ layers: [fc7, pooled], batchSize: 5 }');
+    ws = embedderWorkspace('cvc-embedder-', 42, '{ layers: [fc7, pooled], batchSize: 5 }');
     const dataset = writeTinyDataset(join(ws.root, 'artifacts', 'data-prep', 'dataset'), 6);
     model = await writeTinyClassifierModels(join(ws.root, 'artifacts', 'classifier', 'models'));
     // OOF predictions: "tiny" right on 10 of 12 images, "flat" (a model without 'pooled') on all.

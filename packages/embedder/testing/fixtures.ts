@@ -1,9 +1,11 @@
 // Test fixtures for the embedder and its consumers: a small image dataset and a tiny trained-shape
 // classifier (layers named 'pooled' and 'fc7', as the classifier stage names them) saved like the real one.
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, sha256, writeImageDataset, writeJsonAtomic, type Dataset } from '@cvc/core';
 import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
+import { testWorkspace } from '@cvc/core/testing';
 
 /**
  * Noisy 32x32 images, clocks reddish, crocodiles greenish: `perClass` of each (clocks first),
@@ -83,4 +85,30 @@ export async function writeTinyClassifierModels(modelsDir: string, name = 'tiny'
   });
   writeJsonAtomic(join(modelsDir, 'best.json'), { model: name, folds: 2 });
   return model;
+}
+
+/** The embedder's own package folder (for pipeline files written by tests). */
+export const EMBEDDER_PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * A test workspace whose pipeline has the embedder stage and its upstream artifacts (written by
+ * the test; their producers are never run). `embedderParams` is the YAML flow mapping of its params.
+ */
+export function embedderWorkspace(prefix: string, seed: number, embedderParams?: string): { root: string; pipelineFile: string } {
+  return testWorkspace(prefix, (root) => [
+    `seed: ${seed}`,
+    'artifacts:',
+    '  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }',
+    '  classifier_models: { path: artifacts/classifier/models, format: folder }',
+    '  classifier_oof: { path: artifacts/classifier/oof-predictions.json, format: json }',
+    '  embeddings: { path: artifacts/embedder/embeddings, format: folder }',
+    'stages:',
+    '  data-prep: { package: upstream/data-prep, outs: [dataset] }',
+    '  classifier: { package: upstream/classifier, deps: [dataset], outs: [classifier_models, classifier_oof] }',
+    '  embedder:',
+    `    package: ${relative(root, EMBEDDER_PACKAGE_DIR)}`,
+    ...(embedderParams === undefined ? [] : [`    params: ${embedderParams}`]),
+    '    deps: [dataset, classifier_models, classifier_oof]',
+    '    outs: [embeddings]',
+  ]);
 }

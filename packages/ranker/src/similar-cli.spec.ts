@@ -2,44 +2,23 @@
 // the real one, embeddings written by the embedder stage. Queries by dataset path and by an outside
 // image file (embedded with the same model) find the same neighbours; bad input is named.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import sharp from 'sharp';
 import { imageAt, writeJsonAtomic } from '@cvc/core';
 import { runStage } from '@cvc/core/runner';
-import { tempDir } from '@cvc/core/testing';
-import { writeTinyClassifierModels, writeTinyDataset } from '@cvc/embedder/testing';
+import { embedderWorkspace, writeTinyClassifierModels, writeTinyDataset } from '@cvc/embedder/testing';
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const cvc = join(packageDir, '..', 'cli', 'bin', 'cvc.mjs');
 
 describe('cvc similar', () => {
-  const root = tempDir('cvc-similar-');
-  const pipelineFile = join(root, 'pipelines', 'test.yaml');
+  const { root, pipelineFile } = embedderWorkspace('cvc-similar-', 1);
   const outside = join(root, 'outside.png');
 
   beforeAll(async () => {
-    mkdirSync(join(root, 'pipelines'));
-    writeFileSync(
-      pipelineFile,
-      [
-        'seed: 1',
-        'artifacts:',
-        '  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }',
-        '  classifier_models: { path: artifacts/classifier/models, format: folder }',
-        '  classifier_oof: { path: artifacts/classifier/oof-predictions.json, format: json }',
-        '  embeddings: { path: artifacts/embedder/embeddings, format: folder }',
-        'stages:',
-        '  data-prep: { package: upstream/data-prep, outs: [dataset] }',
-        '  classifier: { package: upstream/classifier, deps: [dataset], outs: [classifier_models, classifier_oof] }',
-        '  embedder:',
-        `    package: ${relative(root, join(packageDir, '..', 'embedder'))}`,
-        '    deps: [dataset, classifier_models, classifier_oof]',
-        '    outs: [embeddings]',
-      ].join('\n'),
-    );
     const dataset = writeTinyDataset(join(root, 'artifacts', 'data-prep', 'dataset'), 6);
     await writeTinyClassifierModels(join(root, 'artifacts', 'classifier', 'models'));
     writeJsonAtomic(join(root, 'artifacts', 'classifier', 'oof-predictions.json'), { images: [] });
