@@ -1,7 +1,7 @@
 // Stage data-prep: a folder of class subfolders (or a CIFAR-100 archive) → the `dataset`
 // artifact (uint8 tensor + manifest with a seeded stratified split) and a preview sheet.
 import { z } from 'zod';
-import { defineStage, gridPng, imageAt, sha256, writeFileAtomic, writeImageDataset, type Dataset, type Progress } from '@cvc/core';
+import { datasetOf, defineStage, gridPng, imageAt, writeFileAtomic, writeImageDataset, type Dataset, type Progress } from '@cvc/core';
 import { countClassFolderFiles, readClassFolders, type LabelledImages } from './read-class-folders.ts';
 import { stratifiedSplit } from './split.ts';
 import { channelStats } from './channel-stats.ts';
@@ -47,34 +47,13 @@ async function loadImages(params: DataPrepParams, progress: (total: number) => P
 
 /** Pure: decoded images + params → the dataset (manifest and tensor). */
 export function buildDataset(loaded: LabelledImages & { source: string }, params: DataPrepParams, rng: Parameters<typeof stratifiedSplit>[4]): Dataset {
-  const n = loaded.labels.length;
   const size = params.imageSize;
-  const classCounts = loaded.classNames.map((_, c) => loaded.labels.filter((l) => l === c).length);
   loaded.classNames.forEach((name, c) => {
-    if (classCounts[c] === 0) throw new Error(`class "${name}" has no images`);
+    if (!loaded.labels.includes(c)) throw new Error(`class "${name}" has no images`);
   });
   const splits = stratifiedSplit(loaded.labels, loaded.classNames, params.split, params.folds, rng);
   const { mean, std } = channelStats(loaded.images, size * size, splits.train);
-  return {
-    images: loaded.images,
-    manifest: {
-      format: 'image-dataset',
-      version: 1,
-      shape: [n, size, size, 3],
-      dtype: 'uint8',
-      layout: 'NHWC',
-      sha256: sha256(loaded.images),
-      contentHash: sha256(`${sha256(loaded.images)}\n${JSON.stringify(loaded.labels)}\n${JSON.stringify(loaded.classNames)}`),
-      classNames: loaded.classNames,
-      classCounts,
-      files: loaded.files,
-      labels: loaded.labels,
-      mean,
-      std,
-      splits,
-      source: loaded.source,
-    },
-  };
+  return datasetOf({ images: loaded.images, size, classNames: loaded.classNames, files: loaded.files, labels: loaded.labels, mean, std, splits, source: loaded.source });
 }
 
 export default defineStage({

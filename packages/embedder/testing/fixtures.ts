@@ -3,7 +3,7 @@
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { createRng, sha256, writeImageDataset, writeJsonAtomic, type Dataset } from '@cvc/core';
+import { createRng, datasetOf, writeImageDataset, writeJsonAtomic, type Dataset } from '@cvc/core';
 import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
 import { testWorkspace } from '@cvc/core/testing';
 
@@ -30,26 +30,17 @@ export function tinyDataset(perClassOrLabels: number | number[], seed = 1): Data
     }
   }
   const all = labels.map((_, i) => i);
-  return {
+  return datasetOf({
     images,
-    manifest: {
-      format: 'image-dataset',
-      version: 1,
-      shape: [n, size, size, 3],
-      dtype: 'uint8',
-      layout: 'NHWC',
-      sha256: sha256(images),
-      contentHash: sha256(`${sha256(images)}\n${JSON.stringify(labels)}`),
-      classNames: ['clock', 'crocodile'],
-      classCounts: [seen[0]!, seen[1]!],
-      files,
-      labels,
-      mean: [0.5, 0.4, 0.25],
-      std: [0.25, 0.25, 0.2],
-      splits: { train: all, validation: [], test: [], folds: [all.filter((i) => i % 2 === 0), all.filter((i) => i % 2 === 1)] },
-      source: 'folder',
-    },
-  };
+    size,
+    classNames: ['clock', 'crocodile'],
+    files,
+    labels,
+    mean: [0.5, 0.4, 0.25],
+    std: [0.25, 0.25, 0.2],
+    splits: { train: all, validation: [], test: [], folds: [all.filter((i) => i % 2 === 0), all.filter((i) => i % 2 === 1)] },
+    source: 'folder',
+  });
 }
 
 export function writeTinyDataset(dir: string, perClassOrLabels: number | number[], seed = 1): Dataset {

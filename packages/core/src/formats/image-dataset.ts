@@ -39,6 +39,46 @@ export interface Dataset {
   images: Uint8Array;
 }
 
+/** What a dataset's maker decides; `datasetOf` derives the rest (format fields, counts, hashes). */
+export interface DatasetContents {
+  /** [N, size, size, 3] uint8. */
+  images: Uint8Array;
+  size: number;
+  classNames: string[];
+  files: string[];
+  labels: number[];
+  mean: [number, number, number];
+  std: [number, number, number];
+  splits: DatasetSplits;
+  source: string;
+}
+
+/** A dataset with its manifest. The manifest's key order is fixed here: manifest.json is an artifact. */
+export function datasetOf(c: DatasetContents): Dataset {
+  const n = c.labels.length;
+  const imagesHash = sha256(c.images);
+  return {
+    images: c.images,
+    manifest: {
+      format: 'image-dataset',
+      version: 1,
+      shape: [n, c.size, c.size, 3],
+      dtype: 'uint8',
+      layout: 'NHWC',
+      sha256: imagesHash,
+      contentHash: sha256(`${imagesHash}\n${JSON.stringify(c.labels)}\n${JSON.stringify(c.classNames)}`),
+      classNames: c.classNames,
+      classCounts: c.classNames.map((_, k) => c.labels.filter((l) => l === k).length),
+      files: c.files,
+      labels: c.labels,
+      mean: c.mean,
+      std: c.std,
+      splits: c.splits,
+      source: c.source,
+    },
+  };
+}
+
 export const IMAGES_FILE = 'images.u8';
 export const MANIFEST_FILE = 'manifest.json';
 
