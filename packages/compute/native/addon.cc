@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "conv.h"
 #include "elementwise.h"
@@ -281,6 +282,44 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   return ret_undef(env);
 }
 
+// adamAll(slots: (Float32Array[7])[] = [var, g, m, v, varOut, mOut, vOut] per variable, lr, b1, b2,
+// eps, b1pow, b2pow): every variable's Adam step in one call; outputs may be the inputs.
+napi_value AdamAll(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  bool isArr = false;
+  if (a.argc < 7 || (napi_is_array(env, a.argv[0], &isArr), !isArr)) { a.fail("adamAll: slots must be an array"); return nullptr; }
+  uint32_t ns = 0;
+  napi_get_array_length(env, a.argv[0], &ns);
+  std::vector<AdamSlot> slots(ns);
+  for (uint32_t s = 0; s < ns; s++) {
+    napi_value slot;
+    napi_get_element(env, a.argv[0], s, &slot);
+    float* p[7];
+    long len[7];
+    for (uint32_t k = 0; k < 7; k++) {
+      napi_value el;
+      bool ok = false;
+      napi_get_element(env, slot, k, &el);
+      napi_is_typedarray(env, el, &ok);
+      napi_typedarray_type type = napi_int8_array;
+      size_t n = 0; void* data = nullptr; napi_value ab; size_t off;
+      if (ok) napi_get_typedarray_info(env, el, &type, &n, &data, &ab, &off);
+      if (!ok || type != napi_float32_array) {
+        a.fail("adamAll: slot " + std::to_string(s) + " element " + std::to_string(k) + " must be a Float32Array");
+        return nullptr;
+      }
+      p[k] = (float*)data;
+      len[k] = (long)n;
+    }
+    for (int k = 1; k < 7; k++)
+      if (len[k] != len[0]) { a.fail("adamAll: slot " + std::to_string(s) + " arrays differ in length"); return nullptr; }
+    slots[s] = AdamSlot{p[0], p[1], p[2], p[3], p[4], p[5], p[6], len[0]};
+  }
+  adam_all(slots.data(), (int)ns, (float)a.num(1), (float)a.num(2), (float)a.num(3), (float)a.num(4), (float)a.num(5),
+           (float)a.num(6));
+  return ret_undef(env);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   // Tensor buffers of a few MB are allocated and freed every step. With glibc's defaults they
   // are fresh mmaps, so each first write page-faults (~1 ms per 4 MB). Serve them from the
@@ -296,7 +335,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPoolGrad", MaxPoolGrad}, {"avgPool", AvgPool}, {"avgPoolGrad", AvgPoolGrad},
       {"binary", Binary}, {"unary", Unary}, {"leakyRelu", LeakyRelu}, {"leakyReluGrad", LeakyReluGrad},
       {"select", Select}, {"reduceSum", ReduceSum}, {"binaryStrided", BinaryStrided},
-      {"batchNorm", BatchNorm}, {"adam", Adam},
+      {"batchNorm", BatchNorm}, {"adam", Adam}, {"adamAll", AdamAll},
   };
   for (auto& f : fns) {
     napi_value fn;

@@ -31,6 +31,8 @@ export interface NativeAddon {
   batchNorm(x: F32, out: F32, C: number, mean: F32, variance: F32, offset: F32 | null, scale: F32 | null, eps: number): void;
   adam(v: F32, g: F32, m: F32, s: F32, lr: number, b1: number, b2: number, eps: number, b1pow: number, b2pow: number,
     vOut: F32, mOut: F32, sOut: F32): void;
+  /** Adam for many variables in one parallel call; each slot [var, g, m, v, varOut, mOut, vOut], outputs may alias inputs. */
+  adamAll(slots: F32[][], lr: number, b1: number, b2: number, eps: number, b1pow: number, b2pow: number): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

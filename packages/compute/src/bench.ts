@@ -97,11 +97,17 @@ async function main() {
     if (r > 0) inf.push((performance.now() - t) / 1000);
   }
   const inferenceSeconds = median(inf);
+  // FNV-1a over the trained weights' bytes: equal hashes = bit-identical training arithmetic.
+  let weightsFnv = 0x811c9dc5;
+  for (const w of model.getWeights()) {
+    for (const b of new Uint8Array(w.dataSync().slice().buffer)) weightsFnv = Math.imul(weightsFnv ^ b, 0x01000193) >>> 0;
+  }
   const ours = {
     backend: backend.name, epochSeconds: round(epochSeconds), imagesPerSecond: round(n / epochSeconds, 1),
     inferenceSeconds: round(inferenceSeconds), inferenceImagesPerSecond: round(n / inferenceSeconds, 1),
     epochs: times.map((t) => round(t, 3)), epochCpuSeconds: round(median(cpus.slice(1)), 3),
     ...(addon ? { epochWorkerBusySeconds: round(median(workers.slice(1)), 3) } : {}), loss: round(Number(hist.history['loss']!.at(-1)), 5),
+    weightsFnv: weightsFnv.toString(16).padStart(8, '0'),
     loop: 'tfjs-layers model.fit', optimizer: backend.name === 'native' ? 'fastAdam (fused native Adam)' : 'tf.train.adam', detail: backend.detail,
   };
   console.log(JSON.stringify(ours));

@@ -82,6 +82,19 @@ export function pinUntil(info: TensorInfo, views: ArrayBufferView[]): () => void
   return release;
 }
 
+/**
+ * Whether `arr` may be overwritten in place: a native output buffer owned by exactly one live
+ * tensor whose values were never handed out (dataSync/data), not viewed by another tensor and not
+ * kept by a pending lazy result. (The caller also checks the tensor's refCount: tfjs shares one
+ * buffer between a tensor and its reshapes/clones.) Always false without the backend hooks,
+ * which are what detect values being handed out.
+ */
+export function exclusivelyOwned(arr: unknown): boolean {
+  if (hooked === 0 || !(arr instanceof Float32Array)) return false;
+  const o = owned.get(arr.buffer);
+  return !!o && o.arr === arr && o.state === 'live' && o.pins === 0;
+}
+
 /** Register a buffer filled after its tensor was made (lazy results) as owned by dataId. */
 export function adopt(info: TensorInfo, arr: Float32Array): void {
   const o = owned.get(arr.buffer);
