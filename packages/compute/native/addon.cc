@@ -3,11 +3,13 @@
 #include <node_api.h>
 
 #include <malloc.h>
+#include <time.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -93,13 +95,23 @@ napi_value Info(napi_env env, napi_callback_info) {
   return o;
 }
 
-// poolStats() -> { workerBusyMs, callerWaitMs, runs, wakeups } (cumulative; see threadpool.h)
+// threadCpuMs() -> CPU time of the calling (JS) thread, ms: the serial critical path of a step.
+napi_value ThreadCpuMs(napi_env env, napi_callback_info) {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  napi_value v;
+  napi_create_double(env, ts.tv_sec * 1e3 + ts.tv_nsec / 1e6, &v);
+  return v;
+}
+
+// poolStats() -> { workerBusyMs, callerWaitMs, runs, wakeups, backgroundMs } (cumulative; see threadpool.h)
 napi_value PoolStatsFn(napi_env env, napi_callback_info) {
   const PoolStats st = pool_stats();
   napi_value o, v;
   napi_create_object(env, &o);
   const std::pair<const char*, double> fields[] = {{"workerBusyMs", st.worker_busy_ns / 1e6}, {"callerWaitMs", st.caller_wait_ns / 1e6},
-                                                   {"runs", (double)st.runs}, {"wakeups", (double)st.wakeups}};
+                                                   {"runs", (double)st.runs}, {"wakeups", (double)st.wakeups},
+                                                   {"backgroundMs", st.bg_ns / 1e6}};
   for (const auto& f : fields) { napi_create_double(env, f.second, &v); napi_set_named_property(env, o, f.first, v); }
   return o;
 }
@@ -135,6 +147,39 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
   if (a.failed) return nullptr;
   ConvGeom g = conv_geom(q, x);
   conv2d_backprop_filter(g, dy, (int)a.integer(4), dw);
+  return ret_undef(env);
+}
+
+// Background tasks started from JS, by id (only the JS thread touches this map).
+std::unordered_map<uint32_t, std::shared_ptr<BackgroundTask>> g_tasks;
+uint32_t g_next_task = 1;
+
+// conv2dBackpropFilterAsync(x, dy, dw, geom[14], F) -> task id: queues the filter gradient for
+// the pool's worker (see BackgroundTask); the caller keeps x, dy and dw alive and unchanged
+// until waitTask(id) returned.
+napi_value Conv2dBackpropFilterAsync(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *x = a.f32(0), *dy = a.f32(1), *dw = a.f32(2);
+  const int32_t* q = a.i32(3);
+  if (a.failed) return nullptr;
+  const ConvGeom g = conv_geom(q, x);
+  const int F = (int)a.integer(4);
+  const uint32_t id = g_next_task++;
+  g_tasks[id] = run_in_background([g, dy, F, dw] { conv2d_backprop_filter(g, dy, F, dw); });
+  napi_value r;
+  napi_create_uint32(env, id, &r);
+  return r;
+}
+
+// waitTask(id): returns once the task is done (runs it here if no worker has started it).
+napi_value WaitTask(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const uint32_t id = (uint32_t)a.integer(0);
+  auto it = g_tasks.find(id);
+  if (it == g_tasks.end()) { a.fail("waitTask: no pending task " + std::to_string(id)); return nullptr; }
+  auto t = it->second;
+  g_tasks.erase(it);
+  t->wait();
   return ret_undef(env);
 }
 
@@ -330,12 +375,13 @@ napi_value Init(napi_env env, napi_value exports) {
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   }
   struct { const char* name; napi_callback cb; } fns[] = {
-      {"info", Info}, {"poolStats", PoolStatsFn}, {"conv2d", Conv2d}, {"conv2dBackpropInput", Conv2dBackpropInput},
+      {"info", Info}, {"poolStats", PoolStatsFn}, {"threadCpuMs", ThreadCpuMs}, {"conv2d", Conv2d}, {"conv2dBackpropInput", Conv2dBackpropInput},
       {"conv2dBackpropFilter", Conv2dBackpropFilter}, {"matmul", Matmul}, {"maxPool", MaxPool},
       {"maxPoolGrad", MaxPoolGrad}, {"avgPool", AvgPool}, {"avgPoolGrad", AvgPoolGrad},
       {"binary", Binary}, {"unary", Unary}, {"leakyRelu", LeakyRelu}, {"leakyReluGrad", LeakyReluGrad},
       {"select", Select}, {"reduceSum", ReduceSum}, {"binaryStrided", BinaryStrided},
       {"batchNorm", BatchNorm}, {"adam", Adam}, {"adamAll", AdamAll},
+      {"conv2dBackpropFilterAsync", Conv2dBackpropFilterAsync}, {"waitTask", WaitTask},
   };
   for (auto& f : fns) {
     napi_value fn;

@@ -3,13 +3,46 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
+#include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 #include <immintrin.h>
 
 namespace cvc {
+
+// Set while a thread runs a background task: its parallel loops then run serially (a task must
+// not use the pool it is running on; the chunking, hence the result, is the same).
+static thread_local bool t_background = false;
+
+void BackgroundTask::run_here(bool background) {
+  int expected = kQueued;
+  if (!state.compare_exchange_strong(expected, kRunning, std::memory_order_acq_rel)) return;  // taken
+  const bool was = t_background;
+  t_background = background;
+  fn();
+  t_background = was;
+  fn = nullptr;  // drop captures now
+  state.store(kDone, std::memory_order_release);
+}
+
+static std::atomic<unsigned long long> g_task_wait_ns{0};
+
+void BackgroundTask::wait() {
+  run_here(false);  // still queued: run it on the caller, with the pool
+  if (done()) return;
+  const auto w0 = std::chrono::steady_clock::now();
+  for (int spins = 0; state.load(std::memory_order_acquire) != kDone; spins++) {
+    if (spins < 2000) _mm_pause();
+    else std::this_thread::yield();
+  }
+  g_task_wait_ns.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - w0).count(),
+                           std::memory_order_relaxed);
+}
+
 namespace {
 
 struct Pool {
@@ -17,11 +50,21 @@ struct Pool {
   std::vector<std::thread> workers;
   const std::function<void(int, int)>* job = nullptr;
   std::atomic<unsigned> gen{0};
-  std::atomic<int> pending{0};
+  // The open job: (generation << 32) | closed bit | number of workers that joined it. A worker
+  // joins with a CAS only while the job of the generation it saw is still open, so the caller
+  // never waits for a worker that is busy elsewhere (a background task): it closes the job once
+  // its own chunk loop ran dry and waits only for those that joined.
+  static constexpr uint64_t kClosed = 1ull << 31;
+  std::atomic<uint64_t> slot{0};
+  std::atomic<int> left{0};
   std::mutex mu;
   std::condition_variable cv;
   std::atomic<int> sleepers{0};
-  std::atomic<unsigned long long> busy_ns{0}, wait_ns{0}, runs{0}, wakeups{0};
+  std::atomic<unsigned long long> busy_ns{0}, wait_ns{0}, runs{0}, wakeups{0}, bg_ns{0};
+  // Background tasks (see threadpool.h): FIFO, run by worker 1 when no job is open.
+  std::mutex bg_mu;
+  std::deque<std::shared_ptr<BackgroundTask>> bg;
+  std::atomic<int> bg_queued{0};
 
   // How long an idle worker pause-spins (CVC_SPIN_US). Waking a sleeping worker costs
   // about as much as a small kernel, but on an oversubscribed machine a spinning worker steals
@@ -42,13 +85,17 @@ struct Pool {
     for (auto& w : workers) w.detach();  // live for the process; never joined at exit
   }
 
+  bool has_work(unsigned seen, int tid) const {
+    return gen.load(std::memory_order_acquire) != seen || (tid == 1 && bg_queued.load(std::memory_order_acquire) > 0);
+  }
+
   void loop(int tid) {
     unsigned seen = 0;
     for (;;) {
       // Spin briefly (a training step issues many short parallel calls), then sleep.
       auto t0 = std::chrono::steady_clock::now();
       int spins = 0;
-      while (gen.load(std::memory_order_acquire) == seen) {
+      while (!has_work(seen, tid)) {
         // Pause-spin first; then keep polling but give the core away on every poll
         // (sched_yield), so an oversubscribed machine runs something else meanwhile.
         if (std::chrono::steady_clock::now() - t0 < spin) _mm_pause();
@@ -57,40 +104,83 @@ struct Pool {
             std::chrono::steady_clock::now() - t0 > spin + yield_window) {
           std::unique_lock<std::mutex> lk(mu);
           sleepers++;
-          cv.wait(lk, [&] { return gen.load(std::memory_order_acquire) != seen; });
+          cv.wait(lk, [&] { return has_work(seen, tid); });
           sleepers--;
           break;
         }
       }
-      seen = gen.load(std::memory_order_acquire);
-      const auto j0 = std::chrono::steady_clock::now();
-      (*job)(tid, n);
-      busy_ns.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - j0).count(),
-                        std::memory_order_relaxed);
-      pending.fetch_sub(1, std::memory_order_acq_rel);
+      const unsigned g = gen.load(std::memory_order_acquire);
+      if (g != seen) {
+        seen = g;
+        uint64_t s = slot.load(std::memory_order_acquire);
+        bool joined = false;
+        while ((s >> 32) == (uint64_t)g && !(s & kClosed)) {
+          if (slot.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) { joined = true; break; }
+        }
+        if (!joined) continue;  // the caller already finished that job alone
+        const auto j0 = std::chrono::steady_clock::now();
+        (*job)(tid, n);
+        busy_ns.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - j0).count(),
+                          std::memory_order_relaxed);
+        left.fetch_add(1, std::memory_order_acq_rel);
+        continue;
+      }
+      std::shared_ptr<BackgroundTask> t;
+      {
+        std::lock_guard<std::mutex> lk(bg_mu);
+        if (!bg.empty()) { t = std::move(bg.front()); bg.pop_front(); bg_queued.fetch_sub(1, std::memory_order_acq_rel); }
+      }
+      if (t) {
+        const auto j0 = std::chrono::steady_clock::now();
+        t->run_here(/*background=*/true);
+        const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - j0).count();
+        busy_ns.fetch_add(ns, std::memory_order_relaxed);
+        bg_ns.fetch_add(ns, std::memory_order_relaxed);
+      }
+    }
+  }
+
+  void wake() {
+    if (sleepers.load() > 0) {
+      { std::lock_guard<std::mutex> lk(mu); }  // a worker between its predicate check and wait sees the change
+      cv.notify_all();
+      wakeups.fetch_add(1, std::memory_order_relaxed);
     }
   }
 
   void run(const std::function<void(int, int)>& fn) {
     if (n == 1) { fn(0, 1); return; }
     job = &fn;
-    pending.store(n - 1, std::memory_order_release);
+    left.store(0, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lk(mu);
-      gen.fetch_add(1, std::memory_order_acq_rel);
+      const unsigned g = gen.load(std::memory_order_relaxed) + 1;
+      slot.store((uint64_t)g << 32, std::memory_order_release);
+      gen.store(g, std::memory_order_release);
     }
     runs.fetch_add(1, std::memory_order_relaxed);
     if (sleepers.load() > 0) { cv.notify_all(); wakeups.fetch_add(1, std::memory_order_relaxed); }
     fn(0, n);
-    // Wait for the workers: spin briefly, then yield the core (it may be oversubscribed).
-    if (pending.load(std::memory_order_acquire) == 0) return;
+    // Close the job; wait only for the workers that joined it: spin briefly, then yield the
+    // core (it may be oversubscribed).
+    const int joined = (int)(slot.fetch_or(kClosed, std::memory_order_acq_rel) & (kClosed - 1));
+    if (left.load(std::memory_order_acquire) == joined) return;
     const auto w0 = std::chrono::steady_clock::now();
-    for (int spins = 0; pending.load(std::memory_order_acquire) != 0; spins++) {
+    for (int spins = 0; left.load(std::memory_order_acquire) != joined; spins++) {
       if (spins < 2000) _mm_pause();
       else std::this_thread::yield();
     }
     wait_ns.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - w0).count(),
                       std::memory_order_relaxed);
+  }
+
+  void submit(std::shared_ptr<BackgroundTask> t) {
+    {
+      std::lock_guard<std::mutex> lk(bg_mu);
+      bg.push_back(std::move(t));
+      bg_queued.fetch_add(1, std::memory_order_acq_rel);
+    }
+    wake();
   }
 };
 
@@ -110,13 +200,21 @@ Pool& pool() {
 int pool_threads() { return pool().n; }
 PoolStats pool_stats() {
   Pool& p = pool();
-  return PoolStats{p.busy_ns.load(), p.wait_ns.load(), p.runs.load(), p.wakeups.load()};
+  return PoolStats{p.busy_ns.load(), p.wait_ns.load() + g_task_wait_ns.load(), p.runs.load(), p.wakeups.load(), p.bg_ns.load()};
 }
 void pool_run(const std::function<void(int, int)>& job) { pool().run(job); }
 
+std::shared_ptr<BackgroundTask> run_in_background(std::function<void()> fn) {
+  auto t = std::make_shared<BackgroundTask>();
+  t->fn = std::move(fn);
+  if (pool().n == 1 || t_background) { t->run_here(t_background); return t; }  // nobody else to run it
+  pool().submit(t);
+  return t;
+}
+
 void parallel_chunks(long nchunks, const std::function<void(long)>& fn) {
   if (nchunks <= 0) return;
-  if (pool_threads() == 1 || nchunks == 1) {
+  if (pool_threads() == 1 || nchunks == 1 || t_background) {
     for (long c = 0; c < nchunks; c++) fn(c);
     return;
   }

@@ -1,16 +1,37 @@
 // Small persistent thread pool with a FIXED work partition: job(tid) is called once per
 // thread; callers split work by tid only, so results never depend on thread timing.
 #pragma once
+#include <atomic>
 #include <functional>
+#include <memory>
 
 namespace cvc {
 
 int pool_threads();                                  // total threads incl. the caller
 // Cumulative counters (profiling): ns the workers spent running jobs, ns the caller waited for
 // workers after finishing its own share, parallel runs, and runs that had to wake a sleeper.
-struct PoolStats { unsigned long long worker_busy_ns, caller_wait_ns, runs, wakeups; };
+// bg_ns: the part of worker_busy_ns spent in background tasks; caller_wait_ns includes the
+// caller's waits for background tasks.
+struct PoolStats { unsigned long long worker_busy_ns, caller_wait_ns, runs, wakeups, bg_ns; };
 PoolStats pool_stats();
 void pool_run(const std::function<void(int tid, int nthreads)>& job);  // blocks until all done
+// A computation whose result is not needed yet (e.g. a filter gradient, read only by the
+// optimizer at the end of the step). The pool's first worker runs queued tasks in order whenever
+// no parallel loop is open, with its parallel loops run serially; meanwhile the caller goes on
+// with the next kernels (on its own when the worker is busy). wait() returns once it is done,
+// running it on the caller (with the pool) if no worker has started it yet. The same chunking
+// either way, so results do not depend on who ran it.
+struct BackgroundTask {
+  static constexpr int kQueued = 0, kRunning = 1, kDone = 2;
+  std::atomic<int> state{kQueued};
+  std::function<void()> fn;
+  void run_here(bool background);  // runs fn unless another thread took it
+  void wait();
+  bool done() const { return state.load(std::memory_order_acquire) == kDone; }
+};
+// Queue fn (with one thread, or from inside a task: run it now). Whatever fn reads or writes
+// must stay alive until wait() returned.
+std::shared_ptr<BackgroundTask> run_in_background(std::function<void()> fn);
 constexpr int kMaxChunks = 16;  // chunks per parallel loop (independent of thread count)
 
 // Split [0, n) into `parts` contiguous ranges whose boundaries are multiples of `align`.

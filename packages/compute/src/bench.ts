@@ -60,10 +60,13 @@ async function main() {
   const optimizer = backend.name === 'native' ? fastAdam(tf, 1e-3) : tf.train.adam(1e-3);
   model.compile({ optimizer, loss: 'binaryCrossentropy' });
 
-  const times: number[] = [], cpus: number[] = [], workers: number[] = [];
-  let t0 = 0, w0 = 0;
+  const times: number[] = [], cpus: number[] = [], workers: number[] = [], mains: number[] = [], waits: number[] = [];
+  let t0 = 0, w0 = 0, m0 = 0, q0 = 0;
   let c0 = process.cpuUsage();
   const workerMs = () => addon?.poolStats().workerBusyMs ?? 0;
+  // The JS thread's CPU time minus its spin-waits for workers = the step's serial critical path
+  // (contention-robust: on a quiet machine the 2-thread epoch cannot be shorter than this).
+  const mainMs = () => addon?.threadCpuMs() ?? 0, waitMs = () => addon?.poolStats().callerWaitMs ?? 0;
   const hist = await model.fit(xs, ys, {
     batchSize: 32, epochs: opts.epochs, shuffle: false, verbose: 0, yieldEvery: 'never',
     callbacks: {
@@ -71,6 +74,8 @@ async function main() {
         if (profiling && epoch === 1) resetKernelProfile();
         c0 = process.cpuUsage();
         w0 = workerMs();
+        m0 = mainMs();
+        q0 = waitMs();
         t0 = performance.now();
       },
       onEpochEnd: async () => {
@@ -78,6 +83,8 @@ async function main() {
         const c = process.cpuUsage(c0);
         cpus.push((c.user + c.system) / 1e6);
         workers.push((workerMs() - w0) / 1000);
+        mains.push((mainMs() - m0) / 1000);
+        waits.push((waitMs() - q0) / 1000);
       },
     },
   });
@@ -106,7 +113,10 @@ async function main() {
     backend: backend.name, epochSeconds: round(epochSeconds), imagesPerSecond: round(n / epochSeconds, 1),
     inferenceSeconds: round(inferenceSeconds), inferenceImagesPerSecond: round(n / inferenceSeconds, 1),
     epochs: times.map((t) => round(t, 3)), epochCpuSeconds: round(median(cpus.slice(1)), 3),
-    ...(addon ? { epochWorkerBusySeconds: round(median(workers.slice(1)), 3) } : {}), loss: round(Number(hist.history['loss']!.at(-1)), 5),
+    ...(addon ? {
+      epochWorkerBusySeconds: round(median(workers.slice(1)), 3), epochMainCpuSeconds: round(median(mains.slice(1)), 3),
+      epochMainWaitSeconds: round(median(waits.slice(1)), 3),
+    } : {}), loss: round(Number(hist.history['loss']!.at(-1)), 5),
     weightsFnv: weightsFnv.toString(16).padStart(8, '0'),
     loop: 'tfjs-layers model.fit', optimizer: backend.name === 'native' ? 'fastAdam (fused native Adam)' : 'tf.train.adam', detail: backend.detail,
   };

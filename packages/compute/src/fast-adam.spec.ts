@@ -34,8 +34,8 @@ describe('fastAdam', () => {
     const a = problem(1), b = problem(1);
     const fast = fastAdam(tf, 0.01), ref = tf.train.adam(0.01);
     for (let s = 0; s < 4; s++) {
-      tf.dispose(fast.minimize(a.loss, false, a.vars));
-      tf.dispose(ref.minimize(b.loss, false, b.vars));
+      fast.minimize(a.loss, false, a.vars);
+      ref.minimize(b.loss, false, b.vars);
       a.vars.forEach((v, i) => expectClose(v.dataSync(), b.vars[i]!.dataSync(), 1e-6, `step ${s} var ${i}`));
     }
     const start = problem(1);
@@ -47,11 +47,11 @@ describe('fastAdam', () => {
   it('updates variables in place once it owns their buffers', () => {
     const p = problem(2);
     const opt = fastAdam(tf, 0.01);
-    tf.dispose(opt.minimize(p.loss, false, p.vars));  // step 1: initializer buffers -> new buffers
-    tf.dispose(opt.minimize(p.loss, false, p.vars));
+    opt.minimize(p.loss, false, p.vars);  // step 1: initializer buffers -> new buffers
+    opt.minimize(p.loss, false, p.vars);
     const before = p.vars.map(storage), copies = before.map((b) => Float32Array.from(b));
     const inPlace0 = fastAdamStats.inPlace, assigned0 = fastAdamStats.assigned;
-    tf.dispose(opt.minimize(p.loss, false, p.vars));
+    opt.minimize(p.loss, false, p.vars);
     expect(fastAdamStats.inPlace - inPlace0).toBe(9);  // 3 variables x (value, m, v)
     expect(fastAdamStats.assigned - assigned0).toBe(0);
     p.vars.forEach((v, i) => {
@@ -65,11 +65,11 @@ describe('fastAdam', () => {
   it('never changes a dataSync() array or a clone of an old value', () => {
     const p = problem(3);
     const opt = fastAdam(tf, 0.01);
-    tf.dispose(opt.minimize(p.loss, false, p.vars));
-    tf.dispose(opt.minimize(p.loss, false, p.vars));
+    opt.minimize(p.loss, false, p.vars);
+    opt.minimize(p.loss, false, p.vars);
     const seen = p.vars[1]!.dataSync(), seenCopy = Float32Array.from(seen);  // hands out the buffer
     const clone = tf.clone(p.vars[0]!), cloneCopy = Float32Array.from(storage(clone));  // shares the dataId
-    tf.dispose(opt.minimize(p.loss, false, p.vars));
+    opt.minimize(p.loss, false, p.vars);
     expect(Array.from(seen)).toEqual(Array.from(seenCopy));
     expect(Array.from(storage(clone))).toEqual(Array.from(cloneCopy));
     expect(Array.from(p.vars[1]!.dataSync())).not.toEqual(Array.from(seenCopy));
