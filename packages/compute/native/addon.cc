@@ -104,14 +104,14 @@ napi_value ThreadCpuMs(napi_env env, napi_callback_info) {
   return v;
 }
 
-// poolStats() -> { workerBusyMs, callerWaitMs, runs, wakeups, backgroundMs } (cumulative; see threadpool.h)
+// poolStats() -> { workerBusyMs, callerWaitMs, runs, wakeups, backgroundMs, callerJobMs } (cumulative; see threadpool.h)
 napi_value PoolStatsFn(napi_env env, napi_callback_info) {
   const PoolStats st = pool_stats();
   napi_value o, v;
   napi_create_object(env, &o);
   const std::pair<const char*, double> fields[] = {{"workerBusyMs", st.worker_busy_ns / 1e6}, {"callerWaitMs", st.caller_wait_ns / 1e6},
                                                    {"runs", (double)st.runs}, {"wakeups", (double)st.wakeups},
-                                                   {"backgroundMs", st.bg_ns / 1e6}};
+                                                   {"backgroundMs", st.bg_ns / 1e6}, {"callerJobMs", st.caller_job_ns / 1e6}};
   for (const auto& f : fields) { napi_create_double(env, f.second, &v); napi_set_named_property(env, o, f.first, v); }
   return o;
 }

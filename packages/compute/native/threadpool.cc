@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <time.h>
 #include <vector>
 #include <immintrin.h>
 
@@ -31,16 +32,23 @@ void BackgroundTask::run_here(bool background) {
 
 static std::atomic<unsigned long long> g_task_wait_ns{0};
 
+// CPU time of the calling thread: the pool's counters are CPU time, so that a thread descheduled
+// on a shared machine is not counted as working or waiting.
+static unsigned long long thread_cpu_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 void BackgroundTask::wait() {
   run_here(false);  // still queued: run it on the caller, with the pool
   if (done()) return;
-  const auto w0 = std::chrono::steady_clock::now();
+  const auto w0 = thread_cpu_ns();
   for (int spins = 0; state.load(std::memory_order_acquire) != kDone; spins++) {
     if (spins < 2000) _mm_pause();
     else std::this_thread::yield();
   }
-  g_task_wait_ns.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - w0).count(),
-                           std::memory_order_relaxed);
+  g_task_wait_ns.fetch_add(thread_cpu_ns() - w0, std::memory_order_relaxed);
 }
 
 namespace {
@@ -60,7 +68,7 @@ struct Pool {
   std::mutex mu;
   std::condition_variable cv;
   std::atomic<int> sleepers{0};
-  std::atomic<unsigned long long> busy_ns{0}, wait_ns{0}, runs{0}, wakeups{0}, bg_ns{0};
+  std::atomic<unsigned long long> busy_ns{0}, wait_ns{0}, runs{0}, wakeups{0}, bg_ns{0}, caller_ns{0};
   // Background tasks (see threadpool.h): FIFO, run by worker 1 when no job is open.
   std::mutex bg_mu;
   std::deque<std::shared_ptr<BackgroundTask>> bg;
@@ -118,10 +126,9 @@ struct Pool {
           if (slot.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) { joined = true; break; }
         }
         if (!joined) continue;  // the caller already finished that job alone
-        const auto j0 = std::chrono::steady_clock::now();
+        const auto j0 = thread_cpu_ns();
         (*job)(tid, n);
-        busy_ns.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - j0).count(),
-                          std::memory_order_relaxed);
+        busy_ns.fetch_add(thread_cpu_ns() - j0, std::memory_order_relaxed);
         left.fetch_add(1, std::memory_order_acq_rel);
         continue;
       }
@@ -131,9 +138,9 @@ struct Pool {
         if (!bg.empty()) { t = std::move(bg.front()); bg.pop_front(); bg_queued.fetch_sub(1, std::memory_order_acq_rel); }
       }
       if (t) {
-        const auto j0 = std::chrono::steady_clock::now();
+        const auto j0 = thread_cpu_ns();
         t->run_here(/*background=*/true);
-        const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - j0).count();
+        const auto ns = thread_cpu_ns() - j0;
         busy_ns.fetch_add(ns, std::memory_order_relaxed);
         bg_ns.fetch_add(ns, std::memory_order_relaxed);
       }
@@ -160,18 +167,19 @@ struct Pool {
     }
     runs.fetch_add(1, std::memory_order_relaxed);
     if (sleepers.load() > 0) { cv.notify_all(); wakeups.fetch_add(1, std::memory_order_relaxed); }
+    const auto c0 = thread_cpu_ns();
     fn(0, n);
+    caller_ns.fetch_add(thread_cpu_ns() - c0, std::memory_order_relaxed);
     // Close the job; wait only for the workers that joined it: spin briefly, then yield the
     // core (it may be oversubscribed).
     const int joined = (int)(slot.fetch_or(kClosed, std::memory_order_acq_rel) & (kClosed - 1));
     if (left.load(std::memory_order_acquire) == joined) return;
-    const auto w0 = std::chrono::steady_clock::now();
+    const auto w0 = thread_cpu_ns();
     for (int spins = 0; left.load(std::memory_order_acquire) != joined; spins++) {
       if (spins < 2000) _mm_pause();
       else std::this_thread::yield();
     }
-    wait_ns.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - w0).count(),
-                      std::memory_order_relaxed);
+    wait_ns.fetch_add(thread_cpu_ns() - w0, std::memory_order_relaxed);
   }
 
   void submit(std::shared_ptr<BackgroundTask> t) {
@@ -200,7 +208,7 @@ Pool& pool() {
 int pool_threads() { return pool().n; }
 PoolStats pool_stats() {
   Pool& p = pool();
-  return PoolStats{p.busy_ns.load(), p.wait_ns.load() + g_task_wait_ns.load(), p.runs.load(), p.wakeups.load(), p.bg_ns.load()};
+  return PoolStats{p.busy_ns.load(), p.wait_ns.load() + g_task_wait_ns.load(), p.runs.load(), p.wakeups.load(), p.bg_ns.load(), p.caller_ns.load()};
 }
 void pool_run(const std::function<void(int, int)>& job) { pool().run(job); }
 

@@ -8,11 +8,12 @@
 namespace cvc {
 
 int pool_threads();                                  // total threads incl. the caller
-// Cumulative counters (profiling): ns the workers spent running jobs, ns the caller waited for
+// Cumulative counters (profiling), thread CPU ns: the workers running jobs, the caller waiting for
 // workers after finishing its own share, parallel runs, and runs that had to wake a sleeper.
 // bg_ns: the part of worker_busy_ns spent in background tasks; caller_wait_ns includes the
 // caller's waits for background tasks.
-struct PoolStats { unsigned long long worker_busy_ns, caller_wait_ns, runs, wakeups, bg_ns; };
+// caller_job_ns: time the calling thread spent in its own share of parallel loops.
+struct PoolStats { unsigned long long worker_busy_ns, caller_wait_ns, runs, wakeups, bg_ns, caller_job_ns; };
 PoolStats pool_stats();
 void pool_run(const std::function<void(int tid, int nthreads)>& job);  // blocks until all done
 // A computation whose result is not needed yet (e.g. a filter gradient, read only by the

@@ -11,7 +11,7 @@ type I32 = Int32Array;
 export interface NativeAddon {
   info(): { arch: string; threads: number };
   /** Cumulative thread-pool counters (profiling): worker time in jobs, caller time waiting for workers. */
-  poolStats(): { workerBusyMs: number; callerWaitMs: number; runs: number; wakeups: number; backgroundMs: number };
+  poolStats(): { workerBusyMs: number; callerWaitMs: number; runs: number; wakeups: number; backgroundMs: number; callerJobMs: number };
   /** CPU time of the calling (JS) thread in ms. */
   threadCpuMs(): number;
   conv2d(x: F32, w: F32, y: F32, geom: I32, F: number, bias: F32 | null, biasScalar: boolean, act: number, alpha: number): void;
