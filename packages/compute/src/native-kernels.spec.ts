@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAddon } from './addon.ts';
 import { useFastestBackend } from './backend.ts';
+import { fallbackCounts } from './kernels/util.ts';
 import { checkKernel, rng, runBoth } from './test-util.ts';
 
 beforeAll(async () => {
@@ -176,6 +177,26 @@ describe('elementwise and reduction kernels vs tfjs-backend-cpu', () => {
     const mean = R.tensor([9]), variance = tf.add(tf.abs(R.tensor([9])), 0.5), offset = R.tensor([9]), scale = R.tensor([1]);
     checkKernel('FusedBatchNorm', { x, mean, variance, offset, scale }, { varianceEpsilon: 1e-3 });
     tf.dispose([x, big, idx, mean, variance, offset, scale]);
+  });
+
+  it("Mean's gradient (one native kernel) equals tfjs's formula bit for bit", async () => {
+    const R = rng(44);
+    for (const [shape, axis] of [[[4, 6, 6, 10], [1, 2]], [[3, 5, 7], 0], [[3, 5, 7], -1], [[2, 3, 4, 5], [0, 1, 2, 3]], [[32, 4, 4, 128], [1, 2]]] as const) {
+      const x = R.tensor([...shape]);
+      const axes = tf.util.parseAxisParam(axis as number | number[], [...shape]);
+      const outShape = shape.filter((_, i) => !axes.includes(i));
+      const dy = R.tensor(outShape);
+      const before = fallbackCounts.get('CvcMeanGrad') ?? 0;
+      let got = x;
+      const prof = await tf.profile(() => { got = tf.grad((t: tf.Tensor) => tf.mean(t, axis as number | number[]))(x, dy); return got; });
+      expect(prof.kernelNames).toContain('CvcMeanGrad');
+      expect(prof.kernelNames).not.toContain('Multiply');
+      expect(fallbackCounts.get('CvcMeanGrad') ?? 0).toBe(before);
+      const n = axes.reduce((p, a) => p * shape[a]!, 1);
+      const want = tf.div(tf.mul(tf.reshape(dy, shape.map((d, i) => (axes.includes(i) ? 1 : d))), tf.ones([...shape])), n);
+      expect(Array.from(got.dataSync()), `shape ${shape} axis ${axis}`).toEqual(Array.from(want.dataSync()));
+      tf.dispose([x, dy, got, want]);
+    }
   });
 
   it('native kernels are actually registered', () => {
