@@ -365,7 +365,14 @@ napi_value AdamAll(napi_env env, napi_callback_info info) {
   return ret_undef(env);
 }
 
+// At environment teardown, finish queued or running tasks: they write into JS-owned buffers.
+void WaitAllTasks(void*) {
+  for (auto& kv : g_tasks) kv.second->wait();
+  g_tasks.clear();
+}
+
 napi_value Init(napi_env env, napi_value exports) {
+  napi_add_env_cleanup_hook(env, WaitAllTasks, nullptr);
   // Tensor buffers of a few MB are allocated and freed every step. With glibc's defaults they
   // are fresh mmaps, so each first write page-faults (~1 ms per 4 MB). Serve them from the
   // heap and keep freed memory instead (CVC_KEEP_MALLOC=1 leaves malloc settings alone).

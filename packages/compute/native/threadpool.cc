@@ -94,7 +94,7 @@ struct Pool {
   }
 
   bool has_work(unsigned seen, int tid) const {
-    return gen.load(std::memory_order_acquire) != seen || (tid == 1 && bg_queued.load(std::memory_order_acquire) > 0);
+    return gen.load(std::memory_order_acquire) != seen || (tid == 1 && bg_queued.load() > 0);
   }
 
   void loop(int tid) {
@@ -186,7 +186,7 @@ struct Pool {
     {
       std::lock_guard<std::mutex> lk(bg_mu);
       bg.push_back(std::move(t));
-      bg_queued.fetch_add(1, std::memory_order_acq_rel);
+      bg_queued.fetch_add(1);  // seq_cst: ordered before wake()'s read of sleepers
     }
     wake();
   }
