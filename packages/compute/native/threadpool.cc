@@ -40,8 +40,14 @@ static unsigned long long thread_cpu_ns() {
   return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+static bool run_one_queued_task();  // the pool's, below
+
 void BackgroundTask::wait() {
   run_here(false);  // still queued: run it on the caller, with the pool
+  if (done()) return;
+  // A worker is running it: meanwhile run other queued tasks here (their results are wanted
+  // soon too), then spin.
+  while (!done() && run_one_queued_task()) {}
   if (done()) return;
   const auto w0 = thread_cpu_ns();
   for (int spins = 0; state.load(std::memory_order_acquire) != kDone; spins++) {
@@ -132,12 +138,7 @@ struct Pool {
         left.fetch_add(1, std::memory_order_acq_rel);
         continue;
       }
-      std::shared_ptr<BackgroundTask> t;
-      {
-        std::lock_guard<std::mutex> lk(bg_mu);
-        if (!bg.empty()) { t = std::move(bg.front()); bg.pop_front(); bg_queued.fetch_sub(1, std::memory_order_acq_rel); }
-      }
-      if (t) {
+      if (auto t = pop_task()) {
         const auto j0 = thread_cpu_ns();
         t->run_here(/*background=*/true);
         const auto ns = thread_cpu_ns() - j0;
@@ -182,6 +183,15 @@ struct Pool {
     wait_ns.fetch_add(thread_cpu_ns() - w0, std::memory_order_relaxed);
   }
 
+  std::shared_ptr<BackgroundTask> pop_task() {
+    std::lock_guard<std::mutex> lk(bg_mu);
+    if (bg.empty()) return nullptr;
+    auto t = std::move(bg.front());
+    bg.pop_front();
+    bg_queued.fetch_sub(1, std::memory_order_acq_rel);
+    return t;
+  }
+
   void submit(std::shared_ptr<BackgroundTask> t) {
     {
       std::lock_guard<std::mutex> lk(bg_mu);
@@ -206,6 +216,13 @@ Pool& pool() {
 }  // namespace
 
 int pool_threads() { return pool().n; }
+
+static bool run_one_queued_task() {
+  auto t = pool().pop_task();
+  if (!t) return false;
+  t->run_here(false);
+  return true;
+}
 PoolStats pool_stats() {
   Pool& p = pool();
   return PoolStats{p.busy_ns.load(), p.wait_ns.load() + g_task_wait_ns.load(), p.runs.load(), p.wakeups.load(), p.bg_ns.load(), p.caller_ns.load()};
