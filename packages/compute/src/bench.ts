@@ -118,7 +118,7 @@ async function main() {
     backend: backend.name, epochSeconds: round(epochSeconds), imagesPerSecond: round(n / epochSeconds, 1),
     inferenceSeconds: round(inferenceSeconds), inferenceImagesPerSecond: round(n / inferenceSeconds, 1),
     epochs: times.map((t) => round(t, 3)), epochCpuSeconds: round(median(cpus.slice(1)), 3),
-    ...(addon ? threadFigures(perEpoch.slice(1)) : {}), loss: round(Number(hist.history['loss']!.at(-1)), 5),
+    ...(addon ? threadFigures(perEpoch.slice(1), addon.info().threads) : {}), loss: round(Number(hist.history['loss']!.at(-1)), 5),
     weightsFnv: weightsFnv.toString(16).padStart(8, '0'),
     loop: 'tfjs-layers model.fit', optimizer: backend.name === 'native' ? 'fastAdam (fused native Adam)' : 'tf.train.adam', detail: backend.detail,
   };
@@ -136,14 +136,14 @@ async function main() {
  * idealTwoCoreEpochSeconds = max(mainSerial + parallel/2, all work/2): an estimate for a quiet
  * machine that ignores wake-up latency and memory-bandwidth sharing, not a measurement.
  */
-function threadFigures(epochs: { main: number; worker: number; background: number; callerJob: number; callerWait: number }[]) {
+function threadFigures(epochs: { main: number; worker: number; background: number; callerJob: number; callerWait: number }[], threads: number) {
   const med = (f: (e: (typeof epochs)[number]) => number) => median(epochs.map(f));
   const serial = med((e) => e.main - e.callerJob - e.callerWait), parallel = med((e) => e.callerJob + e.worker - e.background);
   const background = med((e) => e.background);
   return {
     epochWorkerBusySeconds: round(med((e) => e.worker), 3), epochMainCpuSeconds: round(med((e) => e.main), 3),
     mainSerialSeconds: round(serial, 3), parallelSeconds: round(parallel, 3), backgroundSeconds: round(background, 3),
-    idealTwoCoreEpochSeconds: round(Math.max(serial + parallel / 2, (serial + parallel + background) / 2), 3),
+    ...(threads > 1 ? { idealTwoCoreEpochSeconds: round(Math.max(serial + parallel / 2, (serial + parallel + background) / 2), 3) } : {}),
   };
 }
 
