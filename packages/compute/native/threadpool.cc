@@ -18,19 +18,23 @@ namespace cvc {
 // Set while a thread runs a background task: its parallel loops then run serially (a task must
 // not use the pool it is running on; the chunking, hence the result, is the same).
 static thread_local bool t_background = false;
+static thread_local BackgroundTask* t_task = nullptr;  // the task this worker runs
 
 void BackgroundTask::run_here(bool background) {
   int expected = kQueued;
   if (!state.compare_exchange_strong(expected, kRunning, std::memory_order_acq_rel)) return;  // taken
   const bool was = t_background;
+  BackgroundTask* const prev = t_task;
   t_background = background;
+  t_task = background ? this : nullptr;
   fn();
   t_background = was;
+  t_task = prev;
   fn = nullptr;  // drop captures now
   state.store(kDone, std::memory_order_release);
 }
 
-static std::atomic<unsigned long long> g_task_wait_ns{0};
+static std::atomic<unsigned long long> g_task_wait_ns{0}, g_task_help_ns{0};
 
 // CPU time of the calling thread: the pool's counters are CPU time, so that a thread descheduled
 // on a shared machine is not counted as working or waiting.
@@ -42,19 +46,52 @@ static unsigned long long thread_cpu_ns() {
 
 static bool run_one_queued_task();  // the pool's, below
 
+bool BackgroundTask::help() {
+  uint64_t s = loop_slot.load(std::memory_order_acquire);
+  while (!(s & kLoopClosed)) {
+    if (loop_slot.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) {
+      const std::function<void(long)>& f = *loop_fn;
+      for (long c; (c = loop_next.fetch_add(1, std::memory_order_relaxed)) < loop_n;) f(c);
+      loop_left.fetch_add(1, std::memory_order_acq_rel);
+      return true;
+    }
+  }
+  return false;
+}
+
+// A task's parallel loop on the worker: open it to a waiting thread (BackgroundTask::help).
+static void task_chunks(BackgroundTask* t, long nchunks, const std::function<void(long)>& fn) {
+  t->loop_fn = &fn;
+  t->loop_n = nchunks;
+  t->loop_next.store(0, std::memory_order_relaxed);
+  t->loop_left.store(0, std::memory_order_relaxed);
+  t->loop_slot.store((uint64_t)++t->loop_gen << 32, std::memory_order_release);
+  for (long c; (c = t->loop_next.fetch_add(1, std::memory_order_relaxed)) < nchunks;) fn(c);
+  const int joined = (int)(t->loop_slot.fetch_or(BackgroundTask::kLoopClosed, std::memory_order_acq_rel) &
+                           (BackgroundTask::kLoopClosed - 1));
+  for (int spins = 0; t->loop_left.load(std::memory_order_acquire) != joined; spins++) {
+    if (spins < 2000) _mm_pause();
+    else std::this_thread::yield();
+  }
+}
+
 void BackgroundTask::wait() {
   run_here(false);  // still queued: run it on the caller, with the pool
   if (done()) return;
   // A worker is running it: meanwhile run other queued tasks here (their results are wanted
-  // soon too), then spin.
+  // soon too), or share the chunks of its current parallel loop; else spin.
   while (!done() && run_one_queued_task()) {}
   if (done()) return;
   const auto w0 = thread_cpu_ns();
+  unsigned long long helped = 0;
   for (int spins = 0; state.load(std::memory_order_acquire) != kDone; spins++) {
+    const auto h0 = thread_cpu_ns();
+    if (help()) { helped += thread_cpu_ns() - h0; spins = 0; continue; }
     if (spins < 2000) _mm_pause();
     else std::this_thread::yield();
   }
-  g_task_wait_ns.fetch_add(thread_cpu_ns() - w0, std::memory_order_relaxed);
+  g_task_wait_ns.fetch_add(thread_cpu_ns() - w0 - helped, std::memory_order_relaxed);
+  g_task_help_ns.fetch_add(helped, std::memory_order_relaxed);
 }
 
 namespace {
@@ -225,7 +262,8 @@ static bool run_one_queued_task() {
 }
 PoolStats pool_stats() {
   Pool& p = pool();
-  return PoolStats{p.busy_ns.load(), p.wait_ns.load() + g_task_wait_ns.load(), p.runs.load(), p.wakeups.load(), p.bg_ns.load(), p.caller_ns.load()};
+  return PoolStats{p.busy_ns.load(), p.wait_ns.load() + g_task_wait_ns.load(), p.runs.load(), p.wakeups.load(), p.bg_ns.load(),
+                   p.caller_ns.load() + g_task_help_ns.load()};
 }
 void pool_run(const std::function<void(int, int)>& job) { pool().run(job); }
 
@@ -239,6 +277,7 @@ std::shared_ptr<BackgroundTask> run_in_background(std::function<void()> fn) {
 
 void parallel_chunks(long nchunks, const std::function<void(long)>& fn) {
   if (nchunks <= 0) return;
+  if (t_background && t_task && nchunks > 1) { task_chunks(t_task, nchunks, fn); return; }
   if (pool_threads() == 1 || nchunks == 1 || t_background) {
     for (long c = 0; c < nchunks; c++) fn(c);
     return;

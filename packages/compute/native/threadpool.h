@@ -12,7 +12,8 @@ int pool_threads();                                  // total threads incl. the 
 // workers after finishing its own share, parallel runs, and runs that had to wake a sleeper.
 // bg_ns: the part of worker_busy_ns spent in background tasks; caller_wait_ns includes the
 // caller's waits for background tasks.
-// caller_job_ns: time the calling thread spent in its own share of parallel loops.
+// caller_job_ns: time the calling thread spent in its own share of parallel loops (including
+// chunks of background tasks it helped with while waiting for them).
 struct PoolStats { unsigned long long worker_busy_ns, caller_wait_ns, runs, wakeups, bg_ns, caller_job_ns; };
 PoolStats pool_stats();
 void pool_run(const std::function<void(int tid, int nthreads)>& job);  // blocks until all done
@@ -29,6 +30,19 @@ struct BackgroundTask {
   void run_here(bool background);  // runs fn unless another thread took it
   void wait();
   bool done() const { return state.load(std::memory_order_acquire) == kDone; }
+
+  // The parallel loop the task is in while a worker runs it, open to a waiting thread: chunks
+  // are taken from `next`, so a waiter can share the rest. loop_slot = (loop generation << 32) |
+  // closed bit | helpers that joined; a helper joins by CAS while the loop is open, and the
+  // running thread closes it and waits for those that joined (the protocol of the pool's jobs).
+  static constexpr uint64_t kLoopClosed = 1ull << 31;
+  std::atomic<uint64_t> loop_slot{kLoopClosed};
+  std::atomic<int> loop_left{0};
+  std::atomic<long> loop_next{0};
+  long loop_n = 0;
+  const std::function<void(long)>* loop_fn = nullptr;
+  unsigned loop_gen = 0;
+  bool help();  // join the open loop, if any; true if it ran chunks
 };
 // Queue fn (with one thread, or from inside a task: run it now). Whatever fn reads or writes
 // must stay alive until wait() returned.
