@@ -3,12 +3,15 @@
 #include <node_api.h>
 
 #include <malloc.h>
+#include <time.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "conv.h"
 #include "elementwise.h"
@@ -92,13 +95,23 @@ napi_value Info(napi_env env, napi_callback_info) {
   return o;
 }
 
-// poolStats() -> { workerBusyMs, callerWaitMs, runs, wakeups } (cumulative; see threadpool.h)
+// threadCpuMs() -> CPU time of the calling (JS) thread, ms: the serial critical path of a step.
+napi_value ThreadCpuMs(napi_env env, napi_callback_info) {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  napi_value v;
+  napi_create_double(env, ts.tv_sec * 1e3 + ts.tv_nsec / 1e6, &v);
+  return v;
+}
+
+// poolStats() -> { workerBusyMs, callerWaitMs, runs, wakeups, backgroundMs, callerJobMs } (cumulative; see threadpool.h)
 napi_value PoolStatsFn(napi_env env, napi_callback_info) {
   const PoolStats st = pool_stats();
   napi_value o, v;
   napi_create_object(env, &o);
   const std::pair<const char*, double> fields[] = {{"workerBusyMs", st.worker_busy_ns / 1e6}, {"callerWaitMs", st.caller_wait_ns / 1e6},
-                                                   {"runs", (double)st.runs}, {"wakeups", (double)st.wakeups}};
+                                                   {"runs", (double)st.runs}, {"wakeups", (double)st.wakeups},
+                                                   {"backgroundMs", st.bg_ns / 1e6}, {"callerJobMs", st.caller_job_ns / 1e6}};
   for (const auto& f : fields) { napi_create_double(env, f.second, &v); napi_set_named_property(env, o, f.first, v); }
   return o;
 }
@@ -134,6 +147,39 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
   if (a.failed) return nullptr;
   ConvGeom g = conv_geom(q, x);
   conv2d_backprop_filter(g, dy, (int)a.integer(4), dw);
+  return ret_undef(env);
+}
+
+// Background tasks started from JS, by id (only the JS thread touches this map).
+std::unordered_map<uint32_t, std::shared_ptr<BackgroundTask>> g_tasks;
+uint32_t g_next_task = 1;
+
+// conv2dBackpropFilterAsync(x, dy, dw, geom[14], F) -> task id: queues the filter gradient for
+// the pool's worker (see BackgroundTask); the caller keeps x, dy and dw alive and unchanged
+// until waitTask(id) returned.
+napi_value Conv2dBackpropFilterAsync(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *x = a.f32(0), *dy = a.f32(1), *dw = a.f32(2);
+  const int32_t* q = a.i32(3);
+  if (a.failed) return nullptr;
+  const ConvGeom g = conv_geom(q, x);
+  const int F = (int)a.integer(4);
+  const uint32_t id = g_next_task++;
+  g_tasks[id] = run_in_background([g, dy, F, dw] { conv2d_backprop_filter(g, dy, F, dw); });
+  napi_value r;
+  napi_create_uint32(env, id, &r);
+  return r;
+}
+
+// waitTask(id): returns once the task is done (runs it here if no worker has started it).
+napi_value WaitTask(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const uint32_t id = (uint32_t)a.integer(0);
+  auto it = g_tasks.find(id);
+  if (it == g_tasks.end()) { a.fail("waitTask: no pending task " + std::to_string(id)); return nullptr; }
+  auto t = it->second;
+  g_tasks.erase(it);
+  t->wait();
   return ret_undef(env);
 }
 
@@ -281,7 +327,52 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   return ret_undef(env);
 }
 
+// adamAll(slots: (Float32Array[7])[] = [var, g, m, v, varOut, mOut, vOut] per variable, lr, b1, b2,
+// eps, b1pow, b2pow): every variable's Adam step in one call; outputs may be the inputs.
+napi_value AdamAll(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  bool isArr = false;
+  if (a.argc < 7 || (napi_is_array(env, a.argv[0], &isArr), !isArr)) { a.fail("adamAll: slots must be an array"); return nullptr; }
+  uint32_t ns = 0;
+  napi_get_array_length(env, a.argv[0], &ns);
+  std::vector<AdamSlot> slots(ns);
+  for (uint32_t s = 0; s < ns; s++) {
+    napi_value slot;
+    napi_get_element(env, a.argv[0], s, &slot);
+    float* p[7];
+    long len[7];
+    for (uint32_t k = 0; k < 7; k++) {
+      napi_value el;
+      bool ok = false;
+      napi_get_element(env, slot, k, &el);
+      napi_is_typedarray(env, el, &ok);
+      napi_typedarray_type type = napi_int8_array;
+      size_t n = 0; void* data = nullptr; napi_value ab; size_t off;
+      if (ok) napi_get_typedarray_info(env, el, &type, &n, &data, &ab, &off);
+      if (!ok || type != napi_float32_array) {
+        a.fail("adamAll: slot " + std::to_string(s) + " element " + std::to_string(k) + " must be a Float32Array");
+        return nullptr;
+      }
+      p[k] = (float*)data;
+      len[k] = (long)n;
+    }
+    for (int k = 1; k < 7; k++)
+      if (len[k] != len[0]) { a.fail("adamAll: slot " + std::to_string(s) + " arrays differ in length"); return nullptr; }
+    slots[s] = AdamSlot{p[0], p[1], p[2], p[3], p[4], p[5], p[6], len[0]};
+  }
+  adam_all(slots.data(), (int)ns, (float)a.num(1), (float)a.num(2), (float)a.num(3), (float)a.num(4), (float)a.num(5),
+           (float)a.num(6));
+  return ret_undef(env);
+}
+
+// At environment teardown, finish queued or running tasks: they write into JS-owned buffers.
+void WaitAllTasks(void*) {
+  for (auto& kv : g_tasks) kv.second->wait();
+  g_tasks.clear();
+}
+
 napi_value Init(napi_env env, napi_value exports) {
+  napi_add_env_cleanup_hook(env, WaitAllTasks, nullptr);
   // Tensor buffers of a few MB are allocated and freed every step. With glibc's defaults they
   // are fresh mmaps, so each first write page-faults (~1 ms per 4 MB). Serve them from the
   // heap and keep freed memory instead (CVC_KEEP_MALLOC=1 leaves malloc settings alone).
@@ -291,12 +382,13 @@ napi_value Init(napi_env env, napi_value exports) {
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   }
   struct { const char* name; napi_callback cb; } fns[] = {
-      {"info", Info}, {"poolStats", PoolStatsFn}, {"conv2d", Conv2d}, {"conv2dBackpropInput", Conv2dBackpropInput},
+      {"info", Info}, {"poolStats", PoolStatsFn}, {"threadCpuMs", ThreadCpuMs}, {"conv2d", Conv2d}, {"conv2dBackpropInput", Conv2dBackpropInput},
       {"conv2dBackpropFilter", Conv2dBackpropFilter}, {"matmul", Matmul}, {"maxPool", MaxPool},
       {"maxPoolGrad", MaxPoolGrad}, {"avgPool", AvgPool}, {"avgPoolGrad", AvgPoolGrad},
       {"binary", Binary}, {"unary", Unary}, {"leakyRelu", LeakyRelu}, {"leakyReluGrad", LeakyReluGrad},
       {"select", Select}, {"reduceSum", ReduceSum}, {"binaryStrided", BinaryStrided},
-      {"batchNorm", BatchNorm}, {"adam", Adam},
+      {"batchNorm", BatchNorm}, {"adam", Adam}, {"adamAll", AdamAll},
+      {"conv2dBackpropFilterAsync", Conv2dBackpropFilterAsync}, {"waitTask", WaitTask},
   };
   for (auto& f : fns) {
     napi_value fn;

@@ -186,20 +186,55 @@ void batch_norm(const float* x, long n, long C, const float* mean, long nm, cons
   });
 }
 
+// Mirrors tfjs AdamOptimizer's op sequence (float32 at each step). Each element is read before
+// it is written, so the outputs may be the inputs themselves (same index: no dependency between
+// iterations, hence ivdep; without it GCC left this loop scalar). An AVX2 clone (8 lanes; no FMA,
+// like the baseline build, so the same bits) is picked at load time on CPUs that have it.
+__attribute__((target_clones("avx2", "default")))
+void adam_range(const float* var, const float* g, const float* m, const float* v, long i0, long i1,
+                float lr, float b1, float b2, float eps, float b1pow, float b2pow,
+                float* var_out, float* m_out, float* v_out) {
+  const float c1 = 1.f - b1, c2 = 1.f - b2, d1 = 1.f - b1pow, d2 = 1.f - b2pow;
+#pragma GCC ivdep
+  for (long i = i0; i < i1; i++) {
+    const float gi = g[i];
+    float nm = m[i] * b1 + gi * c1;
+    float nv = v[i] * b2 + (gi * gi) * c2;
+    float mh = nm / d1, vh = nv / d2;
+    float nx = (mh / (std::sqrt(vh) + eps)) * -lr + var[i];
+    m_out[i] = nm;
+    v_out[i] = nv;
+    var_out[i] = nx;
+  }
+}
+
 void adam(const float* var, const float* g, const float* m, const float* v, long n, float lr, float b1,
           float b2, float eps, float b1pow, float b2pow, float* var_out, float* m_out, float* v_out) {
-  // Mirrors tfjs AdamOptimizer's op sequence (float32 at each step).
-  const float c1 = 1.f - b1, c2 = 1.f - b2, d1 = 1.f - b1pow, d2 = 1.f - b2pow;
   parallel_for(n, kMinPar, [=](long i0, long i1) {
-    for (long i = i0; i < i1; i++) {
-      float nm = m[i] * b1 + g[i] * c1;
-      float nv = v[i] * b2 + (g[i] * g[i]) * c2;
-      float mh = nm / d1, vh = nv / d2;
-      m_out[i] = nm;
-      v_out[i] = nv;
-      var_out[i] = (mh / (std::sqrt(vh) + eps)) * -lr + var[i];
-    }
+    adam_range(var, g, m, v, i0, i1, lr, b1, b2, eps, b1pow, b2pow, var_out, m_out, v_out);
   });
+}
+
+void adam_all(const AdamSlot* slots, int nslots, float lr, float b1, float b2, float eps, float b1pow, float b2pow) {
+  // Cut every variable into pieces of about kPiece elements (shape-only) and run all pieces of
+  // all variables as one dynamically scheduled loop: one pool wake-up per step, not one per
+  // variable, and small variables (biases) share a thread with big ones.
+  constexpr long kPiece = 1 << 14;
+  struct Piece { int s; long b, e; };
+  std::vector<Piece> pieces;
+  long total = 0;
+  for (int s = 0; s < nslots; s++) {
+    const long n = slots[s].n;
+    total += n;
+    for (long b = 0; b < n; b += kPiece) pieces.push_back({s, b, std::min(n, b + kPiece)});
+  }
+  auto run = [&](long c) {
+    const Piece& p = pieces[c];
+    const AdamSlot& a = slots[p.s];
+    adam_range(a.var, a.g, a.m, a.v, p.b, p.e, lr, b1, b2, eps, b1pow, b2pow, a.var_out, a.m_out, a.v_out);
+  };
+  if (total < kMinPar) { for (long c = 0; c < (long)pieces.size(); c++) run(c); return; }
+  parallel_chunks((long)pieces.size(), run);
 }
 
 }  // namespace cvc

@@ -22,4 +22,9 @@ void batch_norm(const float* x, long n, long C, const float* mean, long nm, cons
 // One Adam step in place of tfjs's ~12 elementwise kernels; writes new var, m, v.
 void adam(const float* var, const float* g, const float* m, const float* v, long n, float lr, float b1,
           float b2, float eps, float b1pow, float b2pow, float* var_out, float* m_out, float* v_out);
+// One variable's buffers for adam_all; the outputs may alias the inputs (in-place update).
+struct AdamSlot { const float *var, *g, *m, *v; float *var_out, *m_out, *v_out; long n; };
+// The Adam step of every variable of a training step in one parallel loop (same per-element
+// arithmetic as adam(), so the results are identical; chunks never depend on the thread count).
+void adam_all(const AdamSlot* slots, int nslots, float lr, float b1, float b2, float eps, float b1pow, float b2pow);
 }  // namespace cvc

@@ -11,10 +11,15 @@ type I32 = Int32Array;
 export interface NativeAddon {
   info(): { arch: string; threads: number };
   /** Cumulative thread-pool counters (profiling): worker time in jobs, caller time waiting for workers. */
-  poolStats(): { workerBusyMs: number; callerWaitMs: number; runs: number; wakeups: number };
+  poolStats(): { workerBusyMs: number; callerWaitMs: number; runs: number; wakeups: number; backgroundMs: number; callerJobMs: number };
+  /** CPU time of the calling (JS) thread in ms. */
+  threadCpuMs(): number;
   conv2d(x: F32, w: F32, y: F32, geom: I32, F: number, bias: F32 | null, biasScalar: boolean, act: number, alpha: number): void;
   conv2dBackpropInput(dy: F32, w: F32, dx: F32, geom: I32, F: number): void;
   conv2dBackpropFilter(x: F32, dy: F32, dw: F32, geom: I32, F: number): void;
+  /** Queues the filter gradient for the pool's worker; x, dy, dw must stay alive and unchanged until waitTask(id). */
+  conv2dBackpropFilterAsync(x: F32, dy: F32, dw: F32, geom: I32, F: number): number;
+  waitTask(id: number): void;
   matmul(a: F32, b: F32, c: F32, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean,
     aBatchStride: number, bBatchStride: number, bias: F32 | null, biasScalar: boolean, act: number, alpha: number): void;
   maxPool(x: F32, y: F32, geom: I32): void;
@@ -31,6 +36,8 @@ export interface NativeAddon {
   batchNorm(x: F32, out: F32, C: number, mean: F32, variance: F32, offset: F32 | null, scale: F32 | null, eps: number): void;
   adam(v: F32, g: F32, m: F32, s: F32, lr: number, b1: number, b2: number, eps: number, b1pow: number, b2pow: number,
     vOut: F32, mOut: F32, sOut: F32): void;
+  /** Adam for many variables in one parallel call; each slot [var, g, m, v, varOut, mOut, vOut], outputs may alias inputs. */
+  adamAll(slots: F32[][], lr: number, b1: number, b2: number, eps: number, b1pow: number, b2pow: number): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -60,24 +60,36 @@ async function main() {
   const optimizer = backend.name === 'native' ? fastAdam(tf, 1e-3) : tf.train.adam(1e-3);
   model.compile({ optimizer, loss: 'binaryCrossentropy' });
 
-  const times: number[] = [], cpus: number[] = [], workers: number[] = [];
-  let t0 = 0, w0 = 0;
+  const times: number[] = [], cpus: number[] = [];
+  let t0 = 0;
   let c0 = process.cpuUsage();
-  const workerMs = () => addon?.poolStats().workerBusyMs ?? 0;
+  // Thread counters per epoch (native path): the JS thread's CPU time, and from the pool the
+  // worker's busy time, its background tasks, the JS thread's own share of parallel loops and
+  // its spin-waits for workers. Contention on the shared machine inflates wall times, but these
+  // split the work into what only the JS thread can do and what two cores can share.
+  type Counters = { main: number; worker: number; background: number; callerJob: number; callerWait: number };
+  const counters = (): Counters => {
+    if (!addon) return { main: 0, worker: 0, background: 0, callerJob: 0, callerWait: 0 };
+    const p = addon.poolStats();
+    return { main: addon.threadCpuMs(), worker: p.workerBusyMs, background: p.backgroundMs, callerJob: p.callerJobMs, callerWait: p.callerWaitMs };
+  };
+  let k0 = counters();
+  const perEpoch: Counters[] = [];
   const hist = await model.fit(xs, ys, {
     batchSize: 32, epochs: opts.epochs, shuffle: false, verbose: 0, yieldEvery: 'never',
     callbacks: {
       onEpochBegin: async (epoch) => {
         if (profiling && epoch === 1) resetKernelProfile();
         c0 = process.cpuUsage();
-        w0 = workerMs();
+        k0 = counters();
         t0 = performance.now();
       },
       onEpochEnd: async () => {
         times.push((performance.now() - t0) / 1000);
         const c = process.cpuUsage(c0);
         cpus.push((c.user + c.system) / 1e6);
-        workers.push((workerMs() - w0) / 1000);
+        const k = counters();
+        perEpoch.push(Object.fromEntries(Object.keys(k).map((key) => [key, (k[key as keyof Counters] - k0[key as keyof Counters]) / 1000])) as Counters);
       },
     },
   });
@@ -97,17 +109,42 @@ async function main() {
     if (r > 0) inf.push((performance.now() - t) / 1000);
   }
   const inferenceSeconds = median(inf);
+  // FNV-1a over the trained weights' bytes: equal hashes = bit-identical training arithmetic.
+  let weightsFnv = 0x811c9dc5;
+  for (const w of model.getWeights()) {
+    for (const b of new Uint8Array(w.dataSync().slice().buffer)) weightsFnv = Math.imul(weightsFnv ^ b, 0x01000193) >>> 0;
+  }
   const ours = {
     backend: backend.name, epochSeconds: round(epochSeconds), imagesPerSecond: round(n / epochSeconds, 1),
     inferenceSeconds: round(inferenceSeconds), inferenceImagesPerSecond: round(n / inferenceSeconds, 1),
     epochs: times.map((t) => round(t, 3)), epochCpuSeconds: round(median(cpus.slice(1)), 3),
-    ...(addon ? { epochWorkerBusySeconds: round(median(workers.slice(1)), 3) } : {}), loss: round(Number(hist.history['loss']!.at(-1)), 5),
+    ...(addon ? threadFigures(perEpoch.slice(1), addon.info().threads) : {}), loss: round(Number(hist.history['loss']!.at(-1)), 5),
+    weightsFnv: weightsFnv.toString(16).padStart(8, '0'),
     loop: 'tfjs-layers model.fit', optimizer: backend.name === 'native' ? 'fastAdam (fused native Adam)' : 'tf.train.adam', detail: backend.detail,
   };
   console.log(JSON.stringify(ours));
   if (kernelTable) console.error(kernelTable);
 
   if (opts.compare) compare(ours.epochSeconds, ours.inferenceSeconds, opts.threads || 2);
+}
+
+/**
+ * Medians over epochs 2..N of the thread counters, and what they imply for two idle cores:
+ * mainSerialSeconds (JS thread outside parallel loops and waits: tfjs/tfjs-layers JavaScript and
+ * serial kernel parts), parallelSeconds (chunks of parallel loops, either thread),
+ * backgroundSeconds (tasks the worker ran while the JS thread went on), and
+ * idealTwoCoreEpochSeconds = max(mainSerial + parallel/2, all work/2): an estimate for a quiet
+ * machine that ignores wake-up latency and memory-bandwidth sharing, not a measurement.
+ */
+function threadFigures(epochs: { main: number; worker: number; background: number; callerJob: number; callerWait: number }[], threads: number) {
+  const med = (f: (e: (typeof epochs)[number]) => number) => median(epochs.map(f));
+  const serial = med((e) => e.main - e.callerJob - e.callerWait), parallel = med((e) => e.callerJob + e.worker - e.background);
+  const background = med((e) => e.background);
+  return {
+    epochWorkerBusySeconds: round(med((e) => e.worker), 3), epochMainCpuSeconds: round(med((e) => e.main), 3),
+    mainSerialSeconds: round(serial, 3), parallelSeconds: round(parallel, 3), backgroundSeconds: round(background, 3),
+    ...(threads > 1 ? { idealTwoCoreEpochSeconds: round(Math.max(serial + parallel / 2, (serial + parallel + background) / 2), 3) } : {}),
+  };
 }
 
 function compare(epochSeconds: number, inferenceSeconds: number, threads: number) {

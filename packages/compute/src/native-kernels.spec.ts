@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAddon } from './addon.ts';
 import { useFastestBackend } from './backend.ts';
+import { fallbackCounts } from './kernels/util.ts';
 import { checkKernel, rng, runBoth } from './test-util.ts';
 
 beforeAll(async () => {
@@ -178,6 +179,26 @@ describe('elementwise and reduction kernels vs tfjs-backend-cpu', () => {
     tf.dispose([x, big, idx, mean, variance, offset, scale]);
   });
 
+  it("Mean's gradient (one native kernel) equals tfjs's formula bit for bit", async () => {
+    const R = rng(44);
+    for (const [shape, axis] of [[[4, 6, 6, 10], [1, 2]], [[3, 5, 7], 0], [[3, 5, 7], -1], [[2, 3, 4, 5], [0, 1, 2, 3]], [[32, 4, 4, 128], [1, 2]]] as const) {
+      const x = R.tensor([...shape]);
+      const axes = tf.util.parseAxisParam(axis as number | number[], [...shape]);
+      const outShape = shape.filter((_, i) => !axes.includes(i));
+      const dy = R.tensor(outShape);
+      const before = fallbackCounts.get('CvcMeanGrad') ?? 0;
+      let got = x;
+      const prof = await tf.profile(() => { got = tf.grad((t: tf.Tensor) => tf.mean(t, axis as number | number[]))(x, dy); return got; });
+      expect(prof.kernelNames).toContain('CvcMeanGrad');
+      expect(prof.kernelNames).not.toContain('Multiply');
+      expect(fallbackCounts.get('CvcMeanGrad') ?? 0).toBe(before);
+      const n = axes.reduce((p, a) => p * shape[a]!, 1);
+      const want = tf.div(tf.mul(tf.reshape(dy, shape.map((d, i) => (axes.includes(i) ? 1 : d))), tf.ones([...shape])), n);
+      expect(Array.from(got.dataSync()), `shape ${shape} axis ${axis}`).toEqual(Array.from(want.dataSync()));
+      tf.dispose([x, dy, got, want]);
+    }
+  });
+
   it('native kernels are actually registered', () => {
     const { addon } = loadAddon();
     expect(addon?.info().threads).toBeGreaterThanOrEqual(1);
@@ -205,8 +226,15 @@ describe('determinism across thread counts', () => {
       const y3 = new Float32Array(dy3.length), dw3 = new Float32Array(w3.length);
       a.conv2d(x3, w3, y3, g3, 32, f(32, 0.7), false, 3, 0.1);
       a.conv2dBackpropFilter(x3, dy3, dw3, g3, 32);
+      // The same filter gradients as background tasks, with other kernels run meanwhile.
+      const dwA = new Float32Array(w.length), dw3A = new Float32Array(w3.length), yA = new Float32Array(y.length);
+      const t1 = a.conv2dBackpropFilterAsync(x, dy, dwA, g, 40), t2 = a.conv2dBackpropFilterAsync(x3, dy3, dw3A, g3, 32);
+      a.conv2d(x, w, yA, g, 40, null, false, 0, 0);
+      a.waitTask(t2); a.waitTask(t1);
+      for (let i = 0; i < dw.length; i++) if (dwA[i] !== dw[i] && process.env.CHECK_ASYNC) throw new Error('async dW differs at ' + i);
+      for (let i = 0; i < dw3.length; i++) if (dw3A[i] !== dw3[i] && process.env.CHECK_ASYNC) throw new Error('async dW3 differs at ' + i);
       let h = 0;
-      for (const arr of [y, dw, c, y3, dw3]) for (const v of new Uint32Array(arr.buffer)) h = (Math.imul(h, 31) + v) >>> 0;
+      for (const arr of [y, dw, c, y3, dw3, dwA, dw3A, yA]) for (const v of new Uint32Array(arr.buffer)) h = (Math.imul(h, 31) + v) >>> 0;
       console.log(h);`;
     const run = (env: Record<string, string>) => {
       const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
@@ -215,6 +243,7 @@ describe('determinism across thread counts', () => {
     };
     const one = run({ CVC_THREADS: '1' }), many = run({ CVC_THREADS: '2' }), again = run({ CVC_THREADS: '2' });
     expect(one).toMatch(/^\d+$/);
+    expect(run({ CVC_THREADS: '2', CHECK_ASYNC: '1' })).toBe(one);
     expect(many).toBe(one);
     expect(again).toBe(one);
   });

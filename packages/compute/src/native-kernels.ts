@@ -2,14 +2,15 @@
 // registerKernel), keeping each original kernel as the fallback for unsupported attributes.
 import type { NativeAddon } from './addon.ts';
 import { convKernels } from './kernels/conv.ts';
-import { elementwiseKernels, FUSED_ADAM, LEAKY_RELU_GRAD } from './kernels/elementwise.ts';
+import { elementwiseKernels, FUSED_ADAM, LEAKY_RELU_GRAD, MEAN_GRAD } from './kernels/elementwise.ts';
 import { matmulKernels } from './kernels/matmul.ts';
 import { poolKernels } from './kernels/pool.ts';
 import { hookBackend, unhookBackend } from './kernels/buffer-pool.ts';
 import { kernel, type KernelFunc, type TF, type TensorInfo } from './kernels/util.ts';
 
 const BACKEND = 'cpu';
-interface Installed { names: string[]; originals: Map<string, KernelFunc>; gradient?: ReturnType<TF['getGradient']> }
+type GradConfig = NonNullable<ReturnType<TF['getGradient']>>;
+interface Installed { names: string[]; originals: Map<string, KernelFunc>; gradients: GradConfig[] }
 const installed = new WeakMap<object, Installed>();
 
 /** Whether native kernels are currently registered for this tfjs instance. */
@@ -37,10 +38,10 @@ export function installNativeKernels(tf: TF, addon: NativeAddon): string[] {
     tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: kernel(name, fallback, body) });
     names.push(name);
   }
-  const gradient = overrideLeakyReluGradient(tf);
+  const gradients = [overrideLeakyReluGradient(tf), overrideMeanGradient(tf)].filter((g): g is GradConfig => !!g);
   const cpu = tf.findBackend(BACKEND);
   if (cpu) hookBackend(cpu);
-  installed.set(engine, { names, originals, gradient });
+  installed.set(engine, { names, originals, gradients });
   return names;
 }
 
@@ -53,7 +54,7 @@ export function uninstallNativeKernels(tf: TF): void {
     const orig = st.originals.get(name);
     if (orig) tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: orig });
   }
-  if (st.gradient) tf.registerGradient(st.gradient);
+  for (const g of st.gradients) tf.registerGradient(g);
   const cpu = tf.findBackend(BACKEND);
   if (cpu) unhookBackend(cpu);
   installed.delete(tf.engine());
@@ -85,3 +86,26 @@ function overrideLeakyReluGradient(tf: TF): ReturnType<TF['getGradient']> {
 }
 
 export { FUSED_ADAM };
+
+/**
+ * Mean's tfjs gradient fills ones(x.shape) in JavaScript and runs a full-size Multiply and
+ * RealDiv (global average pooling: 65k elements per step); on the native cpu path one kernel
+ * computes the same values. Other backends keep the original gradient.
+ */
+function overrideMeanGradient(tf: TF): ReturnType<TF['getGradient']> {
+  const orig = tf.getGradient('Mean');
+  if (!orig) return orig;
+  tf.registerGradient({
+    ...orig,
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      const d = dy as unknown as TensorInfo;
+      if (tf.getBackend() !== BACKEND || !nativeInstalled(tf) || d.dtype !== 'float32' || !x || x.dtype !== 'float32') {
+        return orig.gradFunc(dy, saved, attrs);
+      }
+      const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
+      return { x: () => tf.engine().runKernel(MEAN_GRAD, { dy: dy as import('@tensorflow/tfjs').Tensor }, { shape: x.shape, axes }) as import('@tensorflow/tfjs').Tensor };
+    },
+  });
+  return orig;
+}

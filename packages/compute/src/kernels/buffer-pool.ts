@@ -66,9 +66,11 @@ function toPool(o: Owned): void {
 
 /**
  * Keep the buffers behind `views` from being recycled until the returned release function is
- * called, or until the tensor `info` is disposed, whichever comes first (lazy results).
+ * called, or until the tensor `info` is disposed, whichever comes first (lazy results);
+ * `beforeDisposeRelease` runs first when it is the disposal (e.g. wait for a background task
+ * that still reads them).
  */
-export function pinUntil(info: TensorInfo, views: ArrayBufferView[]): () => void {
+export function pinUntil(info: TensorInfo, views: ArrayBufferView[], beforeDisposeRelease?: () => void): () => void {
   const os = views.map((v) => owned.get(v.buffer)).filter((o): o is Owned => !!o && o.state !== 'escaped');
   for (const o of os) o.pins++;
   let done = false;
@@ -78,8 +80,26 @@ export function pinUntil(info: TensorInfo, views: ArrayBufferView[]): () => void
     onDispose.delete(info.dataId);
     for (const o of os) if (--o.pins === 0 && o.state === 'orphan') toPool(o);
   };
-  onDispose.set(info.dataId, release);
+  onDispose.set(info.dataId, () => { if (!done) beforeDisposeRelease?.(); release(); });
   return release;
+}
+
+/** Whether disposals are watched (pinUntil's release then runs when a tensor is disposed). */
+export function disposalsWatched(): boolean {
+  return hooked > 0;
+}
+
+/**
+ * Whether `arr` may be overwritten in place: a native output buffer owned by exactly one live
+ * tensor whose values were never handed out (dataSync/data), not viewed by another tensor and not
+ * kept by a pending lazy result. (The caller also checks the tensor's refCount: tfjs shares one
+ * buffer between a tensor and its reshapes/clones.) Always false without the backend hooks,
+ * which are what detect values being handed out.
+ */
+export function exclusivelyOwned(arr: unknown): boolean {
+  if (hooked === 0 || !(arr instanceof Float32Array)) return false;
+  const o = owned.get(arr.buffer);
+  return !!o && o.arr === arr && o.state === 'live' && o.pins === 0;
 }
 
 /** Register a buffer filled after its tensor was made (lazy results) as owned by dataId. */

@@ -1,6 +1,6 @@
 // Conv2D, FusedConv2D, Conv2DBackpropInput (also conv2dTranspose), Conv2DBackpropFilter.
 import type { NativeAddon } from '../addon.ts';
-import { ACT, alloc, f32, lazyTensorInfo, size, type KernelCtx, type TF, type TensorInfo } from './util.ts';
+import { ACT, alloc, backgroundAllowed, f32, lazyTensorInfo, size, type KernelCtx, type TF, type TensorInfo } from './util.ts';
 
 type ConvInfo = ReturnType<TF['backend_util']['computeConv2DInfo']>;
 type Shape4 = [number, number, number, number];
@@ -28,6 +28,7 @@ export function epilogueBias(ctx: KernelCtx, F: number): { ok: boolean; bias: Fl
 
 export function convKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: KernelCtx) => TensorInfo | TensorInfo[]> {
   const bu = tf.backend_util;
+  const threads = addon.info().threads;
 
   function forward(ctx: KernelCtx, fused: boolean): TensorInfo | TensorInfo[] {
     const { x, filter } = ctx.inputs as { x: TensorInfo; filter: TensorInfo };
@@ -74,6 +75,13 @@ export function convKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: Ke
       if (!xv || !dyv || (a.dataFormat ?? 'NHWC') !== 'NHWC') return ctx.fallback();
       const ci = bu.computeConv2DInfo(x.shape as Shape4, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
       const dw = alloc(size(a.filterShape));  // [KH, KW, C, F]
+      if (dw.length > 0 && backgroundAllowed(threads)) {
+        // Read only by the optimizer at the end of the step: the pool's worker computes it while
+        // this thread goes on with the rest of the backward pass and tfjs's bookkeeping.
+        const id = addon.conv2dBackpropFilterAsync(xv, dyv, dw, geom(ci), ci.outChannels);
+        const wait = () => addon.waitTask(id);
+        return lazyTensorInfo(ctx.backend, [...a.filterShape], [xv, dyv], () => { wait(); return dw; }, wait);
+      }
       if (dw.length > 0) addon.conv2dBackpropFilter(xv, dyv, dw, geom(ci), ci.outChannels);
       return ctx.backend.makeTensorInfo([...a.filterShape], 'float32', dw);
     },

@@ -10,6 +10,7 @@ const UNARY: Record<string, number> = { Sqrt: 0, Square: 1, Neg: 2, Relu: 3, Exp
 /** Custom kernels registered on `cpu` only while native kernels are installed. */
 export const LEAKY_RELU_GRAD = 'CvcLeakyReluGrad';
 export const FUSED_ADAM = 'CvcAdam';
+export const MEAN_GRAD = 'CvcMeanGrad';
 
 /** True when `s` (after dropping leading 1s) equals the trailing dims of `out`. */
 function trailingOf(s: readonly number[], out: readonly number[]): boolean {
@@ -81,6 +82,24 @@ export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (
     const o = alloc(xv.length);
     addon.leakyReluGrad(dyv, xv, o, Number(ctx.attrs['alpha']));
     return ctx.backend.makeTensorInfo([...x.shape], 'float32', o);
+  };
+
+  // Mean's gradient: dx[shape] = broadcast(dy) / reduceSize in one pass. tfjs builds
+  // ones(x.shape) in JavaScript and runs a full-size Multiply and RealDiv; dy * 1 is exact, so
+  // the result is the same bit for bit. attrs: shape (of x), axes (normalised, reduced).
+  k[MEAN_GRAD] = (ctx) => {
+    const { dy } = ctx.inputs as { dy: TensorInfo };
+    const { shape, axes } = ctx.attrs as { shape: number[]; axes: number[] };
+    const dyv = f32(ctx.backend, dy);
+    const expanded = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    if (!dyv || dyv.length !== size(expanded)) return ctx.fallback();
+    const reduceSize = axes.reduce((n, a) => n * shape[a]!, 1);
+    const o = alloc(size(shape));
+    if (o.length > 0) {
+      addon.binaryStrided(BINARY['RealDiv']!, dyv, Float32Array.of(reduceSize), o, Int32Array.from(shape),
+        broadcastStrides(expanded, shape), new Int32Array(shape.length));
+    }
+    return ctx.backend.makeTensorInfo([...shape], 'float32', o);
   };
 
   k['Select'] = (ctx) => {

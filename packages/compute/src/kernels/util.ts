@@ -1,6 +1,6 @@
 // Shared helpers for kernels that run over tfjs's `cpu` backend storage (zero-copy).
 import type * as tfjs from '@tensorflow/tfjs';
-import { adopt, allocPooled, pinUntil } from './buffer-pool.ts';
+import { adopt, allocPooled, disposalsWatched, pinUntil } from './buffer-pool.ts';
 
 export type TF = typeof tfjs;
 export type TensorInfo = tfjs.TensorInfo;
@@ -63,6 +63,17 @@ export function kernel(name: string, original: KernelFunc, body: (ctx: KernelCtx
   };
 }
 
+/**
+ * Whether kernels may queue work for the pool's worker and return before it is done (see
+ * BackgroundTask in native/threadpool.h): needs a second thread, disposals watched by the buffer
+ * pool (a result disposed unread must wait for its task before its buffers can go), and no
+ * kernel profiling (each kernel is charged its own time). CVC_ASYNC_GRADS=0 turns it off.
+ */
+export function backgroundAllowed(threads: number): boolean {
+  return threads > 1 && disposalsWatched() && process.env['CVC_ASYNC_GRADS'] !== '0'
+    && process.env['CVC_PROFILE_KERNELS'] !== '1' && process.env['CVC_LAZY_GRADS'] !== '0';
+}
+
 export const ACT: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5 };
 
 /**
@@ -74,14 +85,14 @@ export const ACT: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leaky
  * profiling, so that the time is charged to the right kernel.)
  */
 export function lazyTensorInfo(backend: CpuBackendLike, shape: number[], captured: Float32Array[],
-  compute: () => Float32Array): TensorInfo {
+  compute: () => Float32Array, onDisposeUnread?: () => void): TensorInfo {
   if (process.env['CVC_LAZY_GRADS'] === '0' || process.env['CVC_PROFILE_KERNELS'] === '1') {
     return backend.makeTensorInfo(shape, 'float32', compute());
   }
   const info = backend.makeTensorInfo(shape, 'float32', new Float32Array(0));
   // The captured inputs may outlive their tensors: their buffers stay out of the pool until
   // this result is computed or disposed.
-  const release = pinUntil(info, captured);
+  const release = pinUntil(info, captured, onDisposeUnread);
   const rec = backend.data.get(info.dataId) as { values?: unknown };
   let cache: unknown;
   let pending: (() => Float32Array) | null = compute;
