@@ -55,6 +55,8 @@ export const modelSpec = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and -'),
   architecture,
   training: trainingSpec,
+  /** Independently seeded networks per trained model (validation run, each fold, full), logits averaged; 1 = a single network. */
+  ensemble: z.number().int().min(1).max(8).default(1),
 });
 export type ModelSpec = z.infer<typeof modelSpec>;
 export type TrainingSpec = z.infer<typeof trainingSpec>;
