@@ -9,8 +9,12 @@ const augment = z
     pad: z.number().int().min(0).max(8).default(0),
     /** Side of a random square set to the mean colour (0 = off). */
     cutout: z.number().int().min(0).max(24).default(0),
+    /** Random zoom by a factor in [1 − scale, 1 + scale] (bilinear; 0 = off). */
+    scale: z.number().min(0).max(0.5).default(0),
+    /** Random rotation in [−rotate, rotate] degrees (0 = off). */
+    rotate: z.number().min(0).max(45).default(0),
   })
-  .default({ flip: false, pad: 0, cutout: 0 });
+  .default({ flip: false, pad: 0, cutout: 0, scale: 0, rotate: 0 });
 
 export const trainingSpec = z.object({
   /** Epochs of the run on the train split; the epoch count for folds and the full model is chosen on validation. */
