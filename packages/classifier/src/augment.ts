@@ -11,10 +11,21 @@ export interface AugmentOptions {
   scale?: number;
   /** Rotation drawn from [−rotate, rotate] degrees (0 = off). */
   rotate?: number;
+  /** Probability of replacing the colours by their channel mean (grey; 0 = off): pushes the model to shape cues. */
+  grayscale?: number;
 }
 
 /** Write an augmented copy of `src` ([size, size, 3]) into `dst` at `offset`. */
 export function augmentInto(src: Float32Array, dst: Float32Array, offset: number, size: number, opts: AugmentOptions, rng: Rng): void {
+  geometryInto(src, dst, offset, size, opts, rng);
+  // Drawn last and only when enabled, so configs without it keep their random streams.
+  if ((opts.grayscale ?? 0) > 0 && rng.next() < opts.grayscale!) {
+    // The mean of the normalised channels: (near-)grey, since the channels' std are similar.
+    for (let o = offset; o < offset + size * size * 3; o += 3) dst[o] = dst[o + 1] = dst[o + 2] = (dst[o]! + dst[o + 1]! + dst[o + 2]!) / 3;
+  }
+}
+
+function geometryInto(src: Float32Array, dst: Float32Array, offset: number, size: number, opts: AugmentOptions, rng: Rng): void {
   const flip = opts.flip && rng.next() < 0.5;
   const dx = opts.pad > 0 ? rng.int(2 * opts.pad + 1) - opts.pad : 0;
   const dy = opts.pad > 0 ? rng.int(2 * opts.pad + 1) - opts.pad : 0;

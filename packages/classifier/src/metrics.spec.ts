@@ -71,4 +71,20 @@ describe('metrics', () => {
     expect(Array.from(zoomed.subarray(0, 3))).toEqual([0, 0, 0]);
     expect(Array.from(zoomed)).not.toEqual(Array.from(src));
   });
+
+  it('augmentation: grayscale sets every channel to the pixel mean when drawn, and leaves the image alone otherwise', () => {
+    const size = 4;
+    const src = Float32Array.from({ length: size * size * 3 }, (_, i) => (i % 7) - 3);
+    const run = (draw: number) => {
+      const out = new Float32Array(src.length);
+      augmentInto(src, out, 0, size, { flip: false, pad: 0, cutout: 0, grayscale: 0.3 }, { next: () => draw, int: () => 0, normal: () => 0 });
+      return out;
+    };
+    const grey = run(0.1); // 0.1 < 0.3: grey
+    for (let p = 0; p < size * size; p++) {
+      const mean = (src[3 * p]! + src[3 * p + 1]! + src[3 * p + 2]!) / 3;
+      for (let c = 0; c < 3; c++) expect(grey[3 * p + c]).toBeCloseTo(mean, 6);
+    }
+    expect(Array.from(run(0.9))).toEqual(Array.from(src));
+  });
 });

@@ -13,8 +13,10 @@ const augment = z
     scale: z.number().min(0).max(0.5).default(0),
     /** Random rotation in [−rotate, rotate] degrees (0 = off). */
     rotate: z.number().min(0).max(45).default(0),
+    /** Probability of turning an image grey (channel mean; 0 = off). */
+    grayscale: z.number().min(0).max(1).default(0),
   })
-  .default({ flip: false, pad: 0, cutout: 0, scale: 0, rotate: 0 });
+  .default({ flip: false, pad: 0, cutout: 0, scale: 0, rotate: 0, grayscale: 0 });
 
 export const trainingSpec = z.object({
   /** Epochs of the run on the train split; the epoch count for folds and the full model is chosen on validation. */
