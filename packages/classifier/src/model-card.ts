@@ -26,7 +26,8 @@ function describe(spec: ModelSpec): string {
     `- **${spec.name}** — ${arch}${'dropout' in a && a.dropout ? `; dropout ${a.dropout} before the output` : ''}. ` +
     `${optimizer} lr ${t.learningRate} (${t.schedule}${t.schedule === 'cosine' ? `, ${t.warmupEpochs} warm-up epochs` : ''})` +
     `${t.weightDecay ? `, decoupled weight decay ${t.weightDecay} on kernels` : ''}, label smoothing ${t.labelSmoothing}, augmentation: ${aug}` +
-    `${t.ema ? `, weight average (EMA ${t.ema}) evaluated and saved` : ''}, test-time averaging: ${tta}.`
+    `${t.ema ? `, weight average (EMA ${t.ema}) evaluated and saved` : ''}, test-time averaging: ${tta}.` +
+    (spec.ensemble > 1 ? ` Ensemble: every trained model (validation run, each fold, full) is ${spec.ensemble} independently seeded networks whose logits are averaged; features ('fc7', 'pooled') are member 0's.` : '')
   );
 }
 

@@ -9,8 +9,14 @@ const augment = z
     pad: z.number().int().min(0).max(8).default(0),
     /** Side of a random square set to the mean colour (0 = off). */
     cutout: z.number().int().min(0).max(24).default(0),
+    /** Random zoom by a factor in [1 − scale, 1 + scale] (bilinear; 0 = off). */
+    scale: z.number().min(0).max(0.5).default(0),
+    /** Random rotation in [−rotate, rotate] degrees (0 = off). */
+    rotate: z.number().min(0).max(45).default(0),
+    /** Probability of turning an image grey (channel mean; 0 = off). */
+    grayscale: z.number().min(0).max(1).default(0),
   })
-  .default({ flip: false, pad: 0, cutout: 0 });
+  .default({ flip: false, pad: 0, cutout: 0, scale: 0, rotate: 0, grayscale: 0 });
 
 export const trainingSpec = z.object({
   /** Epochs of the run on the train split; the epoch count for folds and the full model is chosen on validation. */
@@ -55,6 +61,8 @@ export const modelSpec = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and -'),
   architecture,
   training: trainingSpec,
+  /** Independently seeded networks per trained model (validation run, each fold, full), logits averaged; 1 = a single network. */
+  ensemble: z.number().int().min(1).max(8).default(1),
 });
 export type ModelSpec = z.infer<typeof modelSpec>;
 export type TrainingSpec = z.infer<typeof trainingSpec>;

@@ -9,8 +9,8 @@ import type { TrainingSpec } from './params.ts';
 
 /** The legend name of the training curves: "augmented" only when the training images were. */
 export function trainSeriesName(training: TrainingSpec): string {
-  const { flip, pad, cutout } = training.augment;
-  return flip || pad > 0 || cutout > 0 || training.mix.kind !== 'none' ? 'train (augmented)' : 'train';
+  const { flip, pad, cutout, scale, rotate, grayscale } = training.augment;
+  return flip || pad > 0 || cutout > 0 || scale > 0 || rotate > 0 || grayscale > 0 || training.mix.kind !== 'none' ? 'train (augmented)' : 'train';
 }
 
 /** Train vs validation loss and accuracy per epoch of the train-split run; a rule marks the chosen epoch count. */

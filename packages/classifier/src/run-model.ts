@@ -6,9 +6,9 @@ import type { Dataset, Progress, Rng } from '@cvc/core';
 import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
 import { tf } from '@cvc/core/backend';
 import { buildModel, logitModel } from './models.ts';
+import { accuracy, binaryLogLoss, fitTemperature } from './metrics.ts';
 import { predictLogits } from './predict.ts';
 import { chooseEpochs, train, type EpochRecord } from './train.ts';
-import { fitTemperature } from './metrics.ts';
 import type { ModelSpec } from './params.ts';
 import type { Normalization } from './data.ts';
 
@@ -41,28 +41,58 @@ export interface RunContext {
 
 const allIndices = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+/** Seed purposes of ensemble member m: member 0 = the single network's, so `ensemble: 1` is unchanged. */
+export const memberRun = (run: string, m: number): string => (m === 0 ? run : `${run}/member-${m}`);
+
 async function trainOne(ctx: RunContext, spec: ModelSpec, run: string, trainIdx: number[], epochs: number, validation?: number[], onValidation?: (epoch: number, logits: Float32Array) => void) {
   const { manifest } = ctx.dataset;
   const size = manifest.shape[1];
-  const model = buildModel(spec.architecture, ctx.rng(`${spec.name}/${run}/init`).int(2 ** 31), size);
-  const progress = ctx.progress(`${spec.name} ${run}`, epochs);
-  const history = await train({
-    model,
-    x: ctx.x,
-    size,
-    labels: manifest.labels,
-    train: trainIdx,
-    ...(validation ? { validation } : {}),
-    ...(onValidation ? { onValidation } : {}),
-    epochs,
-    batchSize: ctx.batchSize,
-    training: spec.training,
-    rng: ctx.rng(`${spec.name}/${run}/data`),
-    progress,
-  });
+  const members = spec.ensemble;
+  const seeds = Array.from({ length: members }, (_, m) => ctx.rng(`${spec.name}/${memberRun(run, m)}/init`).int(2 ** 31));
+  const model = buildModel(spec.architecture, members === 1 ? seeds[0]! : seeds, size);
+  const progress = ctx.progress(`${spec.name} ${run}`, epochs * members);
+  // Members train one after another, each on its own seeded data order; the ensemble's validation
+  // logits per epoch are the mean of the members' (so epochs are chosen on the ensemble's curve).
+  const histories: EpochRecord[][] = [];
+  const validationSums: Float32Array[] = [];
+  for (let m = 0; m < members; m++) {
+    histories.push(
+      await train({
+        model,
+        x: ctx.x,
+        size,
+        labels: manifest.labels,
+        train: trainIdx,
+        ...(validation ? { validation } : {}),
+        ...(validation ? { onValidation: (epoch: number, z: Float32Array) => {
+          const sum = (validationSums[epoch - 1] ??= new Float32Array(z.length));
+          z.forEach((v, i) => (sum[i] = sum[i]! + v / members));
+        } } : {}),
+        ...(members > 1 ? { member: m } : {}),
+        epochs,
+        batchSize: ctx.batchSize,
+        training: spec.training,
+        rng: ctx.rng(`${spec.name}/${memberRun(run, m)}/data`),
+        progress,
+      }),
+    );
+  }
+  const history = members === 1 ? histories[0]! : ensembleHistory(histories, validationSums, validation?.map((i) => manifest.labels[i]!));
+  if (validation && onValidation) validationSums.forEach((z, e) => onValidation(e + 1, z));
   const last = history[history.length - 1]!;
   progress.done(`train acc ${last.trainAccuracy.toFixed(3)}${last.validationAccuracy !== undefined ? `, validation acc ${last.validationAccuracy.toFixed(3)}` : ''}`);
   return { model, history };
+}
+
+/** Per epoch: the members' mean training loss and accuracy; validation figures of the mean logits. */
+function ensembleHistory(histories: EpochRecord[][], validationSums: Float32Array[], y?: number[]): EpochRecord[] {
+  const mean = (f: (h: EpochRecord) => number, e: number) => histories.reduce((s, h) => s + f(h[e]!), 0) / histories.length;
+  return histories[0]!.map((first, e) => ({
+    epoch: first.epoch,
+    trainLoss: mean((h) => h.trainLoss, e),
+    trainAccuracy: mean((h) => h.trainAccuracy, e),
+    ...(y && validationSums[e] ? { validationLoss: binaryLogLoss(validationSums[e], y), validationAccuracy: accuracy(validationSums[e], y) } : {}),
+  }));
 }
 
 export async function runModel(ctx: RunContext, spec: ModelSpec): Promise<ModelRuns> {
@@ -95,6 +125,7 @@ export async function runModel(ctx: RunContext, spec: ModelSpec): Promise<ModelR
     temperature,
     tta,
     ttaShift,
+    ensemble: spec.ensemble,
     params: spec,
     dataset: manifest.contentHash,
   });

@@ -82,7 +82,7 @@ describe('training', () => {
     const x = normalizeImages(images, norm);
     const model = buildModel({ kind: 'cnn', filters: [4, 4, 4, 4, 4], dense: 4, dropout: 0 }, 5);
     const idx = Array.from({ length: 32 }, (_, i) => i);
-    await train({ model, x, size: 32, labels, train: idx, epochs: 2, batchSize: 16, training: { ...training, augment: { flip: false, pad: 0, cutout: 0 } }, rng: createRng(1) });
+    await train({ model, x, size: 32, labels, train: idx, epochs: 2, batchSize: 16, training: { ...training, augment: { flip: false, pad: 0, cutout: 0, scale: 0, rotate: 0, grayscale: 0 } }, rng: createRng(1) });
     const heldOut = Array.from({ length: 32 }, (_, i) => 32 + i);
     const z = await predictLogits(logitModel(model), x, 32, heldOut, { tta: false });
     expect(accuracy(z, heldOut.map((i) => labels[i]!))).toBeLessThan(0.8);

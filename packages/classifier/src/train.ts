@@ -10,7 +10,7 @@ import { shuffled, type Progress, type Rng } from '@cvc/core';
 import { augmentInto } from './augment.ts';
 import { mixBatch } from './mix.ts';
 import { WeightAverage } from './ema.ts';
-import { logitModel } from './models.ts';
+import { logitModel, memberLogitModel } from './models.ts';
 import { predictLogits } from './predict.ts';
 import { binaryLogLoss, accuracy } from './metrics.ts';
 import type { TrainingSpec } from './params.ts';
@@ -35,6 +35,8 @@ export interface TrainRun {
   training: TrainingSpec;
   rng: Rng;
   progress?: Progress;
+  /** Train only this member of an ensemble model (its weights alone; the others are untouched). */
+  member?: number;
   /** Called with the validation logits after every epoch (e.g. to calibrate the chosen epoch's model). */
   onValidation?: (epoch: number, logits: Float32Array) => void;
 }
@@ -62,13 +64,15 @@ function makeOptimizer(training: TrainingSpec): { optimizer: StepOptimizer; setL
 export async function train(run: TrainRun): Promise<EpochRecord[]> {
   const { model, x, size, labels, training } = run;
   const pixels = size * size * 3;
-  const logits = logitModel(model);
+  // The network being trained: the whole model, or one member of an ensemble (a sub-model sharing its layers).
+  const net = run.member === undefined ? model : memberLogitModel(model, run.member);
+  const logits = run.member === undefined ? logitModel(model) : net;
   const { optimizer, setLearningRate } = makeOptimizer(training);
-  const trainable = model.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tfTypes.Variable }));
+  const trainable = net.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tfTypes.Variable }));
   const variables = trainable.map((w) => w.variable);
   // Decay conv and dense kernels only: biases and batch-norm scales/offsets are not regularised.
   const decayed = training.weightDecay > 0 ? trainable.filter((w) => /kernel$/.test(w.name)).map((w) => w.variable) : [];
-  const average = training.ema > 0 ? new WeightAverage(model, training.ema) : undefined;
+  const average = training.ema > 0 ? new WeightAverage(net, training.ema) : undefined;
   const stepsPerEpoch = Math.ceil(run.train.length / run.batchSize);
   const totalSteps = stepsPerEpoch * run.epochs;
   const warmupSteps = stepsPerEpoch * training.warmupEpochs;
