@@ -40,18 +40,11 @@ export interface Dataset {
 }
 
 /** What a dataset's maker decides; `datasetOf` derives the rest (format fields, counts, hashes). */
-export interface DatasetContents {
+export type DatasetContents = Pick<DatasetManifest, 'classNames' | 'files' | 'labels' | 'mean' | 'std' | 'splits' | 'source'> & {
   /** [N, size, size, 3] uint8. */
   images: Uint8Array;
   size: number;
-  classNames: string[];
-  files: string[];
-  labels: number[];
-  mean: [number, number, number];
-  std: [number, number, number];
-  splits: DatasetSplits;
-  source: string;
-}
+};
 
 /** A dataset with its manifest. The manifest's key order is fixed here: manifest.json is an artifact. */
 export function datasetOf(c: DatasetContents): Dataset {
