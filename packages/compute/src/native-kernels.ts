@@ -65,47 +65,42 @@ export function originalCpuKernel(tf: TF, name: string): KernelFunc | undefined 
   return installed.get(tf.engine())?.originals.get(name);
 }
 
+type Tensor = import('@tensorflow/tfjs').Tensor;
+type GradFunc = GradConfig['gradFunc'];
+
 /**
- * LeakyRelu's tfjs gradient is Greater + Multiply + Select over the whole activation; on the
- * native cpu path use one fused kernel instead. Other backends keep the original gradient.
+ * Replace `kernelName`'s tfjs gradient by `nativeGrad` on the native cpu path with float32 `dy`;
+ * `nativeGrad` returns undefined for inputs it does not take. Everywhere else (other backends,
+ * other dtypes) the original gradient runs. Returns the original (restored on uninstall).
  */
-function overrideLeakyReluGradient(tf: TF): ReturnType<TF['getGradient']> {
-  const orig = tf.getGradient('LeakyRelu');
+function overrideGradient(tf: TF, kernelName: string, nativeGrad: (...args: Parameters<GradFunc>) => ReturnType<GradFunc> | undefined): GradConfig | undefined {
+  const orig = tf.getGradient(kernelName);
   if (!orig) return orig;
   tf.registerGradient({
     ...orig,
     gradFunc: (dy, saved, attrs) => {
-      const d = dy as unknown as TensorInfo;
-      if (tf.getBackend() !== BACKEND || !nativeInstalled(tf) || d.dtype !== 'float32') return orig.gradFunc(dy, saved, attrs);
-      const [x] = saved;
-      const g = dy as import('@tensorflow/tfjs').Tensor;
-      return { x: () => tf.engine().runKernel(LEAKY_RELU_GRAD, { dy: g, x: x! }, attrs) as import('@tensorflow/tfjs').Tensor };
+      const onNative = tf.getBackend() === BACKEND && nativeInstalled(tf) && (dy as unknown as TensorInfo).dtype === 'float32';
+      return (onNative ? nativeGrad(dy, saved, attrs) : undefined) ?? orig.gradFunc(dy, saved, attrs);
     },
   });
   return orig;
+}
+
+/** LeakyRelu's tfjs gradient is Greater + Multiply + Select over the whole activation: one fused kernel instead. */
+function overrideLeakyReluGradient(tf: TF): GradConfig | undefined {
+  return overrideGradient(tf, 'LeakyRelu', (dy, [x], attrs) => ({ x: () => tf.engine().runKernel(LEAKY_RELU_GRAD, { dy: dy as Tensor, x: x! }, attrs) as Tensor }));
 }
 
 export { FUSED_ADAM };
 
 /**
  * Mean's tfjs gradient fills ones(x.shape) in JavaScript and runs a full-size Multiply and
- * RealDiv (global average pooling: 65k elements per step); on the native cpu path one kernel
- * computes the same values. Other backends keep the original gradient.
+ * RealDiv (global average pooling: 65k elements per step); one kernel computes the same values.
  */
-function overrideMeanGradient(tf: TF): ReturnType<TF['getGradient']> {
-  const orig = tf.getGradient('Mean');
-  if (!orig) return orig;
-  tf.registerGradient({
-    ...orig,
-    gradFunc: (dy, saved, attrs) => {
-      const [x] = saved;
-      const d = dy as unknown as TensorInfo;
-      if (tf.getBackend() !== BACKEND || !nativeInstalled(tf) || d.dtype !== 'float32' || !x || x.dtype !== 'float32') {
-        return orig.gradFunc(dy, saved, attrs);
-      }
-      const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
-      return { x: () => tf.engine().runKernel(MEAN_GRAD, { dy: dy as import('@tensorflow/tfjs').Tensor }, { shape: x.shape, axes }) as import('@tensorflow/tfjs').Tensor };
-    },
+function overrideMeanGradient(tf: TF): GradConfig | undefined {
+  return overrideGradient(tf, 'Mean', (dy, [x], attrs) => {
+    if (!x || x.dtype !== 'float32') return undefined;
+    const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
+    return { x: () => tf.engine().runKernel(MEAN_GRAD, { dy: dy as Tensor }, { shape: x.shape, axes }) as Tensor };
   });
-  return orig;
 }
