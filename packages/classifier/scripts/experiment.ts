@@ -4,8 +4,10 @@
 // the last epoch (nothing is chosen on it).
 //   CVC_THREADS=1 nice -n 5 npx tsx packages/classifier/scripts/experiment.ts \
 //     --folds 0,3 --set 'training.maxEpochs=40' --set 'architecture.stemPool=false' [--tag name] [--members 3]
+//     [--pretrained artifacts/pretrain/model]
 // --members N trains N independently seeded networks per fold (member 0 = the single model's
 // seeds) and prints each member's held-out accuracy and that of their mean logit (the ensemble).
+// --pretrained <dir> starts every network from the pretrain stage's model (init: pretrained).
 import { createRng, deriveSeed, readImageDataset } from '@cvc/core';
 import { initCompute } from '@cvc/core/backend';
 import { buildModel, logitModel } from '../src/models.ts';
@@ -14,6 +16,7 @@ import { predictLogits } from '../src/predict.ts';
 import { accuracy } from '../src/metrics.ts';
 import { modelInputs } from '../src/data.ts';
 import { modelSpec } from '../src/params.ts';
+import { checkPretrainedFits, initFromPretrained, readPretrained } from '../src/pretrained.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -53,7 +56,10 @@ const memberRun = (run: string, m: number) => (m === 0 ? run : `${run}/member-${
 await initCompute(() => {});
 const dataset = readImageDataset(datasetDir);
 const { manifest } = dataset;
-const { x } = modelInputs(dataset);
+const { x, norm } = modelInputs(dataset);
+const pretrainedDir = arg('pretrained', '');
+const pretrained = pretrainedDir ? await readPretrained(pretrainedDir) : undefined;
+if (pretrained) checkPretrainedFits(pretrained, spec.architecture, norm);
 const size = manifest.shape[1];
 const rng = (purpose: string) => createRng(deriveSeed(seed, purpose));
 
@@ -69,6 +75,7 @@ for (const k of folds) {
   for (let m = 0; m < members; m++) {
     const run = memberRun(`${spec.name}/fold-${k}`, m);
     const model = buildModel(spec.architecture, rng(`${run}/init`).int(2 ** 31), size);
+    if (pretrained) initFromPretrained(model, pretrained);
     const t0 = performance.now();
     const history = await train({
       model, x, size, labels: manifest.labels, train: trainIdx, validation: heldOut,

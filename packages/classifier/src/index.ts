@@ -4,3 +4,8 @@ export { FastBatchNorm } from './batch-norm.ts';
 export { classifyImages, collectImages, defaultModelDir, loadClassifier, type Classified, type Classifier, type ImageEntry, type ModelMetadata } from './classify.ts';
 export { normalizeImages, type Normalization } from './data.ts';
 export { predictLogits } from './predict.ts';
+export { resnetArchitecture } from './params.ts';
+export { augmentInto } from './augment.ts';
+export { learningRateAt } from './train.ts';
+export { renderVegaLite } from './charts.ts';
+export { PRETRAINED_HEAD } from './pretrained.ts';

@@ -27,7 +27,8 @@ function describe(spec: ModelSpec): string {
     `${optimizer} lr ${t.learningRate} (${t.schedule}${t.schedule === 'cosine' ? `, ${t.warmupEpochs} warm-up epochs` : ''})` +
     `${t.weightDecay ? `, decoupled weight decay ${t.weightDecay} on kernels` : ''}, label smoothing ${t.labelSmoothing}, augmentation: ${aug}` +
     `${t.ema ? `, weight average (EMA ${t.ema}) evaluated and saved` : ''}, test-time averaging: ${tta}.` +
-    (spec.ensemble > 1 ? ` Ensemble: every trained model (validation run, each fold, full) is ${spec.ensemble} independently seeded networks whose logits are averaged; features ('fc7', 'pooled') are member 0's.` : '')
+    (spec.ensemble > 1 ? ` Ensemble: every trained model (validation run, each fold, full) is ${spec.ensemble} independently seeded networks whose logits are averaged; features ('fc7', 'pooled') are member 0's.` : '') +
+    (spec.init === 'pretrained' ? ` Initialisation: every layer but the logit starts from the pretrain stage's network, trained on CIFAR-10 (10 classes, none a clock or a crocodile); only the logit is seeded.` : '')
   );
 }
 
@@ -77,6 +78,9 @@ export function modelCard(manifest: DatasetManifest, specs: ModelSpec[], metrics
     '- 32x32 inputs: the models see thumbnails; images are resized with centre crop (`fit: cover`), so off-centre objects may be cut.',
     '- Only two classes: anything that is neither a clock nor a crocodile still gets a p(crocodile).',
     '- Calibration is fitted on a small validation split (one temperature per model).',
+    ...(specs.some((m) => m.init === 'pretrained')
+      ? ['- Pretrained models saw 50,000 CIFAR-10 training images first. CIFAR-10 has no clock or crocodile class and shares no image with CIFAR-100, but both come from the same Tiny Images collection, so "never seen" holds for these images, not for the photo style.']
+      : []),
     '',
   ].join('\n');
 }

@@ -44,17 +44,20 @@ export const trainingSpec = z.object({
   ema: z.number().min(0).max(0.9999).default(0),
 });
 
+/** The ResNet's shape; the pretrain stage builds the same network. */
+export const resnetArchitecture = z.object({
+  kind: z.literal('resnet'),
+  widths: z.array(z.number().int().positive()).min(1).max(4),
+  blocksPerStage: z.number().int().min(1).max(4).default(1),
+  dense: z.number().int().positive(),
+  dropout: z.number().min(0).max(0.9).default(0),
+  stemPool: z.boolean().default(true),
+});
+
 const architecture = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('shallow'), hidden: z.array(z.number().int().positive()).min(1), dropout: z.number().min(0).max(0.9).default(0) }),
   z.object({ kind: z.literal('cnn'), filters: z.array(z.number().int().positive()).length(5), dense: z.number().int().positive(), dropout: z.number().min(0).max(0.9).default(0) }),
-  z.object({
-    kind: z.literal('resnet'),
-    widths: z.array(z.number().int().positive()).min(1).max(4),
-    blocksPerStage: z.number().int().min(1).max(4).default(1),
-    dense: z.number().int().positive(),
-    dropout: z.number().min(0).max(0.9).default(0),
-    stemPool: z.boolean().default(true),
-  }),
+  resnetArchitecture,
 ]);
 
 export const modelSpec = z.object({
@@ -63,7 +66,9 @@ export const modelSpec = z.object({
   training: trainingSpec,
   /** Independently seeded networks per trained model (validation run, each fold, full), logits averaged; 1 = a single network. */
   ensemble: z.number().int().min(1).max(8).default(1),
-});
+  /** random: seeded initialisers; pretrained: every layer but the logit starts from the pretrain stage's model (same architecture). */
+  init: z.enum(['random', 'pretrained']).default('random'),
+}).refine((m) => m.init === 'random' || m.architecture.kind === 'resnet', { message: 'init: pretrained needs architecture.kind resnet (the pretrain stage trains a resnet)', path: ['init'] });
 export type ModelSpec = z.infer<typeof modelSpec>;
 export type TrainingSpec = z.infer<typeof trainingSpec>;
 

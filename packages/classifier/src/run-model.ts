@@ -11,6 +11,7 @@ import { predictLogits } from './predict.ts';
 import { chooseEpochs, train, type EpochRecord } from './train.ts';
 import type { ModelSpec } from './params.ts';
 import type { Normalization } from './data.ts';
+import { checkPretrainedFits, initFromPretrained, type PretrainedModel } from './pretrained.ts';
 
 export interface ModelRuns {
   spec: ModelSpec;
@@ -37,6 +38,8 @@ export interface RunContext {
   rng(purpose: string): Rng;
   progress(label: string, total: number): Progress;
   log(message: string): void;
+  /** The pretrain stage's model, for specs with init: pretrained. */
+  pretrained?: PretrainedModel;
 }
 
 const allIndices = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -50,6 +53,7 @@ async function trainOne(ctx: RunContext, spec: ModelSpec, run: string, trainIdx:
   const members = spec.ensemble;
   const seeds = Array.from({ length: members }, (_, m) => ctx.rng(`${spec.name}/${memberRun(run, m)}/init`).int(2 ** 31));
   const model = buildModel(spec.architecture, members === 1 ? seeds[0]! : seeds, size);
+  if (spec.init === 'pretrained') initFromPretrained(model, ctx.pretrained!);
   const progress = ctx.progress(`${spec.name} ${run}`, epochs * members);
   // Members train one after another, each on its own seeded data order; the ensemble's validation
   // logits per epoch are the mean of the members' (so epochs are chosen on the ensemble's curve).
@@ -101,6 +105,10 @@ export async function runModel(ctx: RunContext, spec: ModelSpec): Promise<ModelR
   const size = manifest.shape[1];
   const n = manifest.labels.length;
   const { tta, ttaShift } = spec.training;
+  if (spec.init === 'pretrained') {
+    if (!ctx.pretrained) throw new Error(`model ${spec.name}: init: pretrained, but no pretrained model was given`);
+    checkPretrainedFits(ctx.pretrained, spec.architecture, ctx.norm);
+  }
 
   // 1. Train split only, validation after every epoch: curves, epoch count, temperature.
   const logitsByEpoch: Float32Array[] = [];

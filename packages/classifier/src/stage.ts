@@ -9,6 +9,7 @@ import { runModel, type ModelRuns } from './run-model.ts';
 import { evaluateModel, outOfFoldImages } from './evaluate.ts';
 import { misclassifiedPng, reliabilityPng, trainingCurvesPng } from './plots.ts';
 import { modelCard } from './model-card.ts';
+import { checkPretrainedFits, readPretrained } from './pretrained.ts';
 
 export default defineStage({
   name: 'classifier',
@@ -24,11 +25,19 @@ export default defineStage({
     const modelsDir = ctx.output('classifier_models');
     const plotsDir = ctx.output('classifier_plots');
 
+    // Checked before any training, so a mismatch fails in seconds, not after the other models.
+    const pretrainedSpecs = params.models.filter((m) => m.init === 'pretrained');
+    const pretrained = pretrainedSpecs.length > 0 ? await readPretrained(ctx.input('pretrained_model')) : undefined;
+    for (const spec of pretrainedSpecs) {
+      checkPretrainedFits(pretrained!, spec.architecture, norm);
+      ctx.log(`${spec.name}: every layer but the logit starts from the pretrain stage's model (${pretrained!.dir})`);
+    }
+
     const all: ModelRuns[] = [];
     for (const spec of params.models) {
       all.push(
         await runModel(
-          { dataset, x, norm, batchSize: params.batchSize, modelsDir, rng: ctx.rng, progress: ctx.progress, log: ctx.log },
+          { dataset, x, norm, batchSize: params.batchSize, modelsDir, rng: ctx.rng, progress: ctx.progress, log: ctx.log, ...(pretrained ? { pretrained } : {}) },
           spec,
         ),
       );
@@ -68,5 +77,6 @@ export default defineStage({
       writeFileAtomic(join(plotsDir, `misclassified-${runs.spec.name}.png`), await misclassifiedPng(runs.spec.name, dataset, images, params.galleryMax));
     }
     writeFileAtomic(join(plotsDir, 'reliability.png'), await reliabilityPng(metrics));
+    pretrained?.model.dispose();
   },
 });
