@@ -1,0 +1,64 @@
+// Stage pretrain: the classifier's resnet learns general image features on CIFAR-10's 50,000
+// training images (airplane … truck: no clock, no crocodile), so the classifier starts from them
+// instead of from random weights. Writes the model (tfjs format; the classifier reads it by layer
+// name), per-epoch metrics on CIFAR-10's test split, and the curves.
+import { join } from 'node:path';
+import { defineStage, readImageDataset, writeFileAtomic, writeJsonAtomic } from '@cvc/core';
+import { tf } from '@cvc/core/backend';
+import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
+import { normalizeImages } from '@cvc/classifier';
+import { pretrainParams } from './params.ts';
+import { CIFAR10_CLASSES, readCifar10 } from './cifar10.ts';
+import { pretrain } from './pretrain.ts';
+import { pretrainCurvesPng } from './plots.ts';
+import { CIFAR10_PACKAGE } from './fetch.ts';
+
+export default defineStage({
+  name: 'pretrain',
+  params: pretrainParams,
+  usesTensorflow: true,
+  async run(ctx) {
+    const { params } = ctx;
+    // The clocks-vs-crocodiles dataset's normalisation, so pretrained layers see inputs exactly as the classifier feeds them.
+    const { manifest } = readImageDataset(ctx.input('dataset'));
+    const norm = { mean: manifest.mean, std: manifest.std };
+    const cifar = await readCifar10(params.cifar10, params.limit);
+    ctx.log(`CIFAR-10 from ${params.cifar10}: ${cifar.train.labels.length} training, ${cifar.test.labels.length} test images`);
+    const size = 32;
+    const bar = ctx.progress('pretrain', params.epochs * Math.ceil(cifar.train.labels.length / params.batchSize));
+    const { model, history } = await pretrain({
+      architecture: params.architecture,
+      classes: CIFAR10_CLASSES.length,
+      train: { x: normalizeImages(cifar.train.images, norm), labels: cifar.train.labels },
+      test: { x: normalizeImages(cifar.test.images, norm), labels: cifar.test.labels },
+      size,
+      epochs: params.epochs,
+      batchSize: params.batchSize,
+      learningRate: params.learningRate,
+      warmupEpochs: params.warmupEpochs,
+      weightDecay: params.weightDecay,
+      labelSmoothing: params.labelSmoothing,
+      augment: params.augment,
+      initSeed: ctx.rng('init').int(2 ** 31),
+      rng: ctx.rng('data'),
+      progress: bar,
+    });
+    const last = history.at(-1)!;
+    bar.done(`CIFAR-10 test accuracy ${(100 * last.testAccuracy).toFixed(1)}%`);
+    for (const h of history) ctx.log(`epoch ${h.epoch}: train loss ${h.trainLoss.toFixed(3)} acc ${(100 * h.trainAccuracy).toFixed(1)}%, test loss ${h.testLoss.toFixed(3)} acc ${(100 * h.testAccuracy).toFixed(1)}%`);
+
+    const data = { package: CIFAR10_PACKAGE.spec, integrity: CIFAR10_PACKAGE.integrity, classes: CIFAR10_CLASSES, train: cifar.train.labels.length, test: cifar.test.labels.length };
+    await saveLayersModel(tf, model, ctx.output('pretrained_model'), {
+      architecture: params.architecture,
+      normalization: norm,
+      inputSize: size,
+      output: `logits over ${CIFAR10_CLASSES.length} CIFAR-10 classes`,
+      data,
+      epochs: params.epochs,
+      testAccuracy: last.testAccuracy,
+    });
+    model.dispose();
+    writeJsonAtomic(ctx.output('pretrain_metrics'), { data, epochs: params.epochs, testAccuracy: last.testAccuracy, history });
+    writeFileAtomic(join(ctx.output('pretrain_plots'), 'curves.png'), await pretrainCurvesPng(history, `resnet on CIFAR-10 (${data.train} images): test accuracy ${(100 * last.testAccuracy).toFixed(1)}%`));
+  },
+});
