@@ -3,6 +3,7 @@
 import { classifierSection } from './classifier.ts';
 import { datasetSection } from './dataset.ts';
 import { generatorSection } from './generator.ts';
+import { pretrainSection } from './pretrain.ts';
 import { provenanceSection } from './provenance.ts';
 import { rankerSection } from './ranker.ts';
 import type { RenderedSection, SectionContext } from './section.ts';
@@ -17,6 +18,7 @@ export interface SectionOptions {
 
 export const SECTION_BUILDERS = {
   dataset: (ctx: SectionContext, o: SectionOptions) => datasetSection(ctx, o),
+  pretrain: (ctx: SectionContext) => pretrainSection(ctx),
   classifier: (ctx: SectionContext) => classifierSection(ctx),
   ranker: (ctx: SectionContext, o: SectionOptions) => rankerSection(ctx, o),
   generator: (ctx: SectionContext, o: SectionOptions) => generatorSection(ctx, o),
