@@ -7,5 +7,5 @@ export { predictLogits } from './predict.ts';
 export { resnetArchitecture } from './params.ts';
 export { augmentInto } from './augment.ts';
 export { learningRateAt } from './train.ts';
-export { renderVegaLite } from './charts.ts';
+export { curvesPng, type CurvePoint } from './plots.ts';
 export { PRETRAINED_HEAD } from './pretrained.ts';

@@ -16,15 +16,23 @@ export function trainSeriesName(training: TrainingSpec): string {
 /** Train vs validation loss and accuracy per epoch of the train-split run; a rule marks the chosen epoch count. */
 export function trainingCurvesPng(model: string, history: EpochRecord[], chosen: number, training: TrainingSpec): Promise<Buffer> {
   const train = trainSeriesName(training);
-  const rows = history.flatMap((h) => [
+  const rows = history.flatMap((h): CurvePoint[] => [
     { epoch: h.epoch, metric: 'loss', split: train, value: h.trainLoss },
     { epoch: h.epoch, metric: 'accuracy', split: train, value: h.trainAccuracy },
-    ...(h.validationLoss !== undefined ? [{ epoch: h.epoch, metric: 'loss', split: 'validation', value: h.validationLoss }] : []),
-    ...(h.validationAccuracy !== undefined ? [{ epoch: h.epoch, metric: 'accuracy', split: 'validation', value: h.validationAccuracy }] : []),
+    ...(h.validationLoss !== undefined ? [{ epoch: h.epoch, metric: 'loss' as const, split: 'validation', value: h.validationLoss }] : []),
+    ...(h.validationAccuracy !== undefined ? [{ epoch: h.epoch, metric: 'accuracy' as const, split: 'validation', value: h.validationAccuracy }] : []),
   ]);
+  return curvesPng(rows, `${model}: run on the train split (chosen: ${chosen} epochs)`, chosen);
+}
+
+export interface CurvePoint { epoch: number; metric: 'loss' | 'accuracy'; split: string; value: number }
+
+/** Loss and accuracy per epoch, one line per split, side by side; `marker` draws a dashed rule at that epoch. */
+export function curvesPng(rows: CurvePoint[], title: string, marker?: number): Promise<Buffer> {
+  const epochs = new Set(rows.map((r) => r.epoch)).size;
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${model}: run on the train split (chosen: ${chosen} epochs)`,
+    title,
     data: { values: rows },
     facet: { column: { field: 'metric', type: 'nominal', sort: ['loss', 'accuracy'], title: null } },
     resolve: { scale: { y: 'independent' } },
@@ -33,14 +41,14 @@ export function trainingCurvesPng(model: string, history: EpochRecord[], chosen:
       height: 220,
       layer: [
         {
-          mark: { type: 'line', point: history.length <= 30 },
+          mark: { type: 'line', point: epochs <= 30 },
           encoding: {
             x: { field: 'epoch', type: 'quantitative', scale: { domainMin: 1 } },
             y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: null },
             color: { field: 'split', type: 'nominal', title: null },
           },
         },
-        { mark: { type: 'rule', strokeDash: [4, 4], color: 'grey' }, encoding: { x: { datum: chosen } } },
+        ...(marker !== undefined ? [{ mark: { type: 'rule' as const, strokeDash: [4, 4], color: 'grey' }, encoding: { x: { datum: marker } } }] : []),
       ],
     },
   };
