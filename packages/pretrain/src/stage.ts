@@ -59,6 +59,6 @@ export default defineStage({
     });
     model.dispose();
     writeJsonAtomic(ctx.output('pretrain_metrics'), { data, epochs: params.epochs, testAccuracy: last.testAccuracy, history });
-    writeFileAtomic(join(ctx.output('pretrain_plots'), 'curves.png'), await pretrainCurvesPng(history, `resnet on CIFAR-10 (${data.train} images): test accuracy ${(100 * last.testAccuracy).toFixed(1)}%`));
+    writeFileAtomic(join(ctx.output('pretrain_plots'), 'curves.png'), await pretrainCurvesPng(history, `resnet on CIFAR-10 (${data.train.toLocaleString('en')} training images): test accuracy ${(100 * last.testAccuracy).toFixed(1)}%`));
   },
 });
