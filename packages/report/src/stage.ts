@@ -69,7 +69,8 @@ export default defineStage({
     }
     const page = renderPage({
       title: params.title,
-      subtitle: `One page per run of the pipeline: ${sections.map((s) => s.title.toLowerCase()).join(', ')}. Global seed ${pipeline.seed}.`,
+      // Lower-case only the title's first letter (not an acronym), so "CIFAR-10" stays as written.
+      subtitle: `One page per run of the pipeline: ${sections.map((s) => s.title.replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase())).join(', ')}. Global seed ${pipeline.seed}.`,
       sections,
     });
     writeFileAtomic(ctx.output(PAGE_ARTIFACT), page);
