@@ -3,3 +3,6 @@ export * from './model-files.ts';
 export * from './classifier-models.ts';
 export * from './pretrained-model.ts';
 export * from './embeddings.ts';
+export * from './classifier-metrics.ts';
+export * from './classifier-oof.ts';
+export * from './pretrain-metrics.ts';
