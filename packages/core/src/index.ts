@@ -6,6 +6,7 @@ export * from './progress.ts';
 export * from './params.ts';
 export * from './env.ts';
 export * from './lock.ts';
+export * from './integrity.ts';
 export * from './code-files.ts';
 export * from './image-io.ts';
 export * from './formats/index.ts';

@@ -22,6 +22,8 @@ export interface StageLock {
   inputs: Record<string, string>;
   /** Tree digest per output artifact. */
   outputs: Record<string, string>;
+  /** sha256 per file of each output artifact (key '' for a single-file artifact): names the file when an output is found damaged. */
+  outputFiles?: Record<string, Record<string, string>>;
 }
 
 export const LOCK_FILE = 'stage.lock.json';
@@ -68,6 +70,7 @@ export function buildLock(
   stage: StageSpec,
   inputs: Record<string, string>,
   outputs: Record<string, string>,
+  outputFiles?: Record<string, Record<string, string>>,
 ): StageLock {
   return {
     stage: stage.name,
@@ -79,5 +82,6 @@ export function buildLock(
     code: codeHashes(pipeline, stage),
     inputs,
     outputs,
+    ...(outputFiles ? { outputFiles } : {}),
   };
 }

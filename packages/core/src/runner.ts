@@ -6,7 +6,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
-import { sha256, swapFolder, treeDigest, writeJsonAtomic } from './files.ts';
+import { digestOfHashTree, hashTree, sha256, swapFolder, writeJsonAtomic } from './files.ts';
+import { assertInputsIntact } from './integrity.ts';
 import { LOCK_FILE, buildLock, codeHashes, externalPaths, inputDigests, stageDir } from './lock.ts';
 import { type Pipeline, type StageSpec, canonicalJson, getStage, loadPipeline, mergeParams, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
 import { createProgress } from './progress.ts';
@@ -71,6 +72,10 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
     const path = resolveFromRoot(pipeline, pipeline.artifacts[dep]!.path);
     if (!existsSync(path)) throw new Error(`${path}: input "${dep}" of stage ${spec.name} is missing; run its producer first`);
   }
+  // Hashed once: checked against the producers' locks now (a stage restored from a cache is
+  // never run, so this is where a damaged entry shows), and recorded in this stage's lock.
+  const inputs = inputDigests(pipeline, spec, external);
+  assertInputsIntact(pipeline, spec, inputs);
 
   const seed = deriveSeed(pipeline.seed, spec.name);
   const profileNote = pipeline.profile ? `, profile ${pipeline.profile}` : '';
@@ -114,13 +119,15 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   try {
     await definition.run(ctx);
     const outputs: Record<string, string> = {};
+    const outputFiles: Record<string, Record<string, string>> = {};
     for (const out of spec.outs) {
       const path = outputPath(out);
       if (!existsSync(path)) throw new Error(`stage ${spec.name} did not write its declared output "${out}" (${pipeline.artifacts[out]!.path})`);
       getFormat(pipeline.artifacts[out]!.format, `artifacts.${out}.format`).validate(path);
-      outputs[out] = treeDigest(path);
+      outputFiles[out] = hashTree(path);
+      outputs[out] = digestOfHashTree(outputFiles[out]);
     }
-    const lock = buildLock(pipeline, spec, inputDigests(pipeline, spec, external), outputs);
+    const lock = buildLock(pipeline, spec, inputs, outputs, outputFiles);
     writeJsonAtomic(join(tempDir, LOCK_FILE), lock);
     swapFolder(tempDir, finalDir);
     const seconds = (performance.now() - started) / 1000;
