@@ -4,12 +4,13 @@
 // A damaged upstream output also changes the hash of each stage that reads it, so that stage
 // misses the cache and runs, and this check is where the damage surfaces.
 //
-// On a mismatch the stage fails (so Nx caches and uploads nothing made from bad inputs) and
-// says which file differs and how to rerun the producer without the cache. We do not rerun the
-// producer from here: Nx keeps the damaged entry in its local cache under the producer's hash
-// and would restore it again on the next run, hiding the damage behind a cache hit of this
-// stage; `nx run <producer>:stage --skip-nx-cache` makes Nx itself rerun it and record its
-// real outputs, so later runs keep them.
+// On a mismatch the stage fails, so Nx caches and uploads nothing made from bad inputs, and
+// the message names each differing file. Under Nx a mismatch means a damaged cache entry:
+// Nx puts a hand-edited output back from its cache before any consumer runs. We do not rerun
+// the producer from here: Nx keeps the damaged entry under the producer's hash and would
+// restore it on every later run, behind a cache hit of this stage. The way out is to drop
+// the entry (`nx reset --only-cache` for the local cache; the team cache server drops damaged
+// entries itself, and Nx then reruns the stage and uploads it again).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashTree } from './files.ts';
@@ -59,10 +60,9 @@ export function findInputMismatches(pipeline: Pipeline, stage: StageSpec, inputD
     const recorded = lock.outputFiles?.[dep];
     const files: string[] = [];
     if (recorded) {
-      const actual = existsSync(path) ? hashTree(path) : {};
+      const actual = existsSync(path) ? Object.fromEntries(Object.entries(hashTree(path)).map(([f, h]) => [f ? `${rel}/${f}` : rel, h])) : {};
       for (const file of [...new Set([...Object.keys(recorded), ...Object.keys(actual)])].sort()) {
-        if (recorded[file] === actual[file]) continue;
-        files.push(`${file ? `${rel}/${file}` : rel}: sha256 ${short(actual[file])} now, ${short(recorded[file])} in the lock`);
+        if (recorded[file] !== actual[file]) files.push(`${file}: sha256 ${short(actual[file])} now, ${short(recorded[file])} in the lock`);
       }
     }
     mismatches.push({ artifact: dep, producer: producer.name, path: rel, files });
@@ -70,8 +70,8 @@ export function findInputMismatches(pipeline: Pipeline, stage: StageSpec, inputD
   return mismatches;
 }
 
-/** Throws an IntegrityError naming each damaged input, its files, and the command to rerun its producer. */
-export function assertInputsIntact(pipeline: Pipeline, stage: StageSpec, inputDigests: Record<string, string>): void {
+/** Throws an IntegrityError naming each damaged input, its files, and what to run (under Nx: drop the damaged cache entry). */
+export function assertInputsIntact(pipeline: Pipeline, stage: StageSpec, inputDigests: Record<string, string>, underNx = Boolean(process.env.NX_TASK_HASH)): void {
   const mismatches = findInputMismatches(pipeline, stage, inputDigests);
   if (!mismatches.length) return;
   const profile = pipeline.profile ? ` -c ${pipeline.profile}` : '';
@@ -84,10 +84,18 @@ export function assertInputsIntact(pipeline: Pipeline, stage: StageSpec, inputDi
     if (m.files.length > shown.length) lines.push(`    (+${m.files.length - shown.length} more files)`);
   }
   const producers = [...new Set(mismatches.map((m) => m.producer))];
-  lines.push(
-    'They were changed after their stage ran, or restored from a damaged cache entry (local or remote).',
-    'Rerun the producing stage without the cache, then run the pipeline again:',
-    ...producers.map((p) => `  npx nx run ${nxProject(pipeline, pipeline.stages.find((s) => s.name === p)!)}:stage${profile} --skip-nx-cache --exclude-task-dependencies`),
-  );
+  if (underNx) {
+    lines.push(
+      'Nx restored them from a damaged cache entry (it would put a hand-edited output back from its cache instead).',
+      'Nx keeps that entry and would restore it again: drop the local cache and run again; stages then come',
+      'from the team cache if you use one (its server drops damaged entries itself), or are retrained:',
+      `  npx nx reset --only-cache && npx nx run pipeline:all${profile}`,
+    );
+  } else {
+    lines.push(
+      'They were changed after their stage ran. Rerun the producing stage (Nx restores it from its cache if it can):',
+      ...producers.map((p) => `  npx nx run ${nxProject(pipeline, pipeline.stages.find((s) => s.name === p)!)}:stage${profile}`),
+    );
+  }
   throw new IntegrityError(lines.join('\n'));
 }

@@ -22,7 +22,7 @@ export interface StageLock {
   inputs: Record<string, string>;
   /** Tree digest per output artifact. */
   outputs: Record<string, string>;
-  /** sha256 per file of each output artifact (key '' for a single-file artifact): names the file when an output is found damaged. */
+  /** sha256 per file of each output artifact, keyed by root-relative path: names the file when an output is found damaged. */
   outputFiles?: Record<string, Record<string, string>>;
 }
 

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { digestOfHashTree, hashTree, sha256, swapFolder, writeJsonAtomic } from './files.ts';
 import { assertInputsIntact } from './integrity.ts';
 import { LOCK_FILE, buildLock, codeHashes, externalPaths, inputDigests, stageDir } from './lock.ts';
-import { type Pipeline, type StageSpec, canonicalJson, getStage, loadPipeline, mergeParams, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
+import { type Pipeline, type StageSpec, canonicalJson, getStage, loadPipeline, mergeParams, relativeToRoot, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
 import { createProgress } from './progress.ts';
 import { createRng, deriveSeed } from './random.ts';
 import type { StageContext, StageDefinition } from './stage.ts';
@@ -124,8 +124,11 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
       const path = outputPath(out);
       if (!existsSync(path)) throw new Error(`stage ${spec.name} did not write its declared output "${out}" (${pipeline.artifacts[out]!.path})`);
       getFormat(pipeline.artifacts[out]!.format, `artifacts.${out}.format`).validate(path);
-      outputFiles[out] = hashTree(path);
-      outputs[out] = digestOfHashTree(outputFiles[out]);
+      const files = hashTree(path);
+      outputs[out] = digestOfHashTree(files);
+      // Keyed by root-relative path, so the lock alone says where each file belongs (the cache server checks entries with it).
+      const finalPath = relativeToRoot(pipeline, resolveFromRoot(pipeline, pipeline.artifacts[out]!.path));
+      outputFiles[out] = Object.fromEntries(Object.entries(files).map(([file, hash]) => [file ? `${finalPath}/${file}` : finalPath, hash]));
     }
     const lock = buildLock(pipeline, spec, inputs, outputs, outputFiles);
     writeJsonAtomic(join(tempDir, LOCK_FILE), lock);

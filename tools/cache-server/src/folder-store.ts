@@ -2,8 +2,8 @@
 // own temp folder under <dir>/tmp and renamed into place in one step, so readers never see a
 // half-written entry, and of two concurrent uploads of one hash exactly one wins (rename onto
 // a non-empty folder fails). meta.json holds the body's size and sha256; every read checks
-// them, so an entry damaged on disk is removed and reported missing (Nx then reruns the task
-// and uploads it again) instead of being served.
+// them (and, if given, a content check), so a damaged entry is removed and reported missing
+// (Nx then reruns the task and uploads it again) instead of being served.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,7 +49,8 @@ export class FolderStore implements EntryStore {
   private readonly tmpDir: string;
   private readonly index = new Map<string, EntryInfo>();
 
-  constructor(readonly dir: string) {
+  /** `checkContent` may reject an entry whose checksum is fine (e.g. its files differ from its stage lock). */
+  constructor(readonly dir: string, private readonly checkContent?: (file: string) => Promise<string | undefined>) {
     this.entriesDir = join(dir, 'entries');
     this.tmpDir = join(dir, 'tmp');
     mkdirSync(this.entriesDir, { recursive: true });
@@ -78,6 +79,7 @@ export class FolderStore implements EntryStore {
       const sha256 = await sha256File(data);
       if (size !== meta.size) reason = `size ${size} bytes, stored ${meta.size}`;
       else if (sha256 !== meta.sha256) reason = `sha256 ${sha256.slice(0, 12)}…, stored ${meta.sha256.slice(0, 12)}…`;
+      else reason = await this.checkContent?.(data);
     } catch (err) {
       // Evicted between the index check and the read: simply gone.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(entryDir)) return { status: 'missing' };

@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { FolderStore } from './folder-store.ts';
+import { findLockMismatch } from './lock-check.ts';
 import { createCacheServer } from './server.ts';
 import { type Token, parseTokenFile, tokensFromEnv } from './tokens.ts';
 import { formatBytes } from './units.ts';
@@ -11,6 +12,7 @@ export { createCacheServer } from './server.ts';
 export { FolderStore, type EntryStore } from './folder-store.ts';
 export { chooseEvictions } from './eviction.ts';
 export { isValidHash } from './hash.ts';
+export { findLockMismatch } from './lock-check.ts';
 export { parseTokenFile, tokensFromEnv, READ_TOKENS_ENV, WRITE_TOKENS_ENV, type Token } from './tokens.ts';
 export { parseAge, parseSize, formatBytes } from './units.ts';
 
@@ -39,7 +41,7 @@ export async function startCacheServer(opts: StartOptions): Promise<RunningCache
   if (opts.maxBytes !== undefined && opts.maxEntryBytes > opts.maxBytes) {
     throw new Error(`--max-entry-size (${formatBytes(opts.maxEntryBytes)}) is larger than --max-size (${formatBytes(opts.maxBytes)})`);
   }
-  const store = new FolderStore(opts.dir);
+  const store = new FolderStore(opts.dir, findLockMismatch);
   const eviction = { ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}), ...(opts.maxAgeMs !== undefined ? { maxAgeMs: opts.maxAgeMs } : {}) };
   const evict = (): void => {
     const gone = store.evict(eviction);

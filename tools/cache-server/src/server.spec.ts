@@ -2,15 +2,29 @@
 // sends and expects, the token scopes, immutability, the hash check, the size limit,
 // concurrent uploads of one hash, and an entry damaged on disk.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
 import { tempDir } from '@cvc/core/testing';
 import { type RunningCacheServer, startCacheServer } from './index.ts';
 
 const WRITE = `w-${randomBytes(12).toString('hex')}`;
 const READ = `r-${randomBytes(12).toString('hex')}`;
+
+/** A cache entry as Nx uploads it: a gzipped tar of the outputs plus `terminalOutput` and `code`. */
+async function archive(files: Record<string, string | Buffer>): Promise<Buffer> {
+  const tar = pack();
+  for (const [name, content] of Object.entries({ ...files, terminalOutput: 'done', code: Buffer.from([0, 0, 0, 0]) })) tar.entry({ name }, content);
+  tar.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of tar) chunks.push(chunk as Buffer);
+  return gzipSync(Buffer.concat(chunks));
+}
+const entry = (size: number) => archive({ 'artifacts/x/blob.bin': randomBytes(size) });
+const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 interface Reply {
   status: number;
@@ -53,7 +67,7 @@ describe('cache server over HTTP', () => {
   afterAll(() => server.close());
 
   it('stores an entry and returns the same bytes (a round trip)', async () => {
-    const body = randomBytes(5000);
+    const body = await entry(5000);
     expect((await get('1001')).status).toBe(404);
     const stored = await put('1001', body);
     expect(stored.status).toBe(200);
@@ -84,9 +98,9 @@ describe('cache server over HTTP', () => {
   });
 
   it('refuses a second PUT of an existing hash (409) and keeps the first body', async () => {
-    const first = randomBytes(300);
+    const first = await entry(300);
     expect((await put('1004', first)).status).toBe(200);
-    expect((await put('1004', randomBytes(300))).status).toBe(409);
+    expect((await put('1004', await entry(300))).status).toBe(409);
     expect((await get('1004')).body.equals(first)).toBe(true);
   });
 
@@ -107,11 +121,13 @@ describe('cache server over HTTP', () => {
     expect(reply.status).toBe(413);
     expect(reply.body.toString()).toMatch(/over this server's limit/);
     expect((await get('1005')).status).toBe(404);
-    expect((await put('1005', randomBytes(64 * 1024))).status).toBe(200); // exactly the limit is fine
+    const fits = await entry(20_000);
+    expect((await put('1005', Buffer.concat([fits, Buffer.alloc(64 * 1024 - fits.length)]))).status).toBe(200); // exactly the limit (gzip ignores the padding)
+    expect((await get('1005')).status).toBe(200);
   });
 
   it('keeps exactly one of many concurrent uploads of the same hash, whole', async () => {
-    const bodies = Array.from({ length: 8 }, () => randomBytes(40_000));
+    const bodies = await Promise.all(Array.from({ length: 8 }, () => entry(40_000)));
     const replies = await Promise.all(bodies.map((b) => put('1006', b)));
     expect(replies.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
     const winner = bodies[replies.findIndex((r) => r.status === 200)]!;
@@ -120,7 +136,7 @@ describe('cache server over HTTP', () => {
   });
 
   it('reports an entry damaged on disk as a miss and removes it, so Nx reruns and uploads again', async () => {
-    const body = randomBytes(2000);
+    const body = await entry(2000);
     expect((await put('1007', body)).status).toBe(200);
     const damaged = Buffer.from(body);
     damaged[1000] = damaged[1000]! ^ 0xff;
@@ -132,9 +148,34 @@ describe('cache server over HTTP', () => {
     expect((await get('1007')).body.equals(body)).toBe(true);
   });
 
+  it('serves an entry whose files match the stage lock inside it, and drops one whose files do not', async () => {
+    const counts = '{"n": 1}\n';
+    const lock = (hash: string) => JSON.stringify({ stage: 'x', outputFiles: { counts: { 'artifacts/x/counts.json': hash } } });
+    const good = await archive({ 'artifacts/x/counts.json': counts, 'artifacts/x/stage.lock.json': lock(sha(counts)) });
+    expect((await put('1008', good)).status).toBe(200);
+    expect((await get('1008')).body.equals(good)).toBe(true);
+
+    // Uploaded damaged (its checksum on the server is fine): the file differs from its lock.
+    const damaged = await archive({ 'artifacts/x/counts.json': '{"n": 7}\n', 'artifacts/x/stage.lock.json': lock(sha(counts)) });
+    expect((await put('1009', damaged)).status).toBe(200);
+    expect((await get('1009')).status).toBe(404);
+    expect(logs.some((l) => /GET \/v1\/cache\/1009 404 .*corrupt entry removed \(artifacts\/x\/counts\.json: sha256 [0-9a-f]{12}… in the entry, [0-9a-f]{12}… in its lock\)/.test(l))).toBe(true);
+
+    // A file in the stage folder that the lock does not list.
+    const extra = await archive({ 'artifacts/x/counts.json': counts, 'artifacts/x/extra.txt': 'x', 'artifacts/x/stage.lock.json': lock(sha(counts)) });
+    expect((await put('1010', extra)).status).toBe(200);
+    expect((await get('1010')).status).toBe(404);
+    expect(logs.some((l) => /1010 404 .*artifacts\/x\/extra\.txt: in the entry, not in its lock/.test(l))).toBe(true);
+
+    // Not an archive at all: Nx could not read it either.
+    expect((await put('1011', randomBytes(500))).status).toBe(200);
+    expect((await get('1011')).status).toBe(404);
+    expect(logs.some((l) => /1011 404 .*not a readable archive/.test(l))).toBe(true);
+  });
+
   it('logs one line per request: time, client, token label (never the token), method, path, status, size, duration', () => {
     const line = logs.find((l) => / PUT \/v1\/cache\/1001 200 /.test(l))!;
-    expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z 127\.0\.0\.1 env-write-1 PUT \/v1\/cache\/1001 200 5\.0 kB \d+ ms$/);
+    expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z 127\.0\.0\.1 env-write-1 PUT \/v1\/cache\/1001 200 5\.\d kB \d+ ms$/);
     expect(logs.join('\n')).not.toContain(WRITE);
     expect(logs.join('\n')).not.toContain(READ);
   });
