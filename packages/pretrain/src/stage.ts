@@ -3,20 +3,21 @@
 // instead of from random weights. Writes the model (tfjs format; the classifier reads it by layer
 // name), per-epoch metrics on CIFAR-10's test split, and the curves.
 import { join } from 'node:path';
-import { defineStage, readImageDataset, writeFileAtomic, writeJsonAtomic } from '@cvc/core';
+import { defineStage, readImageDataset, writeFileAtomic, writeJsonArtifact } from '@cvc/core';
+import { pretrainMetrics } from '@cvc/artifacts/pretrain-metrics';
 import { tf } from '@cvc/core/backend';
-import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
-import { normalizeImages } from '@cvc/classifier';
+import { normalizeImages } from '@cvc/vision/normalize';
+import { savePretrained } from '@cvc/vision/pretrained';
+import { trainSoftmaxClassifier } from '@cvc/vision/softmax-training';
 import { pretrainParams } from './params.ts';
-import { CIFAR10_CLASSES, readCifar10 } from './cifar10.ts';
-import { pretrain } from './pretrain.ts';
+import { CIFAR10_CLASSES, CIFAR10_PACKAGE, readCifar10 } from '@cvc/cifar10';
 import { pretrainCurvesPng } from './plots.ts';
-import { CIFAR10_PACKAGE } from './fetch.ts';
 
 export default defineStage({
   name: 'pretrain',
   params: pretrainParams,
   usesTensorflow: true,
+  outputSchemas: { pretrain_metrics: pretrainMetrics },
   async run(ctx) {
     const { params } = ctx;
     // The clocks-vs-crocodiles dataset's normalisation, so pretrained layers see inputs exactly as the classifier feeds them.
@@ -26,7 +27,7 @@ export default defineStage({
     ctx.log(`CIFAR-10 from ${params.cifar10}: ${cifar.train.labels.length} training, ${cifar.test.labels.length} test images`);
     const size = 32;
     const bar = ctx.progress('pretrain', params.epochs * Math.ceil(cifar.train.labels.length / params.batchSize));
-    const { model, history } = await pretrain({
+    const { model, history } = await trainSoftmaxClassifier({
       architecture: params.architecture,
       classes: CIFAR10_CLASSES.length,
       train: { x: normalizeImages(cifar.train.images, norm), labels: cifar.train.labels },
@@ -47,8 +48,8 @@ export default defineStage({
     bar.done(`CIFAR-10 test accuracy ${(100 * last.testAccuracy).toFixed(1)}%`);
     for (const h of history) ctx.log(`epoch ${h.epoch}: train loss ${h.trainLoss.toFixed(3)} acc ${(100 * h.trainAccuracy).toFixed(1)}%, test loss ${h.testLoss.toFixed(3)} acc ${(100 * h.testAccuracy).toFixed(1)}%`);
 
-    const data = { package: CIFAR10_PACKAGE.spec, integrity: CIFAR10_PACKAGE.integrity, classes: CIFAR10_CLASSES, train: cifar.train.labels.length, test: cifar.test.labels.length };
-    await saveLayersModel(tf, model, ctx.output('pretrained_model'), {
+    const data = { package: CIFAR10_PACKAGE.spec, integrity: CIFAR10_PACKAGE.integrity, classes: [...CIFAR10_CLASSES], train: cifar.train.labels.length, test: cifar.test.labels.length };
+    await savePretrained(model, ctx.output('pretrained_model'), {
       architecture: params.architecture,
       normalization: norm,
       inputSize: size,
@@ -58,7 +59,7 @@ export default defineStage({
       testAccuracy: last.testAccuracy,
     });
     model.dispose();
-    writeJsonAtomic(ctx.output('pretrain_metrics'), { data, epochs: params.epochs, testAccuracy: last.testAccuracy, history });
+    writeJsonArtifact(ctx.output('pretrain_metrics'), pretrainMetrics, { data, epochs: params.epochs, testAccuracy: last.testAccuracy, history });
     writeFileAtomic(join(ctx.output('pretrain_plots'), 'curves.png'), await pretrainCurvesPng(history, `resnet on CIFAR-10 (${data.train.toLocaleString('en')} training images): test accuracy ${(100 * last.testAccuracy).toFixed(1)}%`));
   },
 });

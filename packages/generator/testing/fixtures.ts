@@ -1,0 +1,36 @@
+// Small fixtures for the specs: tiny model configs and a 2-class synthetic image set.
+import { createRng } from '@cvc/core';
+import type { DiffusionConfig } from '../src/diffusion.ts';
+import type { GanConfig } from '../src/gan.ts';
+import type { TrainingImages } from '../src/trainer.ts';
+import type { VaeConfig } from '../src/vae.ts';
+
+export const tinyVae: VaeConfig = { latentDim: 2, channels: 8, reconWeight: 2, learningRate: 0.003 };
+export const tinyGan: GanConfig = {
+  latentDim: 8, embedDim: 4, gChannels: 8, dChannels: 8, learningRateG: 0.0002, learningRateD: 0.0002, beta1: 0, beta2: 0.9, dSteps: 1, emaDecay: 0.9, modeSeeking: 1,
+  augment: { color: true, translation: true, cutout: true },
+};
+
+export const tinyDiffusion: DiffusionConfig = { channels: 8, learningRate: 0.002, timesteps: 50, sampleSteps: 3, guidance: 2, dropLabel: 0.2, emaDecay: 0.9 };
+
+/**
+ * n images per class: class 0 a reddish disc on dark, class 1 a bluish horizontal bar on light,
+ * both with seeded noise and a random position; values in [0, 1].
+ */
+export function twoClassImages(perClass: number, seed = 1): TrainingImages {
+  const rng = createRng(seed);
+  const size = 32;
+  const pixels = new Float32Array(2 * perClass * size * size * 3);
+  const labels: number[] = [];
+  for (let k = 0; k < 2 * perClass; k++) {
+    const label = k % 2;
+    labels.push(label);
+    const cy = 12 + rng.int(8), cx = 12 + rng.int(8);
+    for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) {
+      const inside = label === 0 ? (i - cy) ** 2 + (j - cx) ** 2 < 64 : Math.abs(i - cy) < 4;
+      const rgb = label === 0 ? (inside ? [0.9, 0.2, 0.1] : [0.1, 0.1, 0.1]) : inside ? [0.1, 0.3, 0.9] : [0.8, 0.8, 0.8];
+      for (let c = 0; c < 3; c++) pixels[((k * size + i) * size + j) * 3 + c] = Math.min(1, Math.max(0, rgb[c]! + (rng.next() - 0.5) * 0.1));
+    }
+  }
+  return { pixels, labels, size };
+}
