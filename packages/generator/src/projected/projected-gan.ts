@@ -171,8 +171,6 @@ export function createProjectedGan(tf: Tf, cfg: ProjectedGanConfig, trunk: Featu
       return tf.add(psi.reshape([-1]), tf.sum(tf.mul(flat, ey), 1)) as tfTypes.Tensor1D;
     });
 
-  const scoreImages = (x: T4, y: T2, rngAug: Rng): tfTypes.Tensor1D[] => discriminate(project(trunk.features(diffAugment(tf, x, rngAug, cfg.augment))), y);
-
   const gVars = g.trainable();
   const dVars = d.trainable();
   const toUnit = (x: T4) => tf.sub(tf.mul(x, 2), 1) as T4;
@@ -196,13 +194,23 @@ export function createProjectedGan(tf: Tf, cfg: ProjectedGanConfig, trunk: Featu
       // y is [n, classes] (or [n, 2] clock/crocodile when the model has more classes).
       const yK = y.shape[1] === cfg.classes ? y : (tf.matMul(y, twoWay) as T2);
       const augRng = (): Rng => createRng(rng.int(2 ** 32));
+      // Generator step first; its augmented fakes' projected features (detached) are reused by the
+      // discriminator's step, so G and the trunk run forward once per step for the fakes.
       sn.update();
-      const zD = normalLatents(tf, n, cfg.latentDim, rng);
-      const fake = tf.tidy(() => generate(g, zD, [yK]));
-      const augReal = augRng();
+      const z = normalLatents(tf, n, cfg.latentDim, rng);
       const augFake = augRng();
-      // The frozen trunk's features of real and fake images need no gradient in D's step: computed outside the tape.
-      const [realP, fakeP] = tf.tidy(() => [project(trunk.features(diffAugment(tf, toUnit(x), augReal, cfg.augment))), project(trunk.features(diffAugment(tf, fake, augFake, cfg.augment)))]);
+      let fakeP: T4[] = [];
+      const lossG = optG.minimize(() => {
+        const projected = project(trunk.features(diffAugment(tf, generate(g, z, [yK]), augFake, cfg.augment)));
+        fakeP = projected.map((t) => tf.keep(t.clone()));
+        let loss = tf.scalar(0);
+        for (const score of discriminate(projected, yK)) loss = tf.sub(loss, tf.mean(score));
+        return loss as tfTypes.Scalar;
+      }, true, gVars)!;
+      // The frozen trunk's features of real images need no gradient: computed outside the tape.
+      const augReal = augRng();
+      const realP = tf.tidy(() => project(trunk.features(diffAugment(tf, toUnit(x), augReal, cfg.augment))));
+      sn.update();
       const lossD = optD.minimize(() => {
         const dReal = discriminate(realP, yK);
         const dFake = discriminate(fakeP, yK);
@@ -210,16 +218,7 @@ export function createProjectedGan(tf: Tf, cfg: ProjectedGanConfig, trunk: Featu
         for (let s = 0; s < scales; s++) loss = tf.add(loss, tf.add(tf.mean(tf.relu(tf.sub(1, dReal[s]!))), tf.mean(tf.relu(tf.add(1, dFake[s]!)))));
         return loss as tfTypes.Scalar;
       }, true, dVars)!;
-      tf.dispose([fake, zD, ...realP, ...fakeP]);
-      sn.update();
-      const zG = normalLatents(tf, n, cfg.latentDim, rng);
-      const augG = augRng();
-      const lossG = optG.minimize(() => {
-        const scores = scoreImages(generate(g, zG, [yK]), yK, augG);
-        let loss = tf.scalar(0);
-        for (const s of scores) loss = tf.sub(loss, tf.mean(s));
-        return loss as tfTypes.Scalar;
-      }, true, gVars)!;
+      tf.dispose([z, ...realP, ...fakeP]);
       if (yK !== y) yK.dispose();
       // EMA with warm-up: decay min(emaDecay, (1 + s)/(10 + s)).
       const s = stepCount.dataSync()[0]! + 1;
@@ -232,7 +231,7 @@ export function createProjectedGan(tf: Tf, cfg: ProjectedGanConfig, trunk: Featu
         }
       });
       const out = { lossD: lossD.dataSync()[0]!, lossG: lossG.dataSync()[0]! };
-      tf.dispose([lossD, lossG, zG]);
+      tf.dispose([lossD, lossG]);
       return out;
     },
     dispose() {

@@ -3,9 +3,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
-import { buildModel } from '@cvc/classifier';
+import { buildModel } from '@cvc/vision';
 import { mixLabels, normalLatents } from '../model.ts';
-import { twoClassImages } from '../test-helpers.ts';
+import { twoClassImages } from '../../testing/fixtures.ts';
 import { createFeatureTrunk, resnetWeightsOf, type ResnetArchitecture } from './feature-trunk.ts';
 import { createProjectedGan, type ProjectedGanConfig } from './projected-gan.ts';
 
