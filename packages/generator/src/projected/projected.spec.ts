@@ -6,7 +6,7 @@ import { initCompute, tf } from '@cvc/core/backend';
 import { buildModel } from '@cvc/vision';
 import { mixLabels, normalLatents } from '../model.ts';
 import { twoClassImages } from '../../testing/fixtures.ts';
-import { createFeatureTrunk, resnetWeightsOf, type ResnetArchitecture } from './feature-trunk.ts';
+import { createFeatureTrunk, resnetWeightsOf, type ResnetArchitecture } from '../feature-trunk.ts';
 import { createProjectedGan, type ProjectedGanConfig } from './projected-gan.ts';
 
 beforeAll(async () => { await initCompute(() => {}); });
@@ -27,7 +27,7 @@ function randomResnet(): tf.LayersModel {
 
 export const tinyProjected: ProjectedGanConfig = {
   classes: 2, clockClass: 0, crocodileClass: 1, latentDim: 8, embedDim: 4, gWidths: [16, 8, 8, 4], projection: [8, 8, 8], dChannels: 8,
-  learningRateG: 0.0002, learningRateD: 0.0002, beta1: 0, beta2: 0.99, emaDecay: 0.9, augment: { color: true, translation: true, cutout: true },
+  learningRateG: 0.0002, learningRateD: 0.0002, beta1: 0, beta2: 0.99, emaDecay: 0.9, modeSeeking: 0.1, augment: { color: true, translation: true, cutout: true },
 };
 
 describe('feature trunk', () => {

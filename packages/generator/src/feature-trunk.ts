@@ -4,8 +4,12 @@
 // Batch norm is folded into the convolutions (inference statistics), so the forward and its
 // gradient to the input are convolutions, adds, leaky ReLUs and max-pools: all native kernels
 // (tfjs's own batch-norm gradient tiles in plain JS).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { Tf } from '../weights.ts';
+import { sha256 } from '@cvc/core';
+import { readPretrained } from '@cvc/vision/pretrained';
+import type { Tf } from './weights.ts';
 
 type T4 = tfTypes.Tensor4D;
 
@@ -134,4 +138,14 @@ export function resnetWeightsOf(model: tfTypes.LayersModel, architecture: Resnet
     });
   }
   return { architecture, normalization, convs };
+}
+
+/** The pretrain stage's CIFAR-10 resnet (a `pretrained_model` folder) as a frozen trunk, and a digest of its weights. */
+export async function loadFeatureTrunk(tf: Tf, dir: string): Promise<{ trunk: FeatureTrunk; digest: string }> {
+  const pretrained = await readPretrained(dir);
+  const arch = pretrained.architecture;
+  if (arch.kind !== 'resnet') throw new Error(`${dir}/metadata.json: architecture.kind is "${arch.kind}"; the feature trunk needs a resnet`);
+  const trunk = createFeatureTrunk(tf, resnetWeightsOf(pretrained.model, arch, pretrained.normalization, dir));
+  pretrained.model.dispose();
+  return { trunk, digest: sha256(readFileSync(join(dir, 'weights.bin'))).slice(0, 16) };
 }
