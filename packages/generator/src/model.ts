@@ -2,6 +2,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Rng } from '@cvc/core';
 import type { WeightStore } from './weights.ts';
+import type { TrainingImages } from './trainer.ts';
 
 export interface Batch {
   /** [n, 32, 32, 3] in [0, 1]. */
@@ -24,6 +25,10 @@ export interface TrainableModel extends ConditionalGenerator {
   step(batch: Batch, rng: Rng): Record<string, number>;
   /** Latent codes of real images, for interpolation strips (the VAE's encoder mean; undefined if the model has no encoder). */
   encode?(batch: Batch): tfTypes.Tensor2D;
+  /** Work on the finished weights and the training images before sampling (the autoencoder fits its latent density); deterministic. */
+  afterTraining?(data: TrainingImages): void;
+  /** Hybrids for noise z [n, latentDim] the model's own way (default: decode at mix ½); images in [0, 1]. */
+  hybridsFor?(z: tfTypes.Tensor2D): { images: tfTypes.Tensor4D; mixes: number[] };
   dispose(): void;
 }
 

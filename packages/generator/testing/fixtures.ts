@@ -4,6 +4,10 @@ import type { DiffusionConfig } from '../src/diffusion.ts';
 import type { GanConfig } from '../src/gan.ts';
 import type { TrainingImages } from '../src/trainer.ts';
 import type { VaeConfig } from '../src/vae.ts';
+import type { AutoencoderConfig } from '../src/autoencoder.ts';
+import { createFeatureTrunk, resnetWeightsOf, type FeatureTrunk } from '../src/feature-trunk.ts';
+import type { Tf } from '../src/weights.ts';
+import { buildModel } from '@cvc/vision';
 
 export const tinyVae: VaeConfig = { latentDim: 2, channels: 8, reconWeight: 2, learningRate: 0.003 };
 export const tinyGan: GanConfig = {
@@ -33,4 +37,23 @@ export function twoClassImages(perClass: number, seed = 1): TrainingImages {
     }
   }
   return { pixels, labels, size };
+}
+
+export const tinyAutoencoder: AutoencoderConfig = {
+  codeDim: 6, embedDim: 4, encoderWidths: [8, 8, 16], decoderWidths: [16, 8, 8, 8], perceptualWeight: 0.1, codePenalty: 0.001,
+  learningRate: 0.003, beta1: 0.9, beta2: 0.99, flip: true, shrinkage: 0.1, hybrid: 'boundary',
+};
+
+/** A frozen feature trunk read from a random resnet [8, 16, 32] whose batch norms have non-trivial statistics. */
+export function tinyTrunk(tf: Tf, seed = 5): FeatureTrunk {
+  const architecture = { kind: 'resnet' as const, widths: [8, 16, 32], blocksPerStage: 1, dense: 16, dropout: 0, stemPool: true };
+  const model = buildModel(architecture, seed);
+  let k = seed;
+  for (const l of model.layers) {
+    if (!l.name.endsWith('_bn')) continue;
+    l.setWeights(l.getWeights().map((t) => tf.add(t, tf.randomUniform(t.shape, 0.1, 0.5, 'float32', ++k))));
+  }
+  const trunk = createFeatureTrunk(tf, resnetWeightsOf(model, architecture, { mean: [0.5, 0.45, 0.4], std: [0.25, 0.24, 0.26] }, 'tiny trunk'));
+  model.dispose();
+  return trunk;
 }
