@@ -73,7 +73,7 @@ program
   .command('generate')
   .description('new images from a trained generator: --mix 0 clock … 1 crocodile, 0.5 a hybrid')
   .addOption(pipelineOption())
-  .addOption(new Option('--model <model>', 'which trained generator').choices(['vae', 'gan', 'diffusion']).makeOptionMandatory())
+  .addOption(new Option('--model <model>', 'which trained generator').choices(['vae', 'gan', 'diffusion', 'autoencoder']).makeOptionMandatory())
   .option('--n <count>', 'number of images', '16')
   .option('--mix <mix>', 'label mix, 0 = clock … 1 = crocodile', '0.5')
   .option('--seed <seed>', 'seed of the latent draws', '1')

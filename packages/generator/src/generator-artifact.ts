@@ -8,13 +8,14 @@ import type { TrainableModel } from './model.ts';
 import { createModel } from './models.ts';
 import { MODEL_KINDS, type ModelKind } from './params.ts';
 import type { VaeConfig } from './vae.ts';
+import type { AutoencoderConfig } from './autoencoder.ts';
 import { loadStores, saveStores, type Tf } from './weights.ts';
 
 export const CONFIG_FILE = 'config.json';
 
 export interface GeneratorConfigFile {
   kind: ModelKind;
-  config: VaeConfig | GanConfig | DiffusionConfig;
+  config: VaeConfig | GanConfig | DiffusionConfig | AutoencoderConfig;
   classNames: string[];
   epochs: number;
 }

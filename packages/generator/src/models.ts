@@ -5,20 +5,24 @@ import { createGan, type GanConfig } from './gan.ts';
 import type { TrainableModel } from './model.ts';
 import type { GeneratorParams, ModelKind } from './params.ts';
 import { createVae, type VaeConfig } from './vae.ts';
+import { createAutoencoder, type AutoencoderConfig } from './autoencoder.ts';
+import type { FeatureTrunk } from './feature-trunk.ts';
 import type { Tf } from './weights.ts';
 
 export function modelConfig(params: GeneratorParams, kind: ModelKind): GeneratorParams[ModelKind] {
   return params[kind];
 }
 
-export function createModel(tf: Tf, kind: ModelKind, config: unknown, rng: Rng): TrainableModel {
+/** `trunk`: the frozen feature network the autoencoder's perceptual loss needs to train (not to sample). */
+export function createModel(tf: Tf, kind: ModelKind, config: unknown, rng: Rng, trunk?: FeatureTrunk): TrainableModel {
   if (kind === 'vae') return createVae(tf, config as VaeConfig, rng);
+  if (kind === 'autoencoder') return createAutoencoder(tf, config as AutoencoderConfig, rng, trunk);
   if (kind === 'gan') return createGan(tf, config as GanConfig, rng);
   return createDiffusion(tf, config as DiffusionConfig, rng);
 }
 
-export function buildModel(tf: Tf, kind: ModelKind, params: GeneratorParams, rng: Rng): TrainableModel {
-  return createModel(tf, kind, params[kind], rng);
+export function buildModel(tf: Tf, kind: ModelKind, params: GeneratorParams, rng: Rng, trunk?: FeatureTrunk): TrainableModel {
+  return createModel(tf, kind, params[kind], rng, trunk);
 }
 
 /**

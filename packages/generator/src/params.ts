@@ -39,7 +39,25 @@ const diffusion = z.object({
   emaDecay: z.number().min(0).max(0.9999).default(0.995),
 });
 
-export const MODEL_KINDS = ['vae', 'gan', 'diffusion'] as const;
+const autoencoder = z.object({
+  epochs: z.number().int().min(1).default(200),
+  batchSize: z.number().int().min(2).default(32),
+  codeDim: z.number().int().min(2).default(128),
+  embedDim: z.number().int().min(2).default(32),
+  encoderWidths: z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]).default([32, 64, 128]),
+  decoderWidths: z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]).default([128, 64, 32, 16]),
+  perceptualWeight: z.number().min(0).default(1),
+  codePenalty: z.number().min(0).default(0.001),
+  learningRate: z.number().positive().default(0.0005),
+  beta1: z.number().min(0).max(0.99).default(0.9),
+  beta2: z.number().min(0).max(0.9999).default(0.99),
+  flip: z.boolean().default(true),
+  shrinkage: z.number().min(0).max(1).default(0.1),
+  /** How hybrids are drawn: the mean of a clock and a crocodile code, or the point where their segment crosses the codes' own linear boundary. */
+  hybrid: z.enum(['mean', 'boundary']).default('boundary'),
+});
+
+export const MODEL_KINDS = ['vae', 'gan', 'diffusion', 'autoencoder'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 export const generatorParams = z.object({
@@ -48,6 +66,7 @@ export const generatorParams = z.object({
   vae: vae.default(vae.parse({})),
   gan: gan.default(gan.parse({})),
   diffusion: diffusion.default(diffusion.parse({})),
+  autoencoder: autoencoder.default(autoencoder.parse({})),
   /** Save a resumable checkpoint every N epochs (and at the end). */
   checkpointEvery: z.number().int().min(1).default(5),
   /** Hybrid images written per model (at mix 0.5). */

@@ -1,7 +1,7 @@
 // Drawing images from a conditional generator: hybrids, class samples, interpolation strips.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Rng } from '@cvc/core';
-import { mixLabels, normalLatents, type ConditionalGenerator } from './model.ts';
+import { mixLabels, normalLatents, type ConditionalGenerator, type TrainableModel } from './model.ts';
 import type { Tf } from './weights.ts';
 
 export const IMAGE_SIZE = 32;
@@ -35,6 +35,21 @@ export function sampleLatents(tf: Tf, n: number, dim: number, rng: Rng): Float32
 /** n images at one mix (0 = clock … 1 = crocodile). */
 export function sampleAtMix(tf: Tf, gen: ConditionalGenerator, n: number, mix: number, rng: Rng): Uint8Array {
   return decodeImages(tf, gen, sampleLatents(tf, n, gen.latentDim, rng), Array(n).fill(mix));
+}
+
+/** n hybrids: the model's own way when it has one (hybridsFor), else decoded at mix ½. */
+export function sampleHybrids(tf: Tf, gen: ConditionalGenerator & Pick<TrainableModel, 'hybridsFor'>, n: number, rng: Rng): Uint8Array {
+  const z = sampleLatents(tf, n, gen.latentDim, rng);
+  if (!gen.hybridsFor) return decodeImages(tf, gen, z, Array(n).fill(0.5));
+  const out = new Uint8Array(n * PIXELS);
+  for (let start = 0; start < n; start += 64) {
+    const m = Math.min(64, n - start);
+    const zt = tf.tensor2d(z.subarray(start * gen.latentDim, (start + m) * gen.latentDim), [m, gen.latentDim]);
+    const { images } = gen.hybridsFor(zt);
+    out.set(toBytes(images), start * PIXELS);
+    tf.dispose([zt, images]);
+  }
+  return out;
 }
 
 export function imageAt(images: Uint8Array, i: number): Uint8Array {

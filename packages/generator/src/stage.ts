@@ -12,7 +12,8 @@ import { loadBestJudge } from './judge.ts';
 import { buildModel, modelConfig, trainingDigest } from './models.ts';
 import { generatorParams, type ModelKind } from './params.ts';
 import { interpolationStrips } from './strips.ts';
-import { imageAt, sampleAtMix } from './sample.ts';
+import { imageAt, sampleAtMix, sampleHybrids } from './sample.ts';
+import { loadFeatureTrunk } from './feature-trunk.ts';
 import { train, type EpochRecord } from './trainer.ts';
 
 export const METRICS_ARTIFACT = 'generator_metrics';
@@ -39,12 +40,14 @@ export default defineStage({
     ctx.log(`judge: classifier ${judge.name} (features: ${judge.featureLayer}); ${trainIdx.length} training images`);
     const ref = buildReference(judge, dataset.images, n, manifest.labels, trainIdx, manifest.splits.test, ctx.rng('reference-kid'));
 
+    // The autoencoder's perceptual loss reads the pretrain stage's CIFAR-10 resnet (frozen); its weights enter the checkpoint key.
+    const features = params.models.includes('autoencoder') ? await loadFeatureTrunk(tf, ctx.input('pretrained_model')) : undefined;
     const metrics: Record<string, ModelMetrics & { epochs: number; history: EpochRecord[] }> = {};
     for (const kind of params.models) {
       const outDir = ctx.output(modelArtifact(kind));
       const config = modelConfig(params, kind);
-      const model = buildModel(tf, kind, params, ctx.rng(`${kind}/init`));
-      const digest = trainingDigest(kind, config, dataHash, ctx.seed, ctx.codeDigest);
+      const model = buildModel(tf, kind, params, ctx.rng(`${kind}/init`), features?.trunk);
+      const digest = trainingDigest(kind, config, kind === 'autoencoder' ? `${dataHash}\n${features!.digest}` : dataHash, ctx.seed, ctx.codeDigest);
       ctx.log(`${kind}: ${config.epochs} epochs, batch ${config.batchSize} (checkpoint key ${digest})`);
       const checkpointsOfKind = ctx.resolvePath(join('artifacts', '.checkpoints', 'generator', kind));
       const pruned = pruneStaleCheckpoints(checkpointsOfKind, digest);
@@ -61,9 +64,10 @@ export default defineStage({
         log: (m) => ctx.log(`${kind}: ${m}`),
         progress: (label, total) => ctx.progress(`${kind} ${label}`, total),
       });
+      model.afterTraining?.(data);
       saveGenerator(join(outDir, 'checkpoint'), model, { kind, config, classNames: manifest.classNames, epochs: config.epochs });
 
-      const hybrids = sampleAtMix(tf, model, params.hybrids, 0.5, ctx.rng(`${kind}/hybrids`));
+      const hybrids = sampleHybrids(tf, model, params.hybrids, ctx.rng(`${kind}/hybrids`));
       const samples = {
         clock: sampleAtMix(tf, model, params.samplesPerClass, 0, ctx.rng(`${kind}/samples-clock`)),
         crocodile: sampleAtMix(tf, model, params.samplesPerClass, 1, ctx.rng(`${kind}/samples-crocodile`)),
@@ -87,6 +91,7 @@ export default defineStage({
       model.dispose();
     }
 
+    features?.trunk.dispose();
     writeJsonAtomic(ctx.output(METRICS_ARTIFACT), {
       judge: judge.name,
       featureLayer: judge.featureLayer,

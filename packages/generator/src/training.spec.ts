@@ -10,13 +10,19 @@ import { createVae } from './vae.ts';
 import { createDiffusion } from './diffusion.ts';
 import { createGan } from './gan.ts';
 import { mixLabels } from './model.ts';
-import { sampleAtMix } from './sample.ts';
+import { sampleAtMix, sampleHybrids } from './sample.ts';
 import { train } from './trainer.ts';
 import { STATE_FILE } from './checkpoint.ts';
-import { tinyDiffusion, tinyGan, tinyVae, twoClassImages } from '../testing/fixtures.ts';
+import { createAutoencoder } from './autoencoder.ts';
+import { tinyAutoencoder, tinyDiffusion, tinyGan, tinyTrunk, tinyVae, twoClassImages } from '../testing/fixtures.ts';
+import type { FeatureTrunk } from './feature-trunk.ts';
 import type { TrainableModel } from './model.ts';
 
-beforeAll(async () => { await initCompute(() => {}); });
+let trunk: FeatureTrunk;
+beforeAll(async () => {
+  await initCompute(() => {});
+  trunk = tinyTrunk(tf);
+});
 
 const quiet = { log: () => {}, progress: (): Progress => ({ tick: () => {}, done: () => {} }) };
 const rngs = (seed: number) => (purpose: string) => createRng(deriveSeed(seed, purpose));
@@ -81,10 +87,26 @@ describe('training', () => {
     expect(await run(12)).not.toBe(a);
   }, 60_000);
 
+  it('autoencoder: the same seed gives byte-identical samples and hybrids after training and the density fit', async () => {
+    const data = twoClassImages(4);
+    const run = async (seed: number) => {
+      const ae = createAutoencoder(tf, tinyAutoencoder, createRng(seed), trunk);
+      await train(tf, { model: ae, data, epochs: 2, batchSize: 4, checkpointEvery: 100, checkpointDir: join(tempDir(), 'ck'), rng: rngs(seed), ...quiet });
+      ae.afterTraining!(data);
+      const images = [...sampleAtMix(tf, ae, 4, 0, createRng(seed)), ...sampleHybrids(tf, ae, 4, createRng(seed))];
+      ae.dispose();
+      return Buffer.from(images).toString('base64');
+    };
+    const a = await run(11);
+    expect(await run(11)).toBe(a);
+    expect(await run(12)).not.toBe(a);
+  }, 60_000);
+
   it.each([
     ['vae', () => createVae(tf, tinyVae, createRng(3))],
     ['gan', () => createGan(tf, tinyGan, createRng(3))],
     ['diffusion', () => createDiffusion(tf, tinyDiffusion, createRng(3))],
+    ['autoencoder', () => createAutoencoder(tf, tinyAutoencoder, createRng(3), trunk)],
   ] as const)('%s: resume-from-checkpoint continues where it stopped (weights, optimizer, EMA, spectral-norm vectors)', async (_, make) => {
     const data = twoClassImages(4);
     const common = { data, epochs: 3, batchSize: 4, checkpointEvery: 1, rng: rngs(5), ...quiet };

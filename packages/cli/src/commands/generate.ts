@@ -1,4 +1,4 @@
-// cvc generate --model vae|gan --n 16 --mix 0.5 --out <dir>: new images from a trained generator.
+// cvc generate --model vae|gan|diffusion|autoencoder --n 16 --mix 0.5 --out <dir>: new images from a trained generator.
 import { initCompute, tf } from '@cvc/core/backend';
 import { checkpointDirFor, generateToFolder } from '@cvc/generator/generate';
 
