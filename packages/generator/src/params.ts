@@ -40,7 +40,7 @@ const diffusion = z.object({
 });
 
 const autoencoder = z.object({
-  epochs: z.number().int().min(1).default(200),
+  epochs: z.number().int().min(1).default(140),
   batchSize: z.number().int().min(2).default(32),
   codeDim: z.number().int().min(2).default(128),
   embedDim: z.number().int().min(2).default(32),
