@@ -175,3 +175,27 @@ describe('cvc stage refuses artifact paths that lead out of the workspace', { ti
     expect(hashTree(join(root, 'artifacts', 'slow'))).toEqual(before);
   });
 });
+
+describe('cvc stage refuses typos before any work, naming the file that holds them and the nearest name', { timeout: 60_000 }, () => {
+  it('an unknown stage key, an unknown profile, a bad value in a profile file', async () => {
+    const { root } = workspace();
+    const file = join(root, 'pipelines', 'test.yaml');
+    const yaml = readFileSync(file, 'utf8');
+    mkdirSync(join(root, 'pipelines', 'profiles'));
+    writeFileSync(join(root, 'pipelines', 'profiles', 'quick.yaml'), 'stages:\n  slow:\n    params: { go: 3 }\n');
+    const typoFile = join(root, 'pipelines', 'typo.yaml');
+    writeFileSync(typoFile, yaml.replace('    outs: [result]', '    depz: []\n    outs: [result]'));
+    writeFileSync(file, `${yaml}\nprofiles:\n  quick: pipelines/profiles/quick.yaml\n`);
+    const run = (...args: string[]) => execa('node', [cvc, 'stage', 'slow', ...args], { cwd: root, reject: false });
+    const [depz, smok, badValue] = await Promise.all([
+      run('--pipeline', typoFile),
+      run('--pipeline', file, '--profile', 'quik'),
+      run('--pipeline', file, '--profile', 'quick'),
+    ]);
+    expect([depz.exitCode, smok.exitCode, badValue.exitCode]).toEqual([1, 1, 1]);
+    expect(depz.stderr).toBe(`cvc: ${typoFile}: stages.slow.depz: unknown key (did you mean "deps"?) (allowed: package, description, params, deps, outs, external)\n`);
+    expect(smok.stderr).toBe(`cvc: ${file}: profiles.quik: no such profile (did you mean "quick"?) (known: quick)\n`);
+    expect(badValue.stderr).toContain(`cvc: ${join(root, 'pipelines', 'profiles', 'quick.yaml')}: stages.slow.params.go: `);
+    expect(existsSync(join(root, 'artifacts', 'slow'))).toBe(false);
+  });
+});
