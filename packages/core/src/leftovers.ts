@@ -56,10 +56,12 @@ export function cleanUpIfKilled(tempDir: string, lockFile: string): () => void {
 
 const TEMP_NAME = /^(.+)-(\d+)$/;
 const OLD_NAME = /^(.+)\.old-(\d+)$/;
+const LOCK_ASIDE_NAME = /^(.+\.json)\.(\d+)$/;
 
 /**
- * Remove temp folders (artifacts/.tmp/<stage>-<pid>) and half-swapped old folders
- * (artifacts/<stage>.old-<pid>) whose process no longer exists. Returns the removed paths, relative to `root`.
+ * Remove temp folders (artifacts/.tmp/<stage>-<pid>), half-swapped old folders
+ * (artifacts/<stage>.old-<pid>) and half-made run locks (artifacts/.locks/<stage>.json.<pid>)
+ * whose process no longer exists. Returns the removed paths, relative to `root`.
  */
 export function sweepLeftovers(root: string): string[] {
   const removed: string[] = [];
@@ -74,5 +76,6 @@ export function sweepLeftovers(root: string): string[] {
   };
   sweep(join(root, 'artifacts', '.tmp'), TEMP_NAME, 'artifacts/.tmp/');
   sweep(join(root, 'artifacts'), OLD_NAME, 'artifacts/');
+  sweep(join(root, 'artifacts', '.locks'), LOCK_ASIDE_NAME, 'artifacts/.locks/');
   return removed;
 }

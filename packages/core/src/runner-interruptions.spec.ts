@@ -121,6 +121,7 @@ describe('cvc stage under interruptions', { timeout: 120_000 }, () => {
     writeFileSync(join(root, 'artifacts', '.tmp', `slow-${dead}`, 'models', 'weights.bin'), Buffer.alloc(4096));
     mkdirSync(join(root, 'artifacts', `slow.old-${dead}`));
     writeFileSync(lockFile(root), JSON.stringify({ pid: Number(dead), stage: 'slow', startedAt: 'then', command: 'killed' }));
+    writeFileSync(`${lockFile(root)}.${dead}`, '{"pid": '); // killed while writing its lock
     writeFileSync(go, '');
     const result = await stage(root);
     rmSync(go);
@@ -128,7 +129,9 @@ describe('cvc stage under interruptions', { timeout: 120_000 }, () => {
     expect(result.stderr).toContain('[slow] removed a stale run lock of stage slow (pid ' + dead + ' is gone)');
     expect(result.stderr).toContain(`[slow] removed artifacts/.tmp/slow-${dead} (left by a run that was killed)`);
     expect(result.stderr).toContain(`[slow] removed artifacts/slow.old-${dead} (left by a run that was killed)`);
+    expect(result.stderr).toContain(`[slow] removed artifacts/.locks/slow.json.${dead} (left by a run that was killed)`);
     expect(readdirSync(join(root, 'artifacts', '.tmp'))).toEqual([]);
+    expect(readdirSync(join(root, 'artifacts', '.locks'))).toEqual([]);
     expect(existsSync(join(root, 'artifacts', `slow.old-${dead}`))).toBe(false);
   });
 });
@@ -193,8 +196,8 @@ describe('cvc stage refuses typos before any work, naming the file that holds th
       run('--pipeline', file, '--profile', 'quick'),
     ]);
     expect([depz.exitCode, smok.exitCode, badValue.exitCode]).toEqual([1, 1, 1]);
-    expect(depz.stderr).toBe(`cvc: ${typoFile}: stages.slow.depz: unknown key (did you mean "deps"?) (allowed: package, description, params, deps, outs, external)\n`);
-    expect(smok.stderr).toBe(`cvc: ${file}: profiles.quik: no such profile (did you mean "quick"?) (known: quick)\n`);
+    expect(depz.stderr).toBe(`cvc: ${typoFile}: stages.slow.depz: unknown key (did you mean "deps"?) (allowed: package, description, params, deps, outs, external)`);
+    expect(smok.stderr).toBe(`cvc: ${file}: profiles.quik: no such profile (did you mean "quick"?) (known: quick)`);
     expect(badValue.stderr).toContain(`cvc: ${join(root, 'pipelines', 'profiles', 'quick.yaml')}: stages.slow.params.go: `);
     expect(existsSync(join(root, 'artifacts', 'slow'))).toBe(false);
   });
