@@ -69,7 +69,12 @@ const lockFile = (root: string) => join(root, 'artifacts', '.locks', 'slow.json'
 /** Start a run and wait until it is inside the stage (its temp folder holds the partial output). Wrapped: a returned thenable would be awaited. */
 async function startWorking(root: string): Promise<{ run: ResultPromise; pid: number }> {
   const run = stage(root);
-  await until(() => existsSync(join(tempOf(root, run.pid!), 'result.json')), 'the stage to start writing');
+  let ended: string | undefined;
+  void run.then((r) => (ended = r.all ?? ''));
+  await until(() => {
+    if (ended !== undefined) throw new Error(`the run ended before it started writing:\n${ended}`);
+    return existsSync(join(tempOf(root, run.pid!), 'result.json'));
+  }, 'the stage to start writing', 60_000);
   return { run, pid: run.pid! };
 }
 

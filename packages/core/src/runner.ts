@@ -74,102 +74,96 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   const params = { ...(parsed.data as Record<string, unknown>) };
   for (const [param, path] of Object.entries(external)) params[param] = path;
 
-  // One run of a stage per workspace; debris of runs that were killed goes first.
-  const releaseLock = acquireStageRunLock(pipeline.root, spec.name, (m) => log(`[${spec.name}] ${m}`));
-  try {
-    for (const path of sweepLeftovers(pipeline.root)) log(`[${spec.name}] removed ${path} (left by a run that was killed)`);
-    return await runLocked();
-  } finally {
-    releaseLock();
+  assertStageArtifactsInside(pipeline, spec);
+  for (const dep of spec.deps) {
+    const path = resolveFromRoot(pipeline, pipeline.artifacts[dep]!.path);
+    if (!existsSync(path)) throw new Error(`${path}: input "${dep}" of stage ${spec.name} is missing; run its producer first`);
+  }
+  // Hashed once: checked against the producers' locks now (a stage restored from a cache is
+  // never run, so this is where a damaged entry shows), and recorded in this stage's lock.
+  const inputs = inputDigests(pipeline, spec, external);
+  assertInputsIntact(pipeline, spec, inputs);
+
+  const seed = deriveSeed(pipeline.seed, spec.name);
+  const profileNote = pipeline.profile ? `, profile ${pipeline.profile}` : '';
+  log(`[${spec.name}] seed ${seed} (global ${pipeline.seed}), params ${digest}${profileNote}`);
+
+  let backend: string | null = null;
+  if (definition.usesTensorflow) {
+    const { initCompute } = await import('./backend.ts');
+    backend = (await initCompute(log)).name;
   }
 
-  async function runLocked(): Promise<RunStageResult> {
-    assertStageArtifactsInside(pipeline, spec);
-    for (const dep of spec.deps) {
-      const path = resolveFromRoot(pipeline, pipeline.artifacts[dep]!.path);
-      if (!existsSync(path)) throw new Error(`${path}: input "${dep}" of stage ${spec.name} is missing; run its producer first`);
+  const finalDir = stageDir(pipeline, spec);
+  // One run of a stage per workspace (released in the `finally` below); debris of killed runs goes first.
+  const releaseLock = acquireStageRunLock(pipeline.root, spec.name, (m) => log(`[${spec.name}] ${m}`));
+  for (const path of sweepLeftovers(pipeline.root)) log(`[${spec.name}] removed ${path} (left by a run that was killed)`);
+  const tempDir = join(pipeline.root, 'artifacts', '.tmp', `${spec.name}-${process.pid}`);
+  rmSync(tempDir, { recursive: true, force: true });
+  mkdirSync(tempDir, { recursive: true });
+  // Removes the temp folder and the lock if this process is killed (leftovers.ts says why not a signal handler).
+  const watched = cleanUpIfKilled(tempDir, runLockFile(pipeline.root, spec.name));
+  const outputPath = (artifact: string): string => {
+    if (!spec.outs.includes(artifact)) throw new Error(`stage ${spec.name} does not declare output "${artifact}" (outs: ${spec.outs.join(', ')})`);
+    const rel = relative(finalDir, resolveFromRoot(pipeline, pipeline.artifacts[artifact]!.path));
+    const path = join(tempDir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    return path;
+  };
+
+  const ctx: StageContext<unknown> = {
+    stage: spec.name,
+    params,
+    seed,
+    codeDigest: sha256(canonicalJson(codeHashes(pipeline, spec))).slice(0, 16),
+    rng: (purpose) => createRng(deriveSeed(seed, purpose)),
+    input: (artifact) => {
+      if (!spec.deps.includes(artifact)) throw new Error(`stage ${spec.name} does not declare input "${artifact}" (deps: ${spec.deps.join(', ')})`);
+      return resolveFromRoot(pipeline, pipeline.artifacts[artifact]!.path);
+    },
+    output: outputPath,
+    resolvePath: (path) => resolveFromRoot(pipeline, path),
+    log: (message) => log(`[${spec.name}] ${message}`),
+    progress: (label, total) => createProgress(`[${spec.name}] ${label}`, total),
+  };
+
+  const started = performance.now();
+  try {
+    await definition.run(ctx);
+    const outputs: Record<string, string> = {};
+    const outputFiles: Record<string, Record<string, string>> = {};
+    for (const out of spec.outs) {
+      const path = outputPath(out);
+      if (!existsSync(path)) throw new Error(`stage ${spec.name} did not write its declared output "${out}" (${pipeline.artifacts[out]!.path})`);
+      getFormat(pipeline.artifacts[out]!.format, `artifacts.${out}.format`).validate(path);
+      const schema = definition.outputSchemas?.[out];
+      if (schema) readJsonArtifact(path, schema);
+      const files = hashTree(path);
+      outputs[out] = digestOfHashTree(files);
+      // Keyed by root-relative path, so the lock alone says where each file belongs (the cache server checks entries with it).
+      const finalPath = relativeToRoot(pipeline, resolveFromRoot(pipeline, pipeline.artifacts[out]!.path));
+      outputFiles[out] = Object.fromEntries(Object.entries(files).map(([file, hash]) => [file ? `${finalPath}/${file}` : finalPath, hash]));
     }
-    // Hashed once: checked against the producers' locks now (a stage restored from a cache is
-    // never run, so this is where a damaged entry shows), and recorded in this stage's lock.
-    const inputs = inputDigests(pipeline, spec, external);
-    assertInputsIntact(pipeline, spec, inputs);
-
-    const seed = deriveSeed(pipeline.seed, spec.name);
-    const profileNote = pipeline.profile ? `, profile ${pipeline.profile}` : '';
-    log(`[${spec.name}] seed ${seed} (global ${pipeline.seed}), params ${digest}${profileNote}`);
-
-    let backend: string | null = null;
-    if (definition.usesTensorflow) {
-      const { initCompute } = await import('./backend.ts');
-      backend = (await initCompute(log)).name;
-    }
-
-    const finalDir = stageDir(pipeline, spec);
-    const tempDir = join(pipeline.root, 'artifacts', '.tmp', `${spec.name}-${process.pid}`);
-    rmSync(tempDir, { recursive: true, force: true });
-    mkdirSync(tempDir, { recursive: true });
-    const watched = cleanUpIfKilled(tempDir, runLockFile(pipeline.root, spec.name));
-    const outputPath = (artifact: string): string => {
-      if (!spec.outs.includes(artifact)) throw new Error(`stage ${spec.name} does not declare output "${artifact}" (outs: ${spec.outs.join(', ')})`);
-      const rel = relative(finalDir, resolveFromRoot(pipeline, pipeline.artifacts[artifact]!.path));
-      const path = join(tempDir, rel);
-      mkdirSync(dirname(path), { recursive: true });
-      return path;
-    };
-
-    const ctx: StageContext<unknown> = {
+    const lock = buildLock(pipeline, spec, inputs, outputs, parsed.data as Record<string, unknown>, outputFiles);
+    writeJsonAtomic(join(tempDir, LOCK_FILE), lock);
+    swapFolder(tempDir, finalDir);
+    const seconds = (performance.now() - started) / 1000;
+    // Wall time is not deterministic, so it lives outside the stage folder (and outside the cache).
+    writeJsonAtomic(join(pipeline.root, 'artifacts', '.runs', `${spec.name}.json`), {
       stage: spec.name,
-      params,
-      seed,
-      codeDigest: sha256(canonicalJson(codeHashes(pipeline, spec))).slice(0, 16),
-      rng: (purpose) => createRng(deriveSeed(seed, purpose)),
-      input: (artifact) => {
-        if (!spec.deps.includes(artifact)) throw new Error(`stage ${spec.name} does not declare input "${artifact}" (deps: ${spec.deps.join(', ')})`);
-        return resolveFromRoot(pipeline, pipeline.artifacts[artifact]!.path);
-      },
-      output: outputPath,
-      resolvePath: (path) => resolveFromRoot(pipeline, path),
-      log: (message) => log(`[${spec.name}] ${message}`),
-      progress: (label, total) => createProgress(`[${spec.name}] ${label}`, total),
-    };
-
-    const started = performance.now();
-    try {
-      await definition.run(ctx);
-      const outputs: Record<string, string> = {};
-      const outputFiles: Record<string, Record<string, string>> = {};
-      for (const out of spec.outs) {
-        const path = outputPath(out);
-        if (!existsSync(path)) throw new Error(`stage ${spec.name} did not write its declared output "${out}" (${pipeline.artifacts[out]!.path})`);
-        getFormat(pipeline.artifacts[out]!.format, `artifacts.${out}.format`).validate(path);
-        const schema = definition.outputSchemas?.[out];
-        if (schema) readJsonArtifact(path, schema);
-        const files = hashTree(path);
-        outputs[out] = digestOfHashTree(files);
-        // Keyed by root-relative path, so the lock alone says where each file belongs (the cache server checks entries with it).
-        const finalPath = relativeToRoot(pipeline, resolveFromRoot(pipeline, pipeline.artifacts[out]!.path));
-        outputFiles[out] = Object.fromEntries(Object.entries(files).map(([file, hash]) => [file ? `${finalPath}/${file}` : finalPath, hash]));
-      }
-      const lock = buildLock(pipeline, spec, inputs, outputs, parsed.data as Record<string, unknown>, outputFiles);
-      writeJsonAtomic(join(tempDir, LOCK_FILE), lock);
-      swapFolder(tempDir, finalDir);
-      const seconds = (performance.now() - started) / 1000;
-      // Wall time is not deterministic, so it lives outside the stage folder (and outside the cache).
-      writeJsonAtomic(join(pipeline.root, 'artifacts', '.runs', `${spec.name}.json`), {
-        stage: spec.name,
-        finishedAt: new Date().toISOString(),
-        seconds: Number(seconds.toFixed(3)),
-        backend,
-        profile: pipeline.profile ?? null,
-        // Pid of the outermost nx process when run by Nx: tells apart concurrent runs (report's "this run").
-        nxInvocation: Number(process.env.NX_INVOCATION_ANCESTOR_PIDS?.split(',')[0]) || null,
-      });
-      log(`[${spec.name}] done in ${seconds.toFixed(1)} s → ${relative(pipeline.root, finalDir)}/`);
-      return { stage: spec.name, seconds, outputs, backend };
-    } finally {
-      rmSync(tempDir, { recursive: true, force: true });
-      watched();
-    }
+      finishedAt: new Date().toISOString(),
+      seconds: Number(seconds.toFixed(3)),
+      backend,
+      profile: pipeline.profile ?? null,
+      // Pid of the outermost nx process when run by Nx: tells apart concurrent runs (report's "this run").
+      nxInvocation: Number(process.env.NX_INVOCATION_ANCESTOR_PIDS?.split(',')[0]) || null,
+    });
+    log(`[${spec.name}] done in ${seconds.toFixed(1)} s → ${relative(pipeline.root, finalDir)}/`);
+    return { stage: spec.name, seconds, outputs, backend };
+  } finally {
+    rmSync(tempDir, { recursive: true, force: true });
+    watched();
+    releaseLock();
   }
 }
 
