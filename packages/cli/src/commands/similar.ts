@@ -38,7 +38,6 @@ async function embedFile(pipeline: Pipeline, embeddingsDir: string, file: string
 }
 
 export async function similarCommand(image: string, opts: SimilarCommandOptions): Promise<void> {
-  integerOption('--k', opts.k, 1, Number.MAX_SAFE_INTEGER);
   if (opts.metric !== 'cosine' && opts.metric !== 'euclidean') throw new Error(`--metric ${opts.metric}: choose cosine or euclidean`);
   const pipeline = loadPipeline(opts.pipeline);
   const datasetDir = artifactPath(pipeline, 'dataset', 'data-prep');
