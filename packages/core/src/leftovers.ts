@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
+import type { Socket } from 'node:net';
 import { processAlive } from './stage-run-lock.ts';
 
 /** The watcher: removes argv[1] (a folder) and argv[2] (a lock file, only while it holds `pid` argv[3]) when stdin closes without "done". */
@@ -40,12 +40,11 @@ export function cleanUpIfKilled(tempDir: string, lockFile: string): () => void {
     detached: true,
   });
   child.on('error', () => {}); // no watcher: the next run's sweep is the fallback
-  const stdin = child.stdin as Writable & { unref?: () => void };
+  const stdin = child.stdin as Socket;
   stdin.on('error', () => {});
   // Neither the child nor its pipe keeps this process alive.
   child.unref();
-  stdin.unref?.();
-  (stdin as unknown as { _handle?: { unref?: () => void } })._handle?.unref?.();
+  stdin.unref();
   let finished = false;
   return () => {
     if (finished) return;
