@@ -1,11 +1,11 @@
 // Batch normalisation over the channel axis of NHWC tensors with a hand-written gradient.
 // Why: tf.layers.batchNormalization's gradient tiles per-channel statistics to the full
 // activation shape (pure-JS Tile) and differentiates through tf.moments — most of a ResNet
-// training step on the cpu backend. Here the backward pass is the closed form
-//   dx = gamma·invStd · (dy − mean(dy) − x̂ · mean(dy·x̂))
-// in a handful of broadcast elementwise ops and two per-channel sums.
+// training step on the cpu backend. Training mode is @cvc/compute's batchNormTraining: one
+// native kernel each way on the native backend, the closed-form gradient in tfjs ops elsewhere.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
+import { batchNormTraining } from '@cvc/compute';
 
 type Kwargs = Record<string, unknown>;
 
@@ -44,30 +44,11 @@ export class FastBatchNorm extends tf.layers.Layer {
       if (kwargs['training'] !== true) {
         return tf.batchNorm(x, this.movingMean.read() as tfTypes.Tensor1D, this.movingVariance.read() as tfTypes.Tensor1D, beta, gamma, this.epsilon);
       }
-      const axes = [0, 1, 2];
-      const normalise = tf.customGrad((...args: unknown[]) => {
-        const [xIn, g, b] = args as [tfTypes.Tensor4D, tfTypes.Tensor1D, tfTypes.Tensor1D];
-        const save = args[3] as (tensors: tfTypes.Tensor[]) => void;
-        const { mean, variance } = tf.moments(xIn, axes); // [C] each
+      // The batch's moments also update the moving averages (used for inference).
+      return batchNormTraining(tf, x, gamma, beta, this.epsilon, (mean, variance) => {
         this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), this.momentum), tf.mul(mean, 1 - this.momentum)));
         this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), this.momentum), tf.mul(variance, 1 - this.momentum)));
-        const invStd = tf.rsqrt(tf.add(variance, this.epsilon)); // [C]
-        const xHat = tf.mul(tf.sub(xIn, mean), invStd); // [batch, H, W, C]
-        save([xHat, tf.mul(g, invStd)]);
-        return {
-          value: tf.add(tf.mul(xHat, g), b),
-          gradFunc: (dy: tfTypes.Tensor | tfTypes.Tensor[], saved: tfTypes.Tensor[]) => {
-            const d = dy as tfTypes.Tensor4D;
-            const [hat, gammaInvStd] = saved as [tfTypes.Tensor, tfTypes.Tensor];
-            const count = d.size / d.shape[3];
-            const dBeta = tf.sum(d, axes); // [C]
-            const dGamma = tf.sum(tf.mul(d, hat), axes); // [C]
-            const centred = tf.sub(tf.sub(d, tf.div(dBeta, count)), tf.mul(hat, tf.div(dGamma, count)));
-            return [tf.mul(centred, gammaInvStd), dGamma, dBeta];
-          },
-        };
       });
-      return normalise(x, gamma, beta) as tfTypes.Tensor;
     });
   }
 

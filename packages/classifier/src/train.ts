@@ -5,7 +5,7 @@
 // after every epoch (with the averaged weights when EMA is on).
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
-import { fastAdam } from '@cvc/compute';
+import { fastAdam, fastMomentum } from '@cvc/compute';
 import { shuffled, type Progress, type Rng } from '@cvc/core';
 import { augmentInto } from './augment.ts';
 import { mixBatch } from './mix.ts';
@@ -50,9 +50,10 @@ export function learningRateAt(step: number, totalSteps: number, warmupSteps: nu
 
 type StepOptimizer = tfTypes.Optimizer & { setLearningRate?(lr: number): void };
 
-function makeOptimizer(training: TrainingSpec): { optimizer: StepOptimizer; setLearningRate(lr: number): void } {
+function makeOptimizer(training: TrainingSpec, decayed: tfTypes.Variable[]): { optimizer: StepOptimizer; setLearningRate(lr: number): void } {
   if (training.optimizer === 'sgd') {
-    const optimizer = tf.train.momentum(training.learningRate, 0.9, true);
+    // Nesterov momentum; the decoupled weight decay of the kernels is part of its step.
+    const optimizer = fastMomentum(tf, training.learningRate, 0.9, true, { rate: training.weightDecay, variables: decayed });
     // SGD caches −lr as a scalar tensor: setLearningRate replaces it.
     return { optimizer, setLearningRate: (lr) => optimizer.setLearningRate(lr) };
   }
@@ -67,11 +68,11 @@ export async function train(run: TrainRun): Promise<EpochRecord[]> {
   // The network being trained: the whole model, or one member of an ensemble (a sub-model sharing its layers).
   const net = run.member === undefined ? model : memberLogitModel(model, run.member);
   const logits = run.member === undefined ? logitModel(model) : net;
-  const { optimizer, setLearningRate } = makeOptimizer(training);
   const trainable = net.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tfTypes.Variable }));
   const variables = trainable.map((w) => w.variable);
   // Decay conv and dense kernels only: biases and batch-norm scales/offsets are not regularised.
   const decayed = training.weightDecay > 0 ? trainable.filter((w) => /kernel$/.test(w.name)).map((w) => w.variable) : [];
+  const { optimizer, setLearningRate } = makeOptimizer(training, decayed);
   const average = training.ema > 0 ? new WeightAverage(net, training.ema) : undefined;
   const stepsPerEpoch = Math.ceil(run.train.length / run.batchSize);
   const totalSteps = stepsPerEpoch * run.epochs;
@@ -100,7 +101,8 @@ export async function train(run: TrainRun): Promise<EpochRecord[]> {
           return tf.losses.sigmoidCrossEntropy(ys, z, undefined, training.labelSmoothing) as tfTypes.Scalar;
         }, variables);
         optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
-        for (const w of decayed) w.assign(tf.mul(w, 1 - lr * training.weightDecay));
+        // The decay of the kernels: SGD applies it in its step; Adam here (w ← w·(1 − lr·wd)).
+        if (training.optimizer !== 'sgd') for (const w of decayed) w.assign(tf.mul(w, 1 - lr * training.weightDecay));
         const hitCount = tf.sum(tf.equal(tf.greater(batchLogits!, 0), tf.greater(ys, 0.5)));
         batchLogits!.dispose();
         return [value, hitCount];

@@ -16,6 +16,8 @@
 #include "conv.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "layout.h"
+#include "norm.h"
 #include "pool.h"
 #include "threadpool.h"
 
@@ -365,6 +367,104 @@ napi_value AdamAll(napi_env env, napi_callback_info info) {
   return ret_undef(env);
 }
 
+// bnTrain(x, gamma, beta, C, eps, y, mean, variance): training-mode batch norm over the last axis.
+napi_value BnTrain(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n, ng, nb, ny, nm, nv;
+  float *x = a.f32(0, &n), *g = a.f32(1, &ng), *b = a.f32(2, &nb);
+  const long C = a.integer(3);
+  float *y = a.f32(5, &ny), *m = a.f32(6, &nm), *v = a.f32(7, &nv);
+  if (a.failed) return nullptr;
+  if (C < 1 || n % C || ng != C || nb != C || ny != n || nm != C || nv != C) { a.fail("bnTrain: shapes do not match"); return nullptr; }
+  bn_train_forward(x, n / C, C, g, b, (float)a.num(4), y, m, v);
+  return ret_undef(env);
+}
+
+// bnTrainGrad(dy, x, mean, variance, gamma, C, eps, dx, dgamma, dbeta)
+napi_value BnTrainGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n, nx, nm, nv, ng, ndx, ndg, ndb;
+  float *dy = a.f32(0, &n), *x = a.f32(1, &nx), *m = a.f32(2, &nm), *v = a.f32(3, &nv), *g = a.f32(4, &ng);
+  const long C = a.integer(5);
+  float *dx = a.f32(7, &ndx), *dg = a.f32(8, &ndg), *db = a.f32(9, &ndb);
+  if (a.failed) return nullptr;
+  if (C < 1 || n % C || nx != n || ndx != n || nm != C || nv != C || ng != C || ndg != C || ndb != C) { a.fail("bnTrainGrad: shapes do not match"); return nullptr; }
+  bn_train_backward(dy, x, n / C, C, m, v, g, (float)a.num(6), dx, dg, db);
+  return ret_undef(env);
+}
+
+// copyRows(src, srcOffset, srcStride, dst, dstOffset, dstStride, rows, len)
+napi_value CopyRows(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long ns, nd;
+  float *src = a.f32(0, &ns), *dst = a.f32(3, &nd);
+  const long so = a.integer(1), ss = a.integer(2), dof = a.integer(4), ds = a.integer(5), rows = a.integer(6), len = a.integer(7);
+  if (a.failed) return nullptr;
+  if (rows > 0 && len > 0 && (so < 0 || dof < 0 || so + (rows - 1) * ss + len > ns || dof + (rows - 1) * ds + len > nd)) {
+    a.fail("copyRows: out of bounds"); return nullptr;
+  }
+  copy_rows(src + so, ss, dst + dof, ds, rows, len);
+  return ret_undef(env);
+}
+
+// tile(x, dims: Int32Array, reps: Int32Array, out)
+napi_value Tile(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long nx, r, rr, no;
+  float* x = a.f32(0, &nx);
+  const int32_t *d = a.i32(1, &r), *p = a.i32(2, &rr);
+  float* o = a.f32(3, &no);
+  if (a.failed) return nullptr;
+  if (r < 1 || r > 8 || rr != r) { a.fail("tile: bad rank"); return nullptr; }
+  long dims[8], reps[8], in = 1, out = 1;
+  for (long i = 0; i < r; i++) { dims[i] = d[i]; reps[i] = p[i]; in *= dims[i]; out *= dims[i] * reps[i]; }
+  if (in != nx || out != no) { a.fail("tile: sizes do not match"); return nullptr; }
+  if (out > 0) tile(x, (int)r, dims, reps, o);
+  return ret_undef(env);
+}
+
+// momentumAll(slots: (Float32Array[5])[] = [var, g, acc, varOut, accOut], decays: Float32Array (NaN = none),
+// momentum, c = -learningRate, nesterov)
+napi_value MomentumAll(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  bool isArr = false;
+  if (a.argc < 5 || (napi_is_array(env, a.argv[0], &isArr), !isArr)) { a.fail("momentumAll: slots must be an array"); return nullptr; }
+  uint32_t ns = 0;
+  napi_get_array_length(env, a.argv[0], &ns);
+  long nd = 0;
+  const float* decays = a.f32(1, &nd);
+  if (a.failed) return nullptr;
+  if (nd != (long)ns) { a.fail("momentumAll: one decay per slot"); return nullptr; }
+  std::vector<MomentumSlot> slots(ns);
+  for (uint32_t s = 0; s < ns; s++) {
+    napi_value slot;
+    napi_get_element(env, a.argv[0], s, &slot);
+    float* p[5];
+    long len[5];
+    for (uint32_t k = 0; k < 5; k++) {
+      napi_value el;
+      bool ok = false;
+      napi_get_element(env, slot, k, &el);
+      napi_is_typedarray(env, el, &ok);
+      napi_typedarray_type type = napi_int8_array;
+      size_t n = 0; void* data = nullptr; napi_value ab; size_t off;
+      if (ok) napi_get_typedarray_info(env, el, &type, &n, &data, &ab, &off);
+      if (!ok || type != napi_float32_array) {
+        a.fail("momentumAll: slot " + std::to_string(s) + " element " + std::to_string(k) + " must be a Float32Array");
+        return nullptr;
+      }
+      p[k] = (float*)data;
+      len[k] = (long)n;
+    }
+    for (int k = 1; k < 5; k++)
+      if (len[k] != len[0]) { a.fail("momentumAll: slot " + std::to_string(s) + " arrays differ in length"); return nullptr; }
+    const bool has = decays[s] == decays[s];  // NaN: no decay
+    slots[s] = MomentumSlot{p[0], p[1], p[2], p[3], p[4], len[0], has, has ? decays[s] : 1.f};
+  }
+  momentum_all(slots.data(), (int)ns, (float)a.num(2), (float)a.num(3), a.flag(4));
+  return ret_undef(env);
+}
+
 // At environment teardown, finish queued or running tasks: they write into JS-owned buffers.
 void WaitAllTasks(void*) {
   for (auto& kv : g_tasks) kv.second->wait();
@@ -389,6 +489,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"select", Select}, {"reduceSum", ReduceSum}, {"binaryStrided", BinaryStrided},
       {"batchNorm", BatchNorm}, {"adam", Adam}, {"adamAll", AdamAll},
       {"conv2dBackpropFilterAsync", Conv2dBackpropFilterAsync}, {"waitTask", WaitTask},
+      {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"copyRows", CopyRows}, {"tile", Tile},
+      {"momentumAll", MomentumAll},
   };
   for (auto& f : fns) {
     napi_value fn;

@@ -37,10 +37,18 @@ void binary(int op, const float* a_, long na, const float* b_, long nb, float* o
       } else if (nb == n && na == 1) {
         const float s = a[0];
         for (long i = i0; i < i1; i++) out[i] = f(s, b[i]);
-      } else if (na == n) {  // b repeats along leading axes
-        for (long i = i0; i < i1; i++) out[i] = f(a[i], b[i % nb]);
+      } else if (na == n) {  // b repeats along leading axes: row by row (no modulo per element)
+        for (long i = i0, j = i0 % nb; i < i1; j = 0) {
+          const long len = std::min(nb - j, i1 - i);
+          for (long k = 0; k < len; k++) out[i + k] = f(a[i + k], b[j + k]);
+          i += len;
+        }
       } else if (nb == n) {
-        for (long i = i0; i < i1; i++) out[i] = f(a[i % na], b[i]);
+        for (long i = i0, j = i0 % na; i < i1; j = 0) {
+          const long len = std::min(na - j, i1 - i);
+          for (long k = 0; k < len; k++) out[i + k] = f(a[j + k], b[i + k]);
+          i += len;
+        }
       } else {
         for (long i = i0; i < i1; i++) out[i] = f(a[i % na], b[i % nb]);
       }
@@ -234,6 +242,56 @@ void adam_all(const AdamSlot* slots, int nslots, float lr, float b1, float b2, f
     adam_range(a.var, a.g, a.m, a.v, p.b, p.e, lr, b1, b2, eps, b1pow, b2pow, a.var_out, a.m_out, a.v_out);
   };
   if (total < kMinPar) { for (long c = 0; c < (long)pieces.size(); c++) run(c); return; }
+  parallel_chunks((long)pieces.size(), run);
+}
+
+// tfjs MomentumOptimizer's op sequence per element (float32 each step):
+//   acc' = m·acc + g;  v' = c·(g + acc'·m) + v (Nesterov) or c·acc' + v;  then v'·decay if given
+// (the decoupled weight decay w ← w·(1 − lr·wd) the training loops apply after the step). Outputs
+// may alias the inputs (same index only), hence ivdep. No FMA in either clone: the same bits.
+__attribute__((target_clones("avx2", "default")))
+static void momentum_range(const float* var, const float* g, const float* acc, long i0, long i1, float m, float c,
+                           bool nesterov, bool has_decay, float decay, float* var_out, float* acc_out) {
+  if (nesterov) {
+#pragma GCC ivdep
+    for (long i = i0; i < i1; i++) {
+      const float gi = g[i];
+      const float na = m * acc[i] + gi;
+      const float step = c * (gi + na * m);
+      float nv = step + var[i];
+      if (has_decay) nv = nv * decay;
+      acc_out[i] = na;
+      var_out[i] = nv;
+    }
+  } else {
+#pragma GCC ivdep
+    for (long i = i0; i < i1; i++) {
+      const float na = m * acc[i] + g[i];
+      const float step = c * na;
+      float nv = step + var[i];
+      if (has_decay) nv = nv * decay;
+      acc_out[i] = na;
+      var_out[i] = nv;
+    }
+  }
+}
+
+void momentum_all(const MomentumSlot* slots, int nslots, float m, float c, bool nesterov) {
+  constexpr long kPiece = 1 << 14;  // as adam_all: pieces of all variables in one parallel loop
+  struct Piece { int s; long b, e; };
+  std::vector<Piece> pieces;
+  long total = 0;
+  for (int s = 0; s < nslots; s++) {
+    const long n = slots[s].n;
+    total += n;
+    for (long b = 0; b < n; b += kPiece) pieces.push_back({s, b, std::min(n, b + kPiece)});
+  }
+  auto run = [&](long k) {
+    const Piece& p = pieces[k];
+    const MomentumSlot& a = slots[p.s];
+    momentum_range(a.var, a.g, a.acc, p.b, p.e, m, c, nesterov, a.has_decay, a.decay, a.var_out, a.acc_out);
+  };
+  if (total < kMinPar) { for (long k = 0; k < (long)pieces.size(); k++) run(k); return; }
   parallel_chunks((long)pieces.size(), run);
 }
 

@@ -27,4 +27,9 @@ struct AdamSlot { const float *var, *g, *m, *v; float *var_out, *m_out, *v_out; 
 // The Adam step of every variable of a training step in one parallel loop (same per-element
 // arithmetic as adam(), so the results are identical; chunks never depend on the thread count).
 void adam_all(const AdamSlot* slots, int nslots, float lr, float b1, float b2, float eps, float b1pow, float b2pow);
+// One variable of momentum_all; outputs may alias the inputs (in-place update).
+struct MomentumSlot { const float *var, *g, *acc; float *var_out, *acc_out; long n; bool has_decay; float decay; };
+// SGD with (Nesterov) momentum for every variable of a step in one parallel loop, bit for bit
+// tfjs's MomentumOptimizer (c = −learning rate), then ·decay for slots that have it.
+void momentum_all(const MomentumSlot* slots, int nslots, float m, float c, bool nesterov);
 }  // namespace cvc

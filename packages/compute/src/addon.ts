@@ -38,6 +38,14 @@ export interface NativeAddon {
     vOut: F32, mOut: F32, sOut: F32): void;
   /** Adam for many variables in one parallel call; each slot [var, g, m, v, varOut, mOut, vOut], outputs may alias inputs. */
   adamAll(slots: F32[][], lr: number, b1: number, b2: number, eps: number, b1pow: number, b2pow: number): void;
+  /** SGD (Nesterov) momentum for many variables; each slot [var, g, acc, varOut, accOut]; decays[i] NaN = none. */
+  momentumAll(slots: F32[][], decays: F32, momentum: number, c: number, nesterov: boolean): void;
+  /** Training-mode batch norm over the last axis (C channels): y, and the batch mean and (biased) variance. */
+  bnTrain(x: F32, gamma: F32, beta: F32, C: number, eps: number, y: F32, mean: F32, variance: F32): void;
+  bnTrainGrad(dy: F32, x: F32, mean: F32, variance: F32, gamma: F32, C: number, eps: number, dx: F32, dgamma: F32, dbeta: F32): void;
+  /** dst[dstOffset + r·dstStride + j] = src[srcOffset + r·srcStride + j] for r < rows, j < len. */
+  copyRows(src: F32, srcOffset: number, srcStride: number, dst: F32, dstOffset: number, dstStride: number, rows: number, len: number): void;
+  tile(x: F32, dims: I32, reps: I32, out: F32): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

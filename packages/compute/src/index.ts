@@ -7,3 +7,5 @@ export { fastAdam } from './fast-adam.ts';
 export { enableKernelProfiling, kernelProfileTable, resetKernelProfile, profilingRequested } from './profile.ts';
 export { fallbackCounts } from './kernels/util.ts';
 export { referenceData, referenceModel, seededRandom } from './reference-cnn.ts';
+export { batchNormTraining } from './batch-norm.ts';
+export { fastMomentum, type DecoupledDecay } from './fast-momentum.ts';

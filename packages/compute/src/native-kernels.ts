@@ -3,7 +3,9 @@
 import type { NativeAddon } from './addon.ts';
 import { convKernels } from './kernels/conv.ts';
 import { elementwiseKernels, FUSED_ADAM, LEAKY_RELU_GRAD, MEAN_GRAD } from './kernels/elementwise.ts';
+import { layoutKernels } from './kernels/layout.ts';
 import { matmulKernels } from './kernels/matmul.ts';
+import { normKernels } from './kernels/norm.ts';
 import { poolKernels } from './kernels/pool.ts';
 import { hookBackend, unhookBackend } from './kernels/buffer-pool.ts';
 import { kernel, type KernelFunc, type TF, type TensorInfo } from './kernels/util.ts';
@@ -28,6 +30,8 @@ export function installNativeKernels(tf: TF, addon: NativeAddon): string[] {
     ...matmulKernels(tf, addon),
     ...poolKernels(tf, addon),
     ...elementwiseKernels(tf, addon),
+    ...layoutKernels(tf, addon),
+    ...normKernels(tf, addon),
   };
   const names: string[] = [];
   const originals = new Map<string, KernelFunc>();

@@ -3,6 +3,7 @@
 // decoupled weight decay, flips and pad + crop. The test split is scored after every epoch.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
+import { fastMomentum } from '@cvc/compute';
 import { shuffled, type Progress, type Rng } from '@cvc/core';
 import { augmentInto, buildModel, learningRateAt, PRETRAINED_HEAD, type ArchitectureOptions } from '@cvc/classifier';
 
@@ -68,10 +69,10 @@ export async function pretrain(run: PretrainRun): Promise<{ model: tfTypes.Layer
   const { size, classes, batchSize } = run;
   const pixels = size * size * 3;
   const model = pretrainingModel(run.architecture, classes, run.initSeed, size);
-  const optimizer = tf.train.momentum(run.learningRate, 0.9, true);
   const variables = model.trainableWeights.map((w) => w.read() as tfTypes.Variable);
-  // Decay conv and dense kernels only, as in the classifier.
+  // Decay conv and dense kernels only, as in the classifier (decoupled: inside the optimizer's step).
   const decayed = model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)).map((w) => w.read() as tfTypes.Variable);
+  const optimizer = fastMomentum(tf, run.learningRate, 0.9, true, { rate: run.weightDecay, variables: decayed });
   const n = run.train.labels.length;
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const totalSteps = stepsPerEpoch * run.epochs;
@@ -97,7 +98,6 @@ export async function pretrain(run: PretrainRun): Promise<{ model: tfTypes.Layer
           return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), z, undefined, run.labelSmoothing) as tfTypes.Scalar;
         }, variables);
         optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
-        for (const w of decayed) w.assign(tf.mul(w, 1 - lr * run.weightDecay));
         const hits = tf.sum(tf.cast(tf.equal(tf.argMax(z!, 1), labels), 'float32'));
         z!.dispose();
         return [value, hits];

@@ -62,7 +62,7 @@ export async function resnetClassifier(o: RunOptions): Promise<WorkloadResult> {
   const seconds = perMember.reduce((s, times) => s + median(epochs === 1 ? times : times.slice(1)), 0);
   // cTimed accumulated the deltas on top of c0: average per ensemble epoch.
   const d = since(c0, cTimed);
-  const perEpoch = Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v / Math.max(1, measured / members)])) as typeof d;
+  const perEpoch = Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v / Math.max(1, measured / members)])) as unknown as typeof d;
   const hash = weightsFnv(model.trainableWeights.map((w) => w.read()));
   model.dispose();
   const config = classifierTwinConfig();
