@@ -6,7 +6,7 @@ import { tf } from '@cvc/core/backend';
 import { createRng } from '@cvc/core';
 import { runPython, torchUnavailable, TWINS_DIR } from './twins.ts';
 import { stageParams } from './data.ts';
-import { buildModel, createGeneratorModel, pretrainingModel, pretrainParams } from './models.ts';
+import { buildModel, createGeneratorModel, pretrainParams, softmaxModel } from './models.ts';
 import { classifierResnetSpec, classifierTwinConfig } from './workloads/resnet-classifier.ts';
 import { generatorConfig, type GeneratorKind } from './workloads/generator.ts';
 
@@ -23,8 +23,8 @@ describe('PyTorch twins', () => {
 
   it('resnet-pretrain: the resnet with its 10-way head', () => {
     const arch = pretrainParams.parse(stageParams('pretrain')).architecture;
-    const model = pretrainingModel(arch, 10, 1);
-    const ours = trainable(model.trainableWeights.map((w) => ({ size: w.read().size, trainable: true })));
+    const model = softmaxModel(arch, 10, 1);
+    const ours = trainable(model.trainableWeights.map((w: { read(): { size: number } }) => ({ size: w.read().size, trainable: true })));
     model.dispose();
     expect(ours).toBeGreaterThan(100_000);
     expect(twinParams('resnet_pretrain.py', { ...arch })).toBe(ours);
@@ -33,7 +33,7 @@ describe('PyTorch twins', () => {
   it('resnet-classifier: the 3-member ensemble', () => {
     const { spec } = classifierResnetSpec();
     const model = buildModel(spec.architecture, [1, 2, 3]);
-    const ours = trainable(model.trainableWeights.map((w) => ({ size: w.read().size, trainable: true })));
+    const ours = trainable(model.trainableWeights.map((w: { read(): { size: number } }) => ({ size: w.read().size, trainable: true })));
     model.dispose();
     expect(spec.ensemble).toBe(3);
     expect(twinParams('resnet_classifier.py', classifierTwinConfig())).toBe(ours);

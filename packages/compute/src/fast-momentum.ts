@@ -9,21 +9,37 @@ import { nativeInstalled } from './native-kernels.ts';
 import { alloc, type TF } from './kernels/util.ts';
 import { valuesOf, writableInPlace, type CpuBackendData } from './optimizer-buffers.ts';
 
-/** Decoupled weight decay applied after every step to `variables`: w ← w·(1 − learningRate·rate). */
+/** Decoupled weight decay after a step: w ← w·factor for each of `variables` (factor = 1 − lr·rate). */
 export interface DecoupledDecay {
-  rate: number;
   variables: readonly tfjs.Variable[];
+  factor: number;
+}
+
+type Grads = Parameters<tfjs.MomentumOptimizer['applyGradients']>[0];
+
+/** A MomentumOptimizer that can also apply the decoupled weight decay within its step. */
+export interface FastMomentumOptimizer extends tfjs.MomentumOptimizer {
+  /** applyGradients, then w ← w·factor for the decayed variables: one native call on the native path. */
+  applyGradientsAndDecay(grads: Grads, decay: DecoupledDecay): void;
+}
+
+export function isFastMomentum(o: tfjs.Optimizer): o is FastMomentumOptimizer {
+  return typeof (o as Partial<FastMomentumOptimizer>).applyGradientsAndDecay === 'function';
 }
 
 /** Counters for tests: buffers updated in place vs written anew (then assigned). */
 export const fastMomentumStats = { inPlace: 0, assigned: 0 };
 
-/** tf.train.momentum(learningRate, momentum, useNesterov) plus the optional decay, fused on the native path. */
-export function fastMomentum(tf: TF, learningRate: number, momentum: number, useNesterov = false, decay?: DecoupledDecay): tfjs.MomentumOptimizer {
-  const decayed = new Set(decay && decay.rate !== 0 ? decay.variables : []);
-  class FastMomentum extends tf.MomentumOptimizer {
-    override applyGradients(grads: Parameters<tfjs.MomentumOptimizer['applyGradients']>[0]): void {
-      const factor = 1 - this.learningRate * (decay?.rate ?? 0);
+/** tf.train.momentum(learningRate, momentum, useNesterov), fused on the native path. */
+export function fastMomentum(tf: TF, learningRate: number, momentum: number, useNesterov = false): FastMomentumOptimizer {
+  class FastMomentum extends tf.MomentumOptimizer implements FastMomentumOptimizer {
+    override applyGradients(grads: Grads): void {
+      this.applyGradientsAndDecay(grads, { variables: [], factor: 1 });
+    }
+
+    applyGradientsAndDecay(grads: Grads, decay: DecoupledDecay): void {
+      const decayed = new Set(decay.variables);
+      const factor = decay.factor;
       const addon = tf.getBackend() === 'cpu' && nativeInstalled(tf) ? loadAddon().addon : null;
       if (!addon) {
         super.applyGradients(grads);

@@ -8,4 +8,4 @@ export { enableKernelProfiling, kernelProfileTable, resetKernelProfile, profilin
 export { fallbackCounts } from './kernels/util.ts';
 export { referenceData, referenceModel, seededRandom } from './reference-cnn.ts';
 export { batchNormTraining } from './batch-norm.ts';
-export { fastMomentum, type DecoupledDecay } from './fast-momentum.ts';
+export { fastMomentum, isFastMomentum, type DecoupledDecay, type FastMomentumOptimizer } from './fast-momentum.ts';

@@ -10,7 +10,7 @@ import { createGan } from './gan.ts';
 import { generateToFolder } from './generate.ts';
 import { restoreGenerator, saveGenerator } from './generator-artifact.ts';
 import { sampleAtMix } from './sample.ts';
-import { tinyGan } from './test-helpers.ts';
+import { tinyGan } from '../testing/fixtures.ts';
 
 beforeAll(async () => { await initCompute(() => {}); });
 

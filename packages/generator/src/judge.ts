@@ -1,11 +1,9 @@
 // The classifier stage's best full model as a judge: p(crocodile) of images and their features in
 // its `pooled` layer (the embedder's feature space), where KID/FID and realism are measured.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import '@cvc/classifier'; // registers the classifier's custom layers so its models load
-import { readJson } from '@cvc/core';
-import { loadLayersModel } from '@cvc/core/formats/tfjs-model';
+import type { ClassifierModelMetadata } from '@cvc/artifacts';
+import { bestModelDir, loadClassifierModel } from '@cvc/vision/classifier-model';
 import type { Tf } from './weights.ts';
 
 export interface Judgement {
@@ -24,12 +22,8 @@ export interface Judge {
   judge(images: Uint8Array, n: number): Judgement;
 }
 
-interface ClassifierMetadata {
-  classes?: string[];
-  inputSize?: number;
-  normalization?: { mean: number[]; std: number[] };
-  output?: string;
-}
+/** What the judge reads of a model's metadata (a classifier's, or a 'softmax' model whose column 1 is p(crocodile)). */
+type JudgeMetadata = Pick<ClassifierModelMetadata, 'normalization'> & { inputSize?: number; output?: string };
 
 /** Wrap a loaded classifier: outputs [p, features] from one forward pass, in batches. */
 /** The feature layer: 'pooled' (conv models) if present, else 'fc7' (every classifier has it). */
@@ -40,10 +34,9 @@ export function featureLayerOf(model: tfTypes.LayersModel, where: string): strin
   return layer;
 }
 
-export function judgeFromModel(tf: Tf, name: string, model: tfTypes.LayersModel, metadata: ClassifierMetadata, where: string): Judge {
+export function judgeFromModel(tf: Tf, name: string, model: tfTypes.LayersModel, metadata: JudgeMetadata, where: string): Judge {
   const featureLayer = featureLayerOf(model, where);
   const norm = metadata.normalization;
-  if (!norm || norm.mean.length !== 3 || norm.std.length !== 3) throw new Error(`${where}: metadata "normalization" must have 3-channel mean and std`);
   const size = metadata.inputSize ?? 32;
   const softmax = metadata.output === 'softmax';
   const both = tf.model({ inputs: model.inputs, outputs: [model.outputs[0]!, model.getLayer(featureLayer).output as tfTypes.SymbolicTensor] });
@@ -78,10 +71,7 @@ export function judgeFromModel(tf: Tf, name: string, model: tfTypes.LayersModel,
 
 /** The best full model named by `<modelsDir>/best.json` (the classifier stage's contract). */
 export async function loadBestJudge(tf: Tf, modelsDir: string): Promise<Judge> {
-  const best = readJson<{ model?: string }>(join(modelsDir, 'best.json'));
-  if (typeof best.model !== 'string') throw new Error(`${join(modelsDir, 'best.json')}: field "model" must name the best model`);
-  const dir = join(modelsDir, best.model, 'full');
-  if (!existsSync(join(dir, 'model.json'))) throw new Error(`${join(dir, 'model.json')}: best model "${best.model}" has no full model`);
-  const { model, metadata } = await loadLayersModel<ClassifierMetadata>(tf, dir);
-  return judgeFromModel(tf, `${best.model}/full`, model, metadata, join(dir, 'model.json'));
+  const dir = bestModelDir(modelsDir);
+  const { model, metadata } = await loadClassifierModel(dir);
+  return judgeFromModel(tf, `${basename(dirname(dir))}/full`, model, metadata, `${dir}/model.json`);
 }

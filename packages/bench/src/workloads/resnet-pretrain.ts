@@ -1,4 +1,4 @@
-// resnet-pretrain: one CIFAR-10 epoch of the pretrain stage — its own `pretrain()` loop (seeded
+// resnet-pretrain: one CIFAR-10 epoch of the pretrain stage — its own loop (trainSoftmaxClassifier) (seeded
 // flips + pad-4 crops in JS, SGD Nesterov 0.9 with warm-up + cosine LR and decoupled weight decay,
 // label smoothing) at the pipeline's params: 50,000 images, batch 128, 391 steps.
 // Timed: from the call until the epoch's last step (model build and step 1 included, the test
@@ -6,7 +6,7 @@
 import { createRng } from '@cvc/core';
 import { cifar10Images, normalised, stageParams } from '../data.ts';
 import { counters, median, round, since, threadSplit, weightsFnv } from '../measure.ts';
-import { pretrain, pretrainParams } from '../models.ts';
+import { pretrainParams, trainSoftmaxClassifier } from '../models.ts';
 import type { RunOptions, WorkloadResult } from './types.ts';
 
 export async function resnetPretrain(o: RunOptions): Promise<WorkloadResult> {
@@ -17,7 +17,7 @@ export async function resnetPretrain(o: RunOptions): Promise<WorkloadResult> {
   const ticks: number[] = [];
   const c0 = counters(o.addon);
   const t0 = performance.now();
-  const { model, history } = await pretrain({
+  const { model, history } = await trainSoftmaxClassifier({
     architecture: params.architecture,
     classes: 10,
     train: { x, labels: data.labels },
@@ -38,7 +38,7 @@ export async function resnetPretrain(o: RunOptions): Promise<WorkloadResult> {
   const d = since(c0, counters(o.addon));
   d.wall = seconds;
   const steps = ticks.map((t, i) => (t - (i === 0 ? t0 : ticks[i - 1]!)) / 1000);
-  const hash = weightsFnv(model.trainableWeights.map((w) => w.read()));
+  const hash = weightsFnv(model.trainableWeights.map((w: { read(): import('@tensorflow/tfjs').Tensor }) => w.read()));
   model.dispose();
   const config = { ...params.architecture, batchSize: params.batchSize, learningRate: params.learningRate, warmupEpochs: params.warmupEpochs, weightDecay: params.weightDecay, labelSmoothing: params.labelSmoothing, augment: params.augment };
   return {
