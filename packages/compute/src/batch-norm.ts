@@ -21,6 +21,18 @@ export function batchNormTraining(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor
   const C = x.shape[x.shape.length - 1]!;
   // One channel: tfjs's Sum/Mean then sum in another order than the fused kernel; keep them.
   const native = tf.getBackend() === 'cpu' && nativeInstalled(tf) && x.dtype === 'float32' && C >= 2;
+  return normalise(tf, x, gamma, beta, epsilon, native, onMoments);
+}
+
+/** The composed path on any backend (tests compare the native kernels with it bit for bit). */
+export function composedBatchNormTraining(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number,
+  onMoments?: (mean: Tensor, variance: Tensor) => void): Tensor {
+  return normalise(tf, x, gamma, beta, epsilon, false, onMoments);
+}
+
+function normalise(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number, native: boolean,
+  onMoments?: (mean: Tensor, variance: Tensor) => void): Tensor {
+  const C = x.shape[x.shape.length - 1]!;
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const f = tf.customGrad((...args: unknown[]) => {
     const [xIn, g, b] = args as [Tensor, Tensor, Tensor];
