@@ -393,6 +393,50 @@ napi_value BnTrainGrad(napi_env env, napi_callback_info info) {
   return ret_undef(env);
 }
 
+// NormAct from (N, S, C, group, eps, act, alpha) at argument i, A|null, aN, B|null, bN at j.
+static bool norm_act_params(Args& a, size_t i, size_t j, NormAct* p) {
+  p->N = a.integer(i); p->S = a.integer(i + 1); p->C = a.integer(i + 2); p->group = a.integer(i + 3);
+  p->eps = (float)a.num(i + 4); p->act = (int)a.integer(i + 5); p->alpha = (float)a.num(i + 6);
+  long na = 0, nb = 0;
+  p->A = a.f32(j, &na); p->a_n = a.integer(j + 1);
+  p->B = a.f32(j + 2, &nb); p->b_n = a.integer(j + 3);
+  if (a.failed) return false;
+  const bool ok = p->N > 0 && p->S > 0 && p->C > 0 && p->group >= 0 && (p->group == 0 || p->C % p->group == 0) &&
+                  (!p->A || ((p->a_n == 1 || p->a_n == p->N) && na == p->a_n * p->C)) &&
+                  (!p->B || ((p->b_n == 1 || p->b_n == p->N) && nb == p->b_n * p->C)) && p->act >= 0 && p->act <= 2;
+  if (!ok) a.fail("normAct: shapes or options do not match");
+  return ok;
+}
+
+// normAct(x, y, mean, variance, N, S, C, group, eps, act, alpha, A|null, aN, B|null, bN)
+napi_value NormActFwd(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long nx, ny, nm, nv;
+  float *x = a.f32(0, &nx), *y = a.f32(1, &ny), *m = a.f32(2, &nm), *v = a.f32(3, &nv);
+  NormAct p{};
+  if (a.failed || !norm_act_params(a, 4, 11, &p)) return nullptr;
+  const long stats = p.group ? p.N * (p.C / p.group) : p.C;
+  if (nx != p.N * p.S * p.C || ny != nx || nm != stats || nv != stats) { a.fail("normAct: array sizes do not match"); return nullptr; }
+  norm_act_forward(p, x, y, m, v);
+  return ret_undef(env);
+}
+
+// normActGrad(dy, x, mean, variance, dx, dA, dB, N, S, C, group, eps, act, alpha, A|null, aN, B|null, bN)
+napi_value NormActGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long ndy, nx, nm, nv, ndx, nda, ndb;
+  float *dy = a.f32(0, &ndy), *x = a.f32(1, &nx), *m = a.f32(2, &nm), *v = a.f32(3, &nv);
+  float *dx = a.f32(4, &ndx), *dA = a.f32(5, &nda), *dB = a.f32(6, &ndb);
+  NormAct p{};
+  if (a.failed || !norm_act_params(a, 7, 14, &p)) return nullptr;
+  const long stats = p.group ? p.N * (p.C / p.group) : p.C;
+  if (nx != p.N * p.S * p.C || ndy != nx || ndx != nx || nm != stats || nv != stats || nda != p.N * p.C || ndb != p.N * p.C) {
+    a.fail("normActGrad: array sizes do not match"); return nullptr;
+  }
+  norm_act_backward(p, dy, x, m, v, dx, dA, dB);
+  return ret_undef(env);
+}
+
 // copyRows(src, srcOffset, srcStride, dst, dstOffset, dstStride, rows, len)
 napi_value CopyRows(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -490,7 +534,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNorm", BatchNorm}, {"adam", Adam}, {"adamAll", AdamAll},
       {"conv2dBackpropFilterAsync", Conv2dBackpropFilterAsync}, {"waitTask", WaitTask},
       {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"copyRows", CopyRows}, {"tile", Tile},
-      {"momentumAll", MomentumAll},
+      {"momentumAll", MomentumAll}, {"normAct", NormActFwd}, {"normActGrad", NormActGrad},
   };
   for (auto& f : fns) {
     napi_value fn;

@@ -14,3 +14,26 @@ void bn_train_forward(const float* x, long R, long C, const float* gamma, const 
 void bn_train_backward(const float* dy, const float* x, long R, long C, const float* mean, const float* var,
                        const float* gamma, float eps, float* dx, float* dgamma, float* dbeta);
 }  // namespace cvc
+
+namespace cvc {
+// Normalisation + per-(sample, channel) affine + activation, fused: x viewed as [N, S, C] (NHWC:
+// S = H·W). Statistics per channel over N and S (batch mode, group == 0: batch norm, e.g. the
+// GAN's conditional batch norm) or per sample over S and `group` consecutive channels (group
+// norm). z = x̂·A[n, c] + B[n, c], y = act(z) with act 0 = none, 1 = leaky ReLU (alpha; 0 = ReLU),
+// 2 = SiLU z·σ(z). A, B have a_n / b_n rows (N, or 1 = shared by every sample); nullptr = 1 / 0.
+// Sums in double, per sample then in sample order: deterministic for any thread count.
+struct NormAct {
+  long N, S, C;
+  long group;
+  float eps;
+  int act;
+  float alpha;
+  const float* A; long a_n;
+  const float* B; long b_n;
+};
+// mean, var (biased): [C] (batch mode) or [N, C / group] (group mode); invStd = 1 / sqrt(var + eps).
+void norm_act_forward(const NormAct& p, const float* x, float* y, float* mean, float* var);
+// dx [N, S, C]; dA, dB [N, C] per sample (the caller sums them over samples for shared A, B).
+void norm_act_backward(const NormAct& p, const float* dy, const float* x, const float* mean, const float* var,
+                       float* dx, float* dA, float* dB);
+}  // namespace cvc

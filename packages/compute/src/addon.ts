@@ -46,6 +46,11 @@ export interface NativeAddon {
   /** dst[dstOffset + r·dstStride + j] = src[srcOffset + r·srcStride + j] for r < rows, j < len. */
   copyRows(src: F32, srcOffset: number, srcStride: number, dst: F32, dstOffset: number, dstStride: number, rows: number, len: number): void;
   tile(x: F32, dims: I32, reps: I32, out: F32): void;
+  /** Normalisation (batch: group 0, else channels per group) + affine [aN|bN, C] + activation (0 none, 1 leaky, 2 SiLU). */
+  normAct(x: F32, y: F32, mean: F32, variance: F32, N: number, S: number, C: number, group: number, eps: number, act: number, alpha: number,
+    A: F32 | null, aN: number, B: F32 | null, bN: number): void;
+  normActGrad(dy: F32, x: F32, mean: F32, variance: F32, dx: F32, dA: F32, dB: F32, N: number, S: number, C: number, group: number,
+    eps: number, act: number, alpha: number, A: F32 | null, aN: number, B: F32 | null, bN: number): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -13,8 +13,8 @@ type Tensor = tfjs.Tensor;
 
 /**
  * y [..., C] for x [..., C], gamma [C], beta [C]. `onMoments(mean, variance)` (each [C]; biased
- * variance) is called during the forward pass, e.g. to update moving averages; the tensors are
- * disposed with the surrounding tidy scope.
+ * variance) is called with the batch statistics, e.g. to update moving averages; the tensors
+ * belong to the caller's scope.
  */
 export function batchNormTraining(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number,
   onMoments?: (mean: Tensor, variance: Tensor) => void): Tensor {
@@ -34,12 +34,15 @@ function normalise(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: numb
   onMoments?: (mean: Tensor, variance: Tensor) => void): Tensor {
   const C = x.shape[x.shape.length - 1]!;
   const axes = x.shape.slice(0, -1).map((_, i) => i);
+  // tfjs runs a custom gradient's forward pass in a tidy of its own: the statistics leave it kept,
+  // and reach onMoments as clones owned by the caller's scope.
+  let moments: Tensor[] = [];
   const f = tf.customGrad((...args: unknown[]) => {
     const [xIn, g, b] = args as [Tensor, Tensor, Tensor];
     const save = args[3] as (tensors: Tensor[]) => void;
     if (native) {
       const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN, { x: xIn, gamma: g, beta: b }, { epsilon }) as Tensor[];
-      onMoments?.(mean!, variance!);
+      if (onMoments) moments = [tf.keep(mean!), tf.keep(variance!)];
       save([xIn, mean!, variance!, g]);
       return {
         value: y!,
@@ -50,7 +53,7 @@ function normalise(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: numb
       };
     }
     const { mean, variance } = tf.moments(xIn, axes); // [C] each
-    onMoments?.(mean, variance);
+    if (onMoments) moments = [tf.keep(mean), tf.keep(variance)];
     const invStd = tf.rsqrt(tf.add(variance, epsilon)); // [C]
     const xHat = tf.mul(tf.sub(xIn, mean), invStd); // [..., C]
     save([xHat, tf.mul(g, invStd)]);
@@ -67,5 +70,10 @@ function normalise(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: numb
       },
     };
   });
-  return f(x, gamma, beta) as Tensor;
+  const y = f(x, gamma, beta) as Tensor;
+  if (onMoments) {
+    onMoments(tf.clone(moments[0]!), tf.clone(moments[1]!));
+    tf.dispose(moments);
+  }
+  return y;
 }

@@ -9,3 +9,4 @@ export { fallbackCounts } from './kernels/util.ts';
 export { referenceData, referenceModel, seededRandom } from './reference-cnn.ts';
 export { batchNormTraining } from './batch-norm.ts';
 export { fastMomentum, isFastMomentum, type DecoupledDecay, type FastMomentumOptimizer } from './fast-momentum.ts';
+export { normalizeScaleAct, type NormActOptions } from './norm-act.ts';

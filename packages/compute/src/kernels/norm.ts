@@ -6,6 +6,12 @@ import { alloc, f32, type KernelCtx, type TF, type TensorInfo } from './util.ts'
 
 export const BN_TRAIN = 'CvcBatchNormTrain';
 export const BN_TRAIN_GRAD = 'CvcBatchNormTrainGrad';
+export const NORM_ACT = 'CvcNormAct';
+export const NORM_ACT_GRAD = 'CvcNormActGrad';
+export const NORM_ACTIVATIONS = { linear: 0, leakyrelu: 1, relu: 1, silu: 2 } as const;
+
+/** attrs of NORM_ACT / NORM_ACT_GRAD: x as [N, S, C]; group 0 = batch statistics; A, B rows (N or 1; 0 = absent). */
+interface NormActAttrs { N: number; S: number; C: number; group: number; epsilon: number; act: number; alpha: number; aRows: number; bRows: number }
 
 export function normKernels(_tf: TF, addon: NativeAddon): Record<string, (ctx: KernelCtx) => TensorInfo | TensorInfo[]> {
   const channels = (x: TensorInfo) => x.shape[x.shape.length - 1]!;
@@ -29,6 +35,30 @@ export function normKernels(_tf: TF, addon: NativeAddon): Record<string, (ctx: K
       addon.bnTrainGrad(v(dy), v(x), v(mean), v(variance), v(gamma), C, Number(ctx.attrs['epsilon']), dx, dgamma, dbeta);
       return [ctx.backend.makeTensorInfo([...x!.shape], 'float32', dx), ctx.backend.makeTensorInfo([C], 'float32', dgamma),
         ctx.backend.makeTensorInfo([C], 'float32', dbeta)];
+    },
+    // inputs x, [scale], [shift] → [y, mean, variance] (statistics [C] or [N, C / group])
+    [NORM_ACT]: (ctx) => {
+      const { x, scale, shift } = ctx.inputs as Record<string, TensorInfo | undefined>;
+      const a = ctx.attrs as unknown as NormActAttrs;
+      const stats = a.group ? a.N * (a.C / a.group) : a.C;
+      const xv = f32(ctx.backend, x)!;
+      const y = alloc(xv.length), mean = alloc(stats), variance = alloc(stats);
+      addon.normAct(xv, y, mean, variance, a.N, a.S, a.C, a.group, a.epsilon, a.act, a.alpha,
+        scale ? f32(ctx.backend, scale) : null, a.aRows, shift ? f32(ctx.backend, shift) : null, a.bRows);
+      const statShape = a.group ? [a.N, a.C / a.group] : [a.C];
+      return [ctx.backend.makeTensorInfo([...x!.shape], 'float32', y), ctx.backend.makeTensorInfo(statShape, 'float32', mean),
+        ctx.backend.makeTensorInfo(statShape, 'float32', variance)];
+    },
+    // inputs dy, x, mean, variance, [scale], [shift] → [dx, dScale [N, C], dShift [N, C]]
+    [NORM_ACT_GRAD]: (ctx) => {
+      const { dy, x, mean, variance, scale, shift } = ctx.inputs as Record<string, TensorInfo | undefined>;
+      const a = ctx.attrs as unknown as NormActAttrs;
+      const v = (t: TensorInfo | undefined) => f32(ctx.backend, t)!;
+      const dx = alloc(v(x).length), dA = alloc(a.N * a.C), dB = alloc(a.N * a.C);
+      addon.normActGrad(v(dy), v(x), v(mean), v(variance), dx, dA, dB, a.N, a.S, a.C, a.group, a.epsilon, a.act, a.alpha,
+        scale ? v(scale) : null, a.aRows, shift ? v(shift) : null, a.bRows);
+      return [ctx.backend.makeTensorInfo([...x!.shape], 'float32', dx), ctx.backend.makeTensorInfo([a.N, a.C], 'float32', dA),
+        ctx.backend.makeTensorInfo([a.N, a.C], 'float32', dB)];
     },
   };
 }
