@@ -15,7 +15,10 @@ export interface StageLock {
   globalSeed: number;
   seed: number;
   paramsDigest: string;
+  /** The stage's params as the pipeline file (and profile) give them: what `cvc status` compares. */
   params: Record<string, unknown>;
+  /** The params the stage ran with: the YAML's values checked by the stage's schema (defaults filled in). */
+  resolvedParams: Record<string, unknown>;
   /** sha256 per code file (root-relative). */
   code: Record<string, string>;
   /** Tree digest per input artifact, and per external path param. */
@@ -68,6 +71,7 @@ export function buildLock(
   stage: StageSpec,
   inputs: Record<string, string>,
   outputs: Record<string, string>,
+  resolvedParams: Record<string, unknown>,
 ): StageLock {
   return {
     stage: stage.name,
@@ -76,6 +80,7 @@ export function buildLock(
     seed: deriveSeed(pipeline.seed, stage.name),
     paramsDigest: stageParamsDigest(pipeline, stage),
     params: stage.params,
+    resolvedParams,
     code: codeHashes(pipeline, stage),
     inputs,
     outputs,

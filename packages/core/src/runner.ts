@@ -12,13 +12,16 @@ import { type Pipeline, type StageSpec, canonicalJson, getStage, loadPipeline, m
 import { createProgress } from './progress.ts';
 import { createRng, deriveSeed } from './random.ts';
 import type { StageContext, StageDefinition } from './stage.ts';
-import { formatZodError } from './params.ts';
+import { checkStageParams } from './stage-params.ts';
+import { readJsonArtifact } from './json-artifact.ts';
 import { envNameForParam } from './env.ts';
 import { getFormat } from './formats/index.ts';
+import { chosenProfile } from './profile-choice.ts';
 
 export interface RunStageOptions {
   pipelineFile: string;
   stage: string;
+  /** The profile to apply; default: CVC_PROFILE or the -c of the nx command running this (profile-choice.ts). */
   profile?: string;
   /** Digest of the params Nx hashed; the run refuses to go on if the file changed since. */
   expectParamsDigest?: string;
@@ -45,7 +48,8 @@ export async function loadStageDefinition(pipeline: Pipeline, stage: StageSpec):
 
 export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  const pipeline = loadPipeline(opts.pipelineFile, opts.profile !== undefined ? { profile: opts.profile } : {});
+  const profile = opts.profile ?? chosenProfile();
+  const pipeline = loadPipeline(opts.pipelineFile, profile !== undefined ? { profile } : {});
   const declared = getStage(pipeline, opts.stage);
   const digest = stageParamsDigest(pipeline, declared);
   if (opts.expectParamsDigest !== undefined && opts.expectParamsDigest !== digest) {
@@ -55,8 +59,7 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   }
   const spec: StageSpec = opts.set ? { ...declared, params: mergeParams(declared.params, opts.set) } : declared;
   const definition = await loadStageDefinition(pipeline, spec);
-  const parsed = definition.params.safeParse(spec.params);
-  if (!parsed.success) throw new Error(`${pipeline.file}: ${formatZodError(`stages.${spec.name}.params`, parsed.error as z.ZodError)}`);
+  const parsed = { data: checkStageParams(pipeline, spec, definition.params, opts.set) };
 
   const envOverrides: Record<string, string> = {};
   for (const param of spec.external) {
@@ -118,9 +121,11 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
       const path = outputPath(out);
       if (!existsSync(path)) throw new Error(`stage ${spec.name} did not write its declared output "${out}" (${pipeline.artifacts[out]!.path})`);
       getFormat(pipeline.artifacts[out]!.format, `artifacts.${out}.format`).validate(path);
+      const schema = definition.outputSchemas?.[out];
+      if (schema) readJsonArtifact(path, schema);
       outputs[out] = treeDigest(path);
     }
-    const lock = buildLock(pipeline, spec, inputDigests(pipeline, spec, external), outputs);
+    const lock = buildLock(pipeline, spec, inputDigests(pipeline, spec, external), outputs, parsed.data as Record<string, unknown>);
     writeJsonAtomic(join(tempDir, LOCK_FILE), lock);
     swapFolder(tempDir, finalDir);
     const seconds = (performance.now() - started) / 1000;

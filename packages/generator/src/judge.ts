@@ -2,7 +2,7 @@
 // its `pooled` layer (the embedder's feature space), where KID/FID and realism are measured.
 import { basename, dirname } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { ClassifierModelMetadata } from '@cvc/artifacts';
+import type { ClassifierModelMetadata } from '@cvc/artifacts/classifier-models';
 import { bestModelDir, loadClassifierModel } from '@cvc/vision/classifier-model';
 import type { Tf } from './weights.ts';
 

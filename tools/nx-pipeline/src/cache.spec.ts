@@ -16,15 +16,17 @@ const nxBin = join(repo, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
 const summaryStage = (version: number) => `
 import { z } from 'zod';
 import { defineStage, readImageDataset, writeJsonAtomic } from '@cvc/core';
+import { labelOf } from './label.ts';
 export default defineStage({
   name: 'summary',
   params: z.object({ label: z.string() }),
   async run(ctx) {
     const { manifest } = readImageDataset(ctx.input('dataset'));
-    writeJsonAtomic(ctx.output('counts'), { label: ctx.params.label, counts: manifest.classCounts, data: manifest.contentHash, version: ${version} });
+    writeJsonAtomic(ctx.output('counts'), { label: labelOf(ctx.params.label), counts: manifest.classCounts, data: manifest.contentHash, version: ${version} });
   },
 });
 `;
+const labelModule = (suffix: string) => `export const labelOf = (label: string): string => label + ${JSON.stringify(suffix)};\n`;
 const reportStage = (prefix: string) => `
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -39,7 +41,7 @@ export default defineStage({
 });
 `;
 
-function pipelineYaml(data: string, label: string, title: string): string {
+function pipelineYaml(data: string, label: string, title: string, profiles = ''): string {
   return `seed: 1
 artifacts:
   dataset: { path: artifacts/data-prep/dataset, format: image-dataset }
@@ -62,7 +64,7 @@ stages:
     params: { title: ${title} }
     deps: [counts]
     outs: [report]
-`;
+${profiles}`;
 }
 
 function writePackage(root: string, name: string, stageSource: string): void {
@@ -78,6 +80,7 @@ interface NxRun {
   executed: string[];
   cached: string[];
   output: string;
+  exitCode: number;
 }
 
 async function nx(root: string, ...args: string[]): Promise<NxRun> {
@@ -85,6 +88,7 @@ async function nx(root: string, ...args: string[]): Promise<NxRun> {
     cwd: root,
     env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' },
     all: true,
+    reject: false,
   });
   const output = stripVTControlCharacters(result.all);
   const executed: string[] = [];
@@ -92,7 +96,7 @@ async function nx(root: string, ...args: string[]): Promise<NxRun> {
   for (const match of output.matchAll(/^> nx run ([\w-]+):stage(.*)$/gm)) {
     (/\[local cache\]|\[existing outputs match the cache/.test(match[2]!) ? cached : executed).push(match[1]!);
   }
-  return { executed, cached, output };
+  return { executed, cached, output, exitCode: result.exitCode ?? 1 };
 }
 
 // Each test runs real Nx several times (≈ 10 s quiet, up to a minute on a loaded machine).
@@ -114,6 +118,7 @@ describe('Nx runs the YAML pipeline with per-stage caching', { timeout: 180_000 
     cpSync(join(repo, 'packages', 'data-prep', 'src'), join(root, 'packages', 'data-prep', 'src'), { recursive: true });
     cpSync(join(repo, 'packages', 'data-prep', 'package.json'), join(root, 'packages', 'data-prep', 'package.json'));
     writePackage(root, 'summary', summaryStage(1));
+    writeFileSync(join(root, 'packages', 'summary', 'src', 'label.ts'), labelModule(''));
     writePackage(root, 'report', reportStage(''));
     mkdirSync(join(root, 'pipelines'));
     file = join(root, 'pipelines', 'test.yaml');
@@ -161,6 +166,40 @@ describe('Nx runs the YAML pipeline with per-stage caching', { timeout: 180_000 
     expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['data-prep', 'summary', 'report']);
     rmSync(join(data, 'clock', 'clock.0.png'));
     expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['data-prep', 'summary', 'report']);
+  });
+
+  it('reruns a stage when a file it imports changes, and nothing for specs, test helpers, benches or scripts', async () => {
+    writeFileSync(join(root, 'packages', 'summary', 'src', 'label.ts'), labelModule('!'));
+    expect(status().summary).toEqual(['code changed: packages/summary/src/label.ts']);
+    expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['summary', 'report']);
+    writeFileSync(join(root, 'packages', 'summary', 'src', 'label.spec.ts'), "import { it } from 'vitest';\nit('x', () => {});\n");
+    for (const folder of ['testing', 'scripts', 'bench']) {
+      mkdirSync(join(root, 'packages', 'summary', folder), { recursive: true });
+      writeFileSync(join(root, 'packages', 'summary', folder, 'helper.ts'), "export const helper = 1;\n");
+    }
+    expect(Object.values(status()).flat()).toEqual([]);
+    const run = await nx(root, 'run', 'pipeline:all');
+    expect(run.executed).toEqual([]);
+    expect(run.cached).toEqual(['data-prep', 'summary', 'report']);
+  });
+
+  it('adding a profile reruns nothing in the default run; -c <profile> runs it; an unknown profile is an error naming it', async () => {
+    mkdirSync(join(root, 'pipelines', 'profiles'), { recursive: true });
+    writeFileSync(join(root, 'pipelines', 'profiles', 'quick.yaml'), 'stages:\n  summary:\n    params: { label: q }\n');
+    writeFileSync(file, pipelineYaml(data, 'b', 'T', 'profiles:\n  quick: pipelines/profiles/quick.yaml\n'));
+    expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual([]);
+    // A profile run is its own experiment: every stage runs under it (and records it in its lock).
+    const quick = await nx(root, 'run', 'pipeline:all', '-c', 'quick');
+    expect(quick.executed).toEqual(['data-prep', 'summary', 'report']);
+    expect(JSON.parse(readFileSync(join(root, 'artifacts', 'summary', 'counts.json'), 'utf8')).label).toBe('q!');
+    expect(JSON.parse(readFileSync(join(root, 'artifacts', 'summary', 'stage.lock.json'), 'utf8')).profile).toBe('quick');
+    const typo = await nx(root, 'run', 'pipeline:all', '-c', 'quik');
+    expect(typo.exitCode).not.toBe(0);
+    expect(typo.output).toContain('profiles.quik: no such profile (did you mean "quick"?)');
+    // Back to the default: its artifacts come back from the cache.
+    const back = await nx(root, 'run', 'pipeline:all');
+    expect(back.executed).toEqual([]);
+    expect(JSON.parse(readFileSync(join(root, 'artifacts', 'summary', 'counts.json'), 'utf8')).label).toBe('b!');
   });
 
   it('reruns one stage alone, restoring its inputs from the cache', async () => {

@@ -1,0 +1,8 @@
+// @cvc/artifacts: the schemas of what stages hand to each other, one file per artifact.
+export * from './model-files.ts';
+export * from './classifier-models.ts';
+export * from './pretrained-model.ts';
+export * from './embeddings.ts';
+export * from './classifier-metrics.ts';
+export * from './classifier-oof.ts';
+export * from './pretrain-metrics.ts';
