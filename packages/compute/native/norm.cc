@@ -10,11 +10,13 @@ namespace cvc {
 
 static constexpr long kMinPar = 1 << 15;  // as in elementwise.cc
 
-// Row chunks of the per-channel sums: reduce_sum's choice for outer = 1 (one sequential chunk for
-// fewer than 64 channels or small tensors, else row_chunks(R, 1024)), so the sums are the ones
-// tfjs's Mean / Sum kernels compute. Depends on the shape only.
+// Row chunks of the per-channel sums, by shape only: row_chunks(R, 1024) for big tensors, else
+// one. For 64+ channels that is reduce_sum's choice for outer = 1, so the sums equal the ones
+// tfjs's Mean / Sum kernels compute; reduce_sum sums fewer channels in one sequential chunk,
+// which would leave the second core idle on the resnet's 24- and 48-channel layers (the stem's
+// batch norm alone: 3 serial passes over 3 M values per step), so these chunk too.
 static long sum_chunks(long R, long C) {
-  return (C < 64 || R * C < kMinPar) ? 1 : row_chunks(R, 1024);
+  return R * C < kMinPar ? 1 : row_chunks(R, 1024);
 }
 
 // acc[c] += x[r, c] for rows [r0, r1) (double accumulators, rows in order).

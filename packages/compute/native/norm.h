@@ -2,9 +2,10 @@
 // forward and backward in a few passes each instead of ~15 tfjs kernels.
 #pragma once
 namespace cvc {
-// The per-channel sums use the same order as reduce_sum(outer 1, red R, inner C) — the Mean and
-// Sum kernels tfjs's composed batch norm would run —, and every elementwise step the same float
-// operations in the same order, so results equal the composed version bit for bit:
+// Every elementwise step is the same float operations in the same order as tfjs's composed
+// batch norm, and for 64+ channels the per-channel sums too (reduce_sum's order for outer 1), so
+// those results equal the composed version bit for bit; fewer channels are summed in row chunks
+// (reduce_sum: one sequential pass) so both cores work — other bits there, same maths:
 //   mean = Σx / R, var = Σ(x − mean)² / R (double sums), invStd = 1 / sqrt(var + eps),
 //   y = ((x − mean) · invStd) · gamma + beta.
 void bn_train_forward(const float* x, long R, long C, const float* gamma, const float* beta, float eps,
