@@ -437,6 +437,23 @@ napi_value NormActGrad(napi_env env, napi_callback_info info) {
   return ret_undef(env);
 }
 
+// augmentCopy(src, idx: Int32Array, params: Int32Array [5 per image], cutout, size, dst)
+napi_value AugmentCopy(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long ns, ni, np, nd;
+  float* src = a.f32(0, &ns);
+  const int32_t *idx = a.i32(1, &ni), *p = a.i32(2, &np);
+  const int cutout = (int)a.integer(3), size = (int)a.integer(4);
+  float* dst = a.f32(5, &nd);
+  if (a.failed) return nullptr;
+  const long px = (long)size * size * 3;
+  if (size < 1 || np != 5 * ni || nd != ni * px) { a.fail("augmentCopy: sizes do not match"); return nullptr; }
+  for (long j = 0; j < ni; j++)
+    if (idx[j] < 0 || (idx[j] + 1) * px > ns) { a.fail("augmentCopy: image index " + std::to_string(idx[j]) + " out of range"); return nullptr; }
+  augment_copy(src, idx, ni, p, cutout, size, dst);
+  return ret_undef(env);
+}
+
 // copyRows(src, srcOffset, srcStride, dst, dstOffset, dstStride, rows, len)
 napi_value CopyRows(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -534,7 +551,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNorm", BatchNorm}, {"adam", Adam}, {"adamAll", AdamAll},
       {"conv2dBackpropFilterAsync", Conv2dBackpropFilterAsync}, {"waitTask", WaitTask},
       {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"copyRows", CopyRows}, {"tile", Tile},
-      {"momentumAll", MomentumAll}, {"normAct", NormActFwd}, {"normActGrad", NormActGrad},
+      {"momentumAll", MomentumAll}, {"normAct", NormActFwd}, {"augmentCopy", AugmentCopy}, {"normActGrad", NormActGrad},
   };
   for (auto& f : fns) {
     napi_value fn;

@@ -34,4 +34,32 @@ void tile(const float* x, int rank, const long* dims, const long* reps, float* o
   });
 }
 
+void augment_copy(const float* src, const int* idx, long n, const int* p, int cutout, int size, float* dst) {
+  const long px = (long)size * size * 3;
+  parallel_for(n, 8, [&](long j0, long j1) {
+    for (long j = j0; j < j1; j++) {
+      const float* s = src + (long)idx[j] * px;
+      float* d = dst + j * px;
+      const int* q = p + 5 * j;
+      const bool flip = q[0] != 0;
+      const int dx = q[1], dy = q[2], cx0 = q[3], cy0 = q[4];
+      for (int y = 0; y < size; y++) {
+        const int sy = y + dy;
+        for (int x = 0; x < size; x++) {
+          float* o = d + ((long)y * size + x) * 3;
+          const bool in_cut = cutout > 0 && x >= cx0 && x < cx0 + cutout && y >= cy0 && y < cy0 + cutout;
+          int sx = x + dx;
+          if (flip) sx = size - 1 - sx;
+          if (in_cut || sy < 0 || sy >= size || sx < 0 || sx >= size) {
+            o[0] = o[1] = o[2] = 0.f;
+          } else {
+            const float* i = s + ((long)sy * size + sx) * 3;
+            o[0] = i[0]; o[1] = i[1]; o[2] = i[2];
+          }
+        }
+      }
+    }
+  });
+}
+
 }  // namespace cvc

@@ -10,3 +10,4 @@ export { referenceData, referenceModel, seededRandom } from './reference-cnn.ts'
 export { batchNormTraining } from './batch-norm.ts';
 export { fastMomentum, isFastMomentum, type DecoupledDecay, type FastMomentumOptimizer } from './fast-momentum.ts';
 export { normalizeScaleAct, type NormActOptions } from './norm-act.ts';
+export { augmentCopyNative } from './augment-copy.ts';
