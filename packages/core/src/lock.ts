@@ -25,6 +25,8 @@ export interface StageLock {
   inputs: Record<string, string>;
   /** Tree digest per output artifact. */
   outputs: Record<string, string>;
+  /** sha256 per file of each output artifact, keyed by root-relative path: names the file when an output is found damaged. */
+  outputFiles?: Record<string, Record<string, string>>;
 }
 
 export const LOCK_FILE = 'stage.lock.json';
@@ -72,6 +74,7 @@ export function buildLock(
   inputs: Record<string, string>,
   outputs: Record<string, string>,
   resolvedParams: Record<string, unknown>,
+  outputFiles?: Record<string, Record<string, string>>,
 ): StageLock {
   return {
     stage: stage.name,
@@ -84,5 +87,6 @@ export function buildLock(
     code: codeHashes(pipeline, stage),
     inputs,
     outputs,
+    ...(outputFiles ? { outputFiles } : {}),
   };
 }

@@ -6,9 +6,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
-import { sha256, swapFolder, treeDigest, writeJsonAtomic } from './files.ts';
+import { digestOfHashTree, hashTree, sha256, swapFolder, writeJsonAtomic } from './files.ts';
+import { assertInputsIntact } from './integrity.ts';
 import { LOCK_FILE, buildLock, codeHashes, externalPaths, inputDigests, stageDir } from './lock.ts';
-import { type Pipeline, type StageSpec, canonicalJson, getStage, loadPipeline, mergeParams, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
+import { type Pipeline, type StageSpec, canonicalJson, getStage, loadPipeline, mergeParams, relativeToRoot, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
 import { createProgress } from './progress.ts';
 import { createRng, deriveSeed } from './random.ts';
 import type { StageContext, StageDefinition } from './stage.ts';
@@ -74,6 +75,10 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
     const path = resolveFromRoot(pipeline, pipeline.artifacts[dep]!.path);
     if (!existsSync(path)) throw new Error(`${path}: input "${dep}" of stage ${spec.name} is missing; run its producer first`);
   }
+  // Hashed once: checked against the producers' locks now (a stage restored from a cache is
+  // never run, so this is where a damaged entry shows), and recorded in this stage's lock.
+  const inputs = inputDigests(pipeline, spec, external);
+  assertInputsIntact(pipeline, spec, inputs);
 
   const seed = deriveSeed(pipeline.seed, spec.name);
   const profileNote = pipeline.profile ? `, profile ${pipeline.profile}` : '';
@@ -117,15 +122,20 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   try {
     await definition.run(ctx);
     const outputs: Record<string, string> = {};
+    const outputFiles: Record<string, Record<string, string>> = {};
     for (const out of spec.outs) {
       const path = outputPath(out);
       if (!existsSync(path)) throw new Error(`stage ${spec.name} did not write its declared output "${out}" (${pipeline.artifacts[out]!.path})`);
       getFormat(pipeline.artifacts[out]!.format, `artifacts.${out}.format`).validate(path);
       const schema = definition.outputSchemas?.[out];
       if (schema) readJsonArtifact(path, schema);
-      outputs[out] = treeDigest(path);
+      const files = hashTree(path);
+      outputs[out] = digestOfHashTree(files);
+      // Keyed by root-relative path, so the lock alone says where each file belongs (the cache server checks entries with it).
+      const finalPath = relativeToRoot(pipeline, resolveFromRoot(pipeline, pipeline.artifacts[out]!.path));
+      outputFiles[out] = Object.fromEntries(Object.entries(files).map(([file, hash]) => [file ? `${finalPath}/${file}` : finalPath, hash]));
     }
-    const lock = buildLock(pipeline, spec, inputDigests(pipeline, spec, external), outputs, parsed.data as Record<string, unknown>);
+    const lock = buildLock(pipeline, spec, inputs, outputs, parsed.data as Record<string, unknown>, outputFiles);
     writeJsonAtomic(join(tempDir, LOCK_FILE), lock);
     swapFolder(tempDir, finalDir);
     const seconds = (performance.now() - started) / 1000;
