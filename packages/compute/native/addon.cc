@@ -437,6 +437,38 @@ napi_value NormActGrad(napi_env env, napi_callback_info info) {
   return ret_undef(env);
 }
 
+// emaAll(slots: (Float32Array[3])[] = [average, weight, out], d, c): out = average·d + weight·c.
+napi_value EmaAll(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  bool isArr = false;
+  if (a.argc < 3 || (napi_is_array(env, a.argv[0], &isArr), !isArr)) { a.fail("emaAll: slots must be an array"); return nullptr; }
+  uint32_t ns = 0;
+  napi_get_array_length(env, a.argv[0], &ns);
+  std::vector<EmaSlot> slots(ns);
+  for (uint32_t s = 0; s < ns; s++) {
+    napi_value slot;
+    napi_get_element(env, a.argv[0], s, &slot);
+    float* p[3];
+    long len[3];
+    for (uint32_t k = 0; k < 3; k++) {
+      napi_value el;
+      bool ok = false;
+      napi_get_element(env, slot, k, &el);
+      napi_is_typedarray(env, el, &ok);
+      napi_typedarray_type type = napi_int8_array;
+      size_t n = 0; void* data = nullptr; napi_value ab; size_t off;
+      if (ok) napi_get_typedarray_info(env, el, &type, &n, &data, &ab, &off);
+      if (!ok || type != napi_float32_array) { a.fail("emaAll: slot " + std::to_string(s) + " element " + std::to_string(k) + " must be a Float32Array"); return nullptr; }
+      p[k] = (float*)data;
+      len[k] = (long)n;
+    }
+    if (len[1] != len[0] || len[2] != len[0]) { a.fail("emaAll: slot " + std::to_string(s) + " arrays differ in length"); return nullptr; }
+    slots[s] = EmaSlot{p[0], p[1], p[2], len[0]};
+  }
+  ema_all(slots.data(), (int)ns, (float)a.num(1), (float)a.num(2));
+  return ret_undef(env);
+}
+
 // augmentCopy(src, idx: Int32Array, params: Int32Array [5 per image], cutout, size, dst)
 napi_value AugmentCopy(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -551,7 +583,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNorm", BatchNorm}, {"adam", Adam}, {"adamAll", AdamAll},
       {"conv2dBackpropFilterAsync", Conv2dBackpropFilterAsync}, {"waitTask", WaitTask},
       {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"copyRows", CopyRows}, {"tile", Tile},
-      {"momentumAll", MomentumAll}, {"normAct", NormActFwd}, {"augmentCopy", AugmentCopy}, {"normActGrad", NormActGrad},
+      {"momentumAll", MomentumAll}, {"normAct", NormActFwd}, {"augmentCopy", AugmentCopy}, {"emaAll", EmaAll}, {"normActGrad", NormActGrad},
   };
   for (auto& f : fns) {
     napi_value fn;

@@ -276,6 +276,33 @@ static void momentum_range(const float* var, const float* g, const float* acc, l
   }
 }
 
+__attribute__((target_clones("avx2", "default")))
+static void ema_range(const float* avg, const float* w, float* out, long i0, long i1, float d, float c) {
+#pragma GCC ivdep
+  for (long i = i0; i < i1; i++) {
+    const float a = avg[i] * d;
+    const float b = w[i] * c;
+    out[i] = a + b;
+  }
+}
+
+void ema_all(const EmaSlot* slots, int nslots, float d, float c) {
+  constexpr long kPiece = 1 << 14;
+  struct Piece { int s; long b, e; };
+  std::vector<Piece> pieces;
+  long total = 0;
+  for (int s = 0; s < nslots; s++) {
+    total += slots[s].n;
+    for (long b = 0; b < slots[s].n; b += kPiece) pieces.push_back({s, b, std::min(slots[s].n, b + kPiece)});
+  }
+  auto run = [&](long k) {
+    const Piece& p = pieces[k];
+    ema_range(slots[p.s].avg, slots[p.s].w, slots[p.s].out, p.b, p.e, d, c);
+  };
+  if (total < kMinPar) { for (long k = 0; k < (long)pieces.size(); k++) run(k); return; }
+  parallel_chunks((long)pieces.size(), run);
+}
+
 void momentum_all(const MomentumSlot* slots, int nslots, float m, float c, bool nesterov) {
   constexpr long kPiece = 1 << 14;  // as adam_all: pieces of all variables in one parallel loop
   struct Piece { int s; long b, e; };

@@ -27,6 +27,10 @@ struct AdamSlot { const float *var, *g, *m, *v; float *var_out, *m_out, *v_out; 
 // The Adam step of every variable of a training step in one parallel loop (same per-element
 // arithmetic as adam(), so the results are identical; chunks never depend on the thread count).
 void adam_all(const AdamSlot* slots, int nslots, float lr, float b1, float b2, float eps, float b1pow, float b2pow);
+// average ← average·d + weight·c for each slot (float32, no FMA: tfjs's Multiply, Multiply, Add);
+// slot = {average, weight, out, n}, out may be average itself.
+struct EmaSlot { const float *avg, *w; float* out; long n; };
+void ema_all(const EmaSlot* slots, int nslots, float d, float c);
 // One variable of momentum_all; outputs may alias the inputs (in-place update).
 struct MomentumSlot { const float *var, *g, *acc; float *var_out, *acc_out; long n; bool has_decay; float decay; };
 // SGD with (Nesterov) momentum for every variable of a step in one parallel loop, bit for bit

@@ -46,6 +46,8 @@ export interface NativeAddon {
   /** dst[dstOffset + r·dstStride + j] = src[srcOffset + r·srcStride + j] for r < rows, j < len. */
   copyRows(src: F32, srcOffset: number, srcStride: number, dst: F32, dstOffset: number, dstStride: number, rows: number, len: number): void;
   tile(x: F32, dims: I32, reps: I32, out: F32): void;
+  /** out = average·d + weight·c per slot [average, weight, out] (out may be average). */
+  emaAll(slots: F32[][], d: number, c: number): void;
   /** Batch augmentation copy: image j = src[idx[j]] flipped / shifted / cut out per params[5j..5j+4] = flip, dx, dy, cx0, cy0. */
   augmentCopy(src: F32, idx: I32, params: I32, cutout: number, size: number, dst: F32): void;
   /** Normalisation (batch: group 0, else channels per group) + affine [aN|bN, C] + activation (0 none, 1 leaky, 2 SiLU). */

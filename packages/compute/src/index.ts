@@ -11,3 +11,4 @@ export { batchNormTraining } from './batch-norm.ts';
 export { fastMomentum, isFastMomentum, type DecoupledDecay, type FastMomentumOptimizer } from './fast-momentum.ts';
 export { normalizeScaleAct, type NormActOptions } from './norm-act.ts';
 export { augmentCopyNative } from './augment-copy.ts';
+export { emaUpdateNative } from './ema.ts';
