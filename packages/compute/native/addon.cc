@@ -274,6 +274,16 @@ napi_value LeakyReluGrad(napi_env env, napi_callback_info info) {
   leaky_relu_grad(dy, x, dx, n, (float)a.num(3));
   return ret_undef(env);
 }
+// reluGrad(dy, x, dx)
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n, ny, nx;
+  float *dy = a.f32(0, &ny), *x = a.f32(1, &nx), *dx = a.f32(2, &n);
+  if (a.failed) return nullptr;
+  if (ny != n || nx != n) { a.fail("reluGrad: sizes do not match"); return nullptr; }
+  relu_grad(dy, x, dx, n);
+  return ret_undef(env);
+}
 // select(cond u8, a, b, out)
 napi_value Select(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -583,7 +593,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNorm", BatchNorm}, {"adam", Adam}, {"adamAll", AdamAll},
       {"conv2dBackpropFilterAsync", Conv2dBackpropFilterAsync}, {"waitTask", WaitTask},
       {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"copyRows", CopyRows}, {"tile", Tile},
-      {"momentumAll", MomentumAll}, {"normAct", NormActFwd}, {"augmentCopy", AugmentCopy}, {"emaAll", EmaAll}, {"normActGrad", NormActGrad},
+      {"momentumAll", MomentumAll}, {"normAct", NormActFwd}, {"augmentCopy", AugmentCopy}, {"emaAll", EmaAll}, {"reluGrad", ReluGrad}, {"normActGrad", NormActGrad},
   };
   for (auto& f : fns) {
     napi_value fn;

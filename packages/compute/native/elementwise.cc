@@ -85,6 +85,18 @@ static void leaky_relu_grad_range(const float* __restrict dy, const float* __res
   for (long i = i0; i < i1; i++) dx[i] = x[i] > 0.f ? dy[i] : dy[i] * alpha;
 }
 
+// tfjs's Relu gradient, dy · step(x) (step: NaN for NaN, 1 above 0, else 0), as one pass.
+static void relu_grad_range(const float* __restrict dy, const float* __restrict x, float* __restrict dx, long i0, long i1) {
+  for (long i = i0; i < i1; i++) {
+    const float s = x[i] > 0.f ? 1.f : (x[i] != x[i] ? x[i] : 0.f);
+    dx[i] = dy[i] * s;
+  }
+}
+
+void relu_grad(const float* dy, const float* x, float* dx, long n) {
+  parallel_for(n, kMinPar, [=](long i0, long i1) { relu_grad_range(dy, x, dx, i0, i1); });
+}
+
 void leaky_relu(const float* x, float* y, long n, float alpha) {
   parallel_for(n, kMinPar, [=](long i0, long i1) { leaky_relu_range(x, y, i0, i1, alpha); });
 }

@@ -9,6 +9,7 @@ void binary(int op, const float* a, long na, const float* b, long nb, float* out
 void unary(int op, const float* x, float* out, long n);
 void leaky_relu(const float* x, float* y, long n, float alpha);
 void leaky_relu_grad(const float* dy, const float* x, float* dx, long n, float alpha);
+void relu_grad(const float* dy, const float* x, float* dx, long n);  // dy · step(x), tfjs's Relu gradient
 void select(const uint8_t* cond, const float* a, const float* b, float* out, long n);
 // General broadcasting: out has `rank` dims; sa/sb are element strides of a/b per out dim
 // (0 where that input is broadcast).

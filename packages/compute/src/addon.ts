@@ -30,6 +30,8 @@ export interface NativeAddon {
   unary(op: number, x: F32, out: F32): void;
   leakyRelu(x: F32, y: F32, alpha: number): void;
   leakyReluGrad(dy: F32, x: F32, dx: F32, alpha: number): void;
+  /** dx = dy · step(x) (tfjs's Relu gradient) in one pass. */
+  reluGrad(dy: F32, x: F32, dx: F32): void;
   select(cond: Uint8Array, a: F32, b: F32, out: F32): void;
   binaryStrided(op: number, a: F32, b: F32, out: F32, dims: I32, stridesA: I32, stridesB: I32): void;
   reduceSum(x: F32, outer: number, red: number, inner: number, scale: number, out: F32): void;

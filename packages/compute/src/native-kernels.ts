@@ -2,7 +2,7 @@
 // registerKernel), keeping each original kernel as the fallback for unsupported attributes.
 import type { NativeAddon } from './addon.ts';
 import { convKernels } from './kernels/conv.ts';
-import { elementwiseKernels, FUSED_ADAM, LEAKY_RELU_GRAD, MEAN_GRAD } from './kernels/elementwise.ts';
+import { elementwiseKernels, FUSED_ADAM, LEAKY_RELU_GRAD, MEAN_GRAD, RELU_GRAD } from './kernels/elementwise.ts';
 import { layoutKernels } from './kernels/layout.ts';
 import { matmulKernels } from './kernels/matmul.ts';
 import { normKernels } from './kernels/norm.ts';
@@ -42,7 +42,7 @@ export function installNativeKernels(tf: TF, addon: NativeAddon): string[] {
     tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: kernel(name, fallback, body) });
     names.push(name);
   }
-  const gradients = [overrideLeakyReluGradient(tf), overrideMeanGradient(tf)].filter((g): g is GradConfig => !!g);
+  const gradients = [overrideLeakyReluGradient(tf), overrideReluGradient(tf), overrideMeanGradient(tf)].filter((g): g is GradConfig => !!g);
   const cpu = tf.findBackend(BACKEND);
   if (cpu) hookBackend(cpu);
   installed.set(engine, { names, originals, gradients });
@@ -93,6 +93,11 @@ function overrideGradient(tf: TF, kernelName: string, nativeGrad: (...args: Para
 /** LeakyRelu's tfjs gradient is Greater + Multiply + Select over the whole activation: one fused kernel instead. */
 function overrideLeakyReluGradient(tf: TF): GradConfig | undefined {
   return overrideGradient(tf, 'LeakyRelu', (dy, [x], attrs) => ({ x: () => tf.engine().runKernel(LEAKY_RELU_GRAD, { dy: dy as Tensor, x: x! }, attrs) as Tensor }));
+}
+
+/** Relu's tfjs gradient is Step (plain JS) + Multiply over the whole activation: one fused kernel instead. */
+function overrideReluGradient(tf: TF): GradConfig | undefined {
+  return overrideGradient(tf, 'Relu', (dy, [x]) => (x && x.dtype === 'float32' ? { x: () => tf.engine().runKernel(RELU_GRAD, { dy: dy as Tensor, x }) as Tensor } : undefined));
 }
 
 export { FUSED_ADAM };

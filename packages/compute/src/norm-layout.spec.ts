@@ -104,6 +104,24 @@ describe('Concat, SplitV, Tile vs tfjs-backend-cpu', () => {
   });
 });
 
+describe('Relu gradient (one native kernel)', () => {
+  it('equals tfjs’s dy · step(x) on the pure cpu backend bit for bit, NaN and ±0 included', async () => {
+    const R = rng(37);
+    const x = tf.concat([R.tensor([4000]), tf.tensor1d([0, -0, NaN, 1e-30, -1e-30])]);
+    const dy = tf.concat([R.tensor([4000]), tf.tensor1d([-2, 3, 1, -0, 5])]);
+    const grad = () => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), dy)))(x);
+    const before = fallbackCounts.get('CvcReluGrad') ?? 0;
+    const ours = grad();
+    expect(fallbackCounts.get('CvcReluGrad') ?? 0).toBe(before);
+    await useFastestBackend(tf, { force: 'cpu' });
+    try {
+      expect(bits(ours).equals(bits(grad()))).toBe(true);
+    } finally {
+      await useFastestBackend(tf, { force: 'native' });
+    }
+  });
+});
+
 describe('fastMomentum', () => {
   it('equals tf.train.momentum + the decay loop bit for bit, and updates in place once it owns the buffers', () => {
     for (const nesterov of [true, false]) {
