@@ -5,7 +5,7 @@
 // native kernel each way on the native backend, the closed-form gradient in tfjs ops elsewhere.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
-import { batchNormTraining } from '@cvc/compute';
+import { batchNormTraining, emaUpdateNative } from '@cvc/compute';
 
 type Kwargs = Record<string, unknown>;
 
@@ -46,6 +46,9 @@ export class FastBatchNorm extends tf.layers.Layer {
       }
       // The batch's moments also update the moving averages (used for inference).
       return batchNormTraining(tf, x, gamma, beta, this.epsilon, (mean, variance) => {
+        // moving ← moving·momentum + batch·(1 − momentum): one native call for both (same bits).
+        const pairs = [[this.movingMean.read(), mean], [this.movingVariance.read(), variance]] as [tfTypes.Variable, tfTypes.Tensor][];
+        if (emaUpdateNative(tf, pairs, this.momentum)) return;
         this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), this.momentum), tf.mul(mean, 1 - this.momentum)));
         this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), this.momentum), tf.mul(variance, 1 - this.momentum)));
       });

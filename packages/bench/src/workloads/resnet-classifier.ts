@@ -63,7 +63,7 @@ export async function resnetClassifier(o: RunOptions): Promise<WorkloadResult> {
   // cTimed accumulated the deltas on top of c0: average per ensemble epoch.
   const d = since(c0, cTimed);
   const perEpoch = Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v / Math.max(1, measured / members)])) as unknown as typeof d;
-  const hash = weightsFnv(model.trainableWeights.map((w: { read(): import('@tensorflow/tfjs').Tensor }) => w.read()));
+  const hash = weightsFnv(model.weights.map((w: { read(): import("@tensorflow/tfjs").Tensor }) => w.read()));
   model.dispose();
   const config = classifierTwinConfig();
   return {

@@ -38,7 +38,7 @@ export async function resnetPretrain(o: RunOptions): Promise<WorkloadResult> {
   const d = since(c0, counters(o.addon));
   d.wall = seconds;
   const steps = ticks.map((t, i) => (t - (i === 0 ? t0 : ticks[i - 1]!)) / 1000);
-  const hash = weightsFnv(model.trainableWeights.map((w: { read(): import('@tensorflow/tfjs').Tensor }) => w.read()));
+  const hash = weightsFnv(model.weights.map((w: { read(): import("@tensorflow/tfjs").Tensor }) => w.read()));
   model.dispose();
   const config = { ...params.architecture, batchSize: params.batchSize, learningRate: params.learningRate, warmupEpochs: params.warmupEpochs, weightDecay: params.weightDecay, labelSmoothing: params.labelSmoothing, augment: params.augment };
   return {
