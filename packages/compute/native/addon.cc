@@ -377,7 +377,8 @@ napi_value AdamAll(napi_env env, napi_callback_info info) {
   return ret_undef(env);
 }
 
-// bnTrain(x, gamma, beta, C, eps, y, mean, variance): training-mode batch norm over the last axis.
+// bnTrain(x, gamma, beta, C, eps, y, mean, variance, act, alpha): training-mode batch norm over the
+// last axis (act 1: then a leaky ReLU of slope alpha).
 napi_value BnTrain(napi_env env, napi_callback_info info) {
   Args a(env, info);
   long n, ng, nb, ny, nm, nv;
@@ -386,20 +387,22 @@ napi_value BnTrain(napi_env env, napi_callback_info info) {
   float *y = a.f32(5, &ny), *m = a.f32(6, &nm), *v = a.f32(7, &nv);
   if (a.failed) return nullptr;
   if (C < 1 || n % C || ng != C || nb != C || ny != n || nm != C || nv != C) { a.fail("bnTrain: shapes do not match"); return nullptr; }
-  bn_train_forward(x, n / C, C, g, b, (float)a.num(4), y, m, v);
+  bn_train_forward(x, n / C, C, g, b, (float)a.num(4), y, m, v, (int)a.integer(8), (float)a.num(9));
   return ret_undef(env);
 }
 
-// bnTrainGrad(dy, x, mean, variance, gamma, C, eps, dx, dgamma, dbeta)
+// bnTrainGrad(dy, x, mean, variance, gamma, beta, C, eps, dx, dgamma, dbeta, act, alpha)
 napi_value BnTrainGrad(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  long n, nx, nm, nv, ng, ndx, ndg, ndb;
-  float *dy = a.f32(0, &n), *x = a.f32(1, &nx), *m = a.f32(2, &nm), *v = a.f32(3, &nv), *g = a.f32(4, &ng);
-  const long C = a.integer(5);
-  float *dx = a.f32(7, &ndx), *dg = a.f32(8, &ndg), *db = a.f32(9, &ndb);
+  long n, nx, nm, nv, ng, nb, ndx, ndg, ndb;
+  float *dy = a.f32(0, &n), *x = a.f32(1, &nx), *m = a.f32(2, &nm), *v = a.f32(3, &nv), *g = a.f32(4, &ng), *b = a.f32(5, &nb);
+  const long C = a.integer(6);
+  float *dx = a.f32(8, &ndx), *dg = a.f32(9, &ndg), *db = a.f32(10, &ndb);
   if (a.failed) return nullptr;
-  if (C < 1 || n % C || nx != n || ndx != n || nm != C || nv != C || ng != C || ndg != C || ndb != C) { a.fail("bnTrainGrad: shapes do not match"); return nullptr; }
-  bn_train_backward(dy, x, n / C, C, m, v, g, (float)a.num(6), dx, dg, db);
+  if (C < 1 || n % C || nx != n || ndx != n || nm != C || nv != C || ng != C || nb != C || ndg != C || ndb != C) {
+    a.fail("bnTrainGrad: shapes do not match"); return nullptr;
+  }
+  bn_train_backward(dy, x, n / C, C, m, v, g, b, (float)a.num(7), dx, dg, db, (int)a.integer(11), (float)a.num(12));
   return ret_undef(env);
 }
 

@@ -61,15 +61,18 @@ static void channel_sums(long R, long C, int nacc, double scale, float* const* o
     }
 }
 
+// y = xhat·g + b, then (leaky) ReLU when `leaky` (the LeakyRelu kernel's `y < 0 ? alpha·y : y`).
 __attribute__((target_clones("avx2", "default")))
 static void bn_apply(const float* __restrict x, long r0, long r1, long C, const float* __restrict m,
-                     const float* __restrict is, const float* __restrict g, const float* __restrict b, float* __restrict y) {
+                     const float* __restrict is, const float* __restrict g, const float* __restrict b, float* __restrict y,
+                     bool leaky, float alpha) {
   for (long r = r0; r < r1; r++)
     for (long c = 0; c < C; c++) {
       const long i = r * C + c;
       const float xhat = (x[i] - m[c]) * is[c];
       const float scaled = xhat * g[c];
-      y[i] = scaled + b[c];
+      const float v = scaled + b[c];
+      y[i] = leaky && v < 0.f ? alpha * v : v;
     }
 }
 
@@ -81,28 +84,39 @@ static void inv_std(const float* var, long C, float eps, float* is) {
 }
 
 void bn_train_forward(const float* x, long R, long C, const float* gamma, const float* beta, float eps,
-                      float* y, float* mean, float* var) {
+                      float* y, float* mean, float* var, int act, float alpha) {
   const double scale = 1.0 / (double)R;
   channel_sums(R, C, 1, scale, &mean, [&](long r0, long r1, double* acc) { col_sums(x, r0, r1, C, acc); });
   channel_sums(R, C, 1, scale, &var, [&](long r0, long r1, double* acc) { col_sq_dev(x, r0, r1, C, mean, acc); });
   std::vector<float> is(C);
   inv_std(var, C, eps, is.data());
   const float* isp = is.data();
-  parallel_for(R, kMinPar / C + 1, [&](long r0, long r1) { bn_apply(x, r0, r1, C, mean, isp, gamma, beta, y); });
+  parallel_for(R, kMinPar / C + 1, [&](long r0, long r1) { bn_apply(x, r0, r1, C, mean, isp, gamma, beta, y, act == 1, alpha); });
 }
 
-// acc[0..C) += dy, acc[C..2C) += dy · x̂ (float product, widened), x̂ = (x − m) · invStd.
+// The gradient reaching the normalisation: dy, or with a fused leaky ReLU the LeakyRelu
+// gradient's `y > 0 ? dy : dy·alpha` for y = x̂·g + b recomputed (the forward's exact value).
+static inline float bn_dz(float dy, float xhat, float g, float b, bool leaky, float alpha) {
+  if (!leaky) return dy;
+  const float scaled = xhat * g;
+  const float y = scaled + b;
+  return y > 0.f ? dy : dy * alpha;
+}
+
+// acc[0..C) += dz, acc[C..2C) += dz · x̂ (float product, widened), x̂ = (x − m) · invStd.
 __attribute__((target_clones("avx2", "default")))
 static void bn_grad_sums(const float* __restrict dy, const float* __restrict x, long r0, long r1, long C,
-                         const float* __restrict m, const float* __restrict is, double* __restrict acc) {
+                         const float* __restrict m, const float* __restrict is, const float* __restrict g,
+                         const float* __restrict b, bool leaky, float alpha, double* __restrict acc) {
   double* __restrict a0 = acc;
   double* __restrict a1 = acc + C;
   for (long r = r0; r < r1; r++)
     for (long c = 0; c < C; c++) {
       const long i = r * C + c;
       const float xhat = (x[i] - m[c]) * is[c];
-      const float p = dy[i] * xhat;
-      a0[c] += dy[i];
+      const float dz = bn_dz(dy[i], xhat, g[c], b[c], leaky, alpha);
+      const float p = dz * xhat;
+      a0[c] += dz;
       a1[c] += p;
     }
 }
@@ -110,12 +124,13 @@ static void bn_grad_sums(const float* __restrict dy, const float* __restrict x, 
 __attribute__((target_clones("avx2", "default")))
 static void bn_grad_apply(const float* __restrict dy, const float* __restrict x, long r0, long r1, long C,
                           const float* __restrict m, const float* __restrict is, const float* __restrict mb,
-                          const float* __restrict mg, const float* __restrict gis, float* __restrict dx) {
+                          const float* __restrict mg, const float* __restrict gis, const float* __restrict g,
+                          const float* __restrict b, bool leaky, float alpha, float* __restrict dx) {
   for (long r = r0; r < r1; r++)
     for (long c = 0; c < C; c++) {
       const long i = r * C + c;
       const float xhat = (x[i] - m[c]) * is[c];
-      const float a = dy[i] - mb[c];
+      const float a = bn_dz(dy[i], xhat, g[c], b[c], leaky, alpha) - mb[c];
       const float b = xhat * mg[c];
       const float centred = a - b;
       dx[i] = centred * gis[c];
@@ -123,12 +138,13 @@ static void bn_grad_apply(const float* __restrict dy, const float* __restrict x,
 }
 
 void bn_train_backward(const float* dy, const float* x, long R, long C, const float* mean, const float* var,
-                       const float* gamma, float eps, float* dx, float* dgamma, float* dbeta) {
+                       const float* gamma, const float* beta, float eps, float* dx, float* dgamma, float* dbeta, int act, float alpha) {
+  const bool leaky = act == 1;
   std::vector<float> is(C), mb(C), mg(C), gis(C);
   inv_std(var, C, eps, is.data());
   const float* isp = is.data();
   float* outs[2] = {dbeta, dgamma};
-  channel_sums(R, C, 2, 1.0, outs, [&](long r0, long r1, double* acc) { bn_grad_sums(dy, x, r0, r1, C, mean, isp, acc); });
+  channel_sums(R, C, 2, 1.0, outs, [&](long r0, long r1, double* acc) { bn_grad_sums(dy, x, r0, r1, C, mean, isp, gamma, beta, leaky, alpha, acc); });
   const float count = (float)R;
   for (long c = 0; c < C; c++) {
     mb[c] = dbeta[c] / count;
@@ -136,7 +152,7 @@ void bn_train_backward(const float* dy, const float* x, long R, long C, const fl
     gis[c] = gamma[c] * is[c];
   }
   const float *mbp = mb.data(), *mgp = mg.data(), *gisp = gis.data();
-  parallel_for(R, kMinPar / C + 1, [&](long r0, long r1) { bn_grad_apply(dy, x, r0, r1, C, mean, isp, mbp, mgp, gisp, dx); });
+  parallel_for(R, kMinPar / C + 1, [&](long r0, long r1) { bn_grad_apply(dy, x, r0, r1, C, mean, isp, mbp, mgp, gisp, gamma, beta, leaky, alpha, dx); });
 }
 
 }  // namespace cvc

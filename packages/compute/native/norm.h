@@ -8,12 +8,14 @@ namespace cvc {
 // (reduce_sum: one sequential pass) so both cores work — other bits there, same maths:
 //   mean = Σx / R, var = Σ(x − mean)² / R (double sums), invStd = 1 / sqrt(var + eps),
 //   y = ((x − mean) · invStd) · gamma + beta.
+// act 1: then a leaky ReLU (y < 0 ? alpha·y : y), as the LeakyRelu kernel would apply it.
 void bn_train_forward(const float* x, long R, long C, const float* gamma, const float* beta, float eps,
-                      float* y, float* mean, float* var);
-// With x̂ = (x − mean) · invStd:  dBeta = Σ dy,  dGamma = Σ dy·x̂,
-//   dx = ((dy − dBeta / R) − x̂ · (dGamma / R)) · (gamma · invStd).
+                      float* y, float* mean, float* var, int act, float alpha);
+// With x̂ = (x − mean) · invStd and dz = dy (or, act 1, the leaky ReLU's gradient for the
+// recomputed y):  dBeta = Σ dz,  dGamma = Σ dz·x̂,  dx = ((dz − dBeta / R) − x̂ · (dGamma / R)) · (gamma · invStd).
 void bn_train_backward(const float* dy, const float* x, long R, long C, const float* mean, const float* var,
-                       const float* gamma, float eps, float* dx, float* dgamma, float* dbeta);
+                       const float* gamma, const float* beta, float eps, float* dx, float* dgamma, float* dbeta, int act,
+                       float alpha);
 }  // namespace cvc
 
 namespace cvc {

@@ -42,9 +42,10 @@ export interface NativeAddon {
   adamAll(slots: F32[][], lr: number, b1: number, b2: number, eps: number, b1pow: number, b2pow: number): void;
   /** SGD (Nesterov) momentum for many variables; each slot [var, g, acc, varOut, accOut]; decays[i] NaN = none. */
   momentumAll(slots: F32[][], decays: F32, momentum: number, c: number, nesterov: boolean): void;
-  /** Training-mode batch norm over the last axis (C channels): y, and the batch mean and (biased) variance. */
-  bnTrain(x: F32, gamma: F32, beta: F32, C: number, eps: number, y: F32, mean: F32, variance: F32): void;
-  bnTrainGrad(dy: F32, x: F32, mean: F32, variance: F32, gamma: F32, C: number, eps: number, dx: F32, dgamma: F32, dbeta: F32): void;
+  /** Training-mode batch norm over the last axis (C channels), act 1 = then a leaky ReLU: y, and the batch mean and (biased) variance. */
+  bnTrain(x: F32, gamma: F32, beta: F32, C: number, eps: number, y: F32, mean: F32, variance: F32, act: number, alpha: number): void;
+  bnTrainGrad(dy: F32, x: F32, mean: F32, variance: F32, gamma: F32, beta: F32, C: number, eps: number, dx: F32, dgamma: F32, dbeta: F32,
+    act: number, alpha: number): void;
   /** dst[dstOffset + r·dstStride + j] = src[srcOffset + r·srcStride + j] for r < rows, j < len. */
   copyRows(src: F32, srcOffset: number, srcStride: number, dst: F32, dstOffset: number, dstStride: number, rows: number, len: number): void;
   tile(x: F32, dims: I32, reps: I32, out: F32): void;

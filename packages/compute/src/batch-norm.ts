@@ -17,21 +17,25 @@ type Tensor = tfjs.Tensor;
  * belong to the caller's scope.
  */
 export function batchNormTraining(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number,
-  onMoments?: (mean: Tensor, variance: Tensor) => void): Tensor {
+  onMoments?: (mean: Tensor, variance: Tensor) => void, leakyAlpha?: number): Tensor {
   const C = x.shape[x.shape.length - 1]!;
   // One channel: tfjs's Sum/Mean then sum in another order than the fused kernel; keep them.
   const native = tf.getBackend() === 'cpu' && nativeInstalled(tf) && x.dtype === 'float32' && C >= 2;
-  return normalise(tf, x, gamma, beta, epsilon, native, onMoments);
+  return normalise(tf, x, gamma, beta, epsilon, native, onMoments, leakyAlpha);
 }
 
 /** The composed path on any backend (tests compare the native kernels with it bit for bit). */
 export function composedBatchNormTraining(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number,
-  onMoments?: (mean: Tensor, variance: Tensor) => void): Tensor {
-  return normalise(tf, x, gamma, beta, epsilon, false, onMoments);
+  onMoments?: (mean: Tensor, variance: Tensor) => void, leakyAlpha?: number): Tensor {
+  return normalise(tf, x, gamma, beta, epsilon, false, onMoments, leakyAlpha);
 }
 
+/**
+ * With `leakyAlpha`, a leaky ReLU follows (the native kernels apply it and its gradient inside
+ * their passes: one pass and one kernel fewer each way than a LeakyRelu after; same bits).
+ */
 function normalise(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number, native: boolean,
-  onMoments?: (mean: Tensor, variance: Tensor) => void): Tensor {
+  onMoments?: (mean: Tensor, variance: Tensor) => void, leakyAlpha?: number): Tensor {
   const C = x.shape[x.shape.length - 1]!;
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   // tfjs runs a custom gradient's forward pass in a tidy of its own: the statistics leave it kept,
@@ -41,14 +45,15 @@ function normalise(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: numb
     const [xIn, g, b] = args as [Tensor, Tensor, Tensor];
     const save = args[3] as (tensors: Tensor[]) => void;
     if (native) {
-      const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN, { x: xIn, gamma: g, beta: b }, { epsilon }) as Tensor[];
+      const attrs = { epsilon, ...(leakyAlpha !== undefined ? { leakyAlpha } : {}) };
+      const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN, { x: xIn, gamma: g, beta: b }, attrs) as Tensor[];
       if (onMoments) moments = [tf.keep(mean!), tf.keep(variance!)];
-      save([xIn, mean!, variance!, g]);
+      save([xIn, mean!, variance!, g, b]);
       return {
         value: y!,
         gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
-          const [xs, m, v, gs] = saved as [Tensor, Tensor, Tensor, Tensor];
-          return tf.engine().runKernel(BN_TRAIN_GRAD, { dy: dy as Tensor, x: xs, mean: m, variance: v, gamma: gs }, { epsilon }) as Tensor[];
+          const [xs, m, v, gs, bs] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
+          return tf.engine().runKernel(BN_TRAIN_GRAD, { dy: dy as Tensor, x: xs, mean: m, variance: v, gamma: gs, beta: bs }, attrs) as Tensor[];
         },
       };
     }
@@ -70,7 +75,8 @@ function normalise(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: numb
       },
     };
   });
-  const y = f(x, gamma, beta) as Tensor;
+  let y = f(x, gamma, beta) as Tensor;
+  if (leakyAlpha !== undefined && !native) y = tf.leakyRelu(y, leakyAlpha);
   if (onMoments) {
     onMoments(tf.clone(moments[0]!), tf.clone(moments[1]!));
     tf.dispose(moments);

@@ -16,9 +16,9 @@ beforeAll(async () => {
 const bits = (t: tf.Tensor) => Buffer.from((t.dataSync() as Float32Array).slice().buffer);
 
 /** y, the moments and the gradients (for a random upstream gradient) of a batch-norm implementation. */
-function bnRun(impl: typeof batchNormTraining, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, dy: tf.Tensor, eps: number) {
+function bnRun(impl: typeof batchNormTraining, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, dy: tf.Tensor, eps: number, leakyAlpha?: number) {
   let moments: tf.Tensor[] = [];
-  const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => impl(tf, a, g, b, eps, (m, v) => { moments = [tf.keep(m.clone()), tf.keep(v.clone())]; });
+  const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => impl(tf, a, g, b, eps, (m, v) => { moments = [tf.keep(m.clone()), tf.keep(v.clone())]; }, leakyAlpha);
   const y = tf.tidy(() => f(x, gamma, beta));
   const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, g, b), dy)))([x, gamma, beta]);
   return { y, moments, grads };
@@ -34,10 +34,12 @@ describe('training batch norm', () => {
       const C = shape.at(-1)!;
       const x = R.tensor(shape).mul(3).add(0.5), dy = R.tensor(shape), gamma = R.tensor([C]), beta = R.tensor([C]);
       const before = [BN_TRAIN, BN_TRAIN_GRAD].map((k) => fallbackCounts.get(k) ?? 0);
-      const nat = bnRun(batchNormTraining, x, gamma, beta, dy, 1e-3);
-      const ref = bnRun(composedBatchNormTraining, x, gamma, beta, dy, 1e-3);
+      // Every other shape with the leaky ReLU fused (composed: a LeakyRelu kernel after).
+      const leaky = shapes.indexOf(shape) % 2 === 0 ? 0.1 : undefined;
+      const nat = bnRun(batchNormTraining, x, gamma, beta, dy, 1e-3, leaky);
+      const ref = bnRun(composedBatchNormTraining, x, gamma, beta, dy, 1e-3, leaky);
       expect([BN_TRAIN, BN_TRAIN_GRAD].map((k) => fallbackCounts.get(k) ?? 0)).toEqual(before);
-      const what = `shape ${shape}`;
+      const what = `shape ${shape}${leaky ? ' + leaky ReLU' : ''}`;
       // Fewer than 64 channels in a big tensor: the kernel sums rows in chunks (both cores),
       // tfjs's Sum in one pass: equal up to rounding. Else the same summation order: same bits.
       const sameOrder = C >= 64 || shape.reduce((a, b) => a * b, 1) < 32768;

@@ -22,17 +22,20 @@ export function normKernels(_tf: TF, addon: NativeAddon): Record<string, (ctx: K
       const C = channels(x!);
       const xv = f32(ctx.backend, x)!, gv = f32(ctx.backend, gamma)!, bv = f32(ctx.backend, beta)!;
       const y = alloc(xv.length), mean = alloc(C), variance = alloc(C);
-      addon.bnTrain(xv, gv, bv, C, Number(ctx.attrs['epsilon']), y, mean, variance);
+      const alpha = ctx.attrs['leakyAlpha'] as number | undefined; // absent: no activation
+      addon.bnTrain(xv, gv, bv, C, Number(ctx.attrs['epsilon']), y, mean, variance, alpha === undefined ? 0 : 1, alpha ?? 0);
       return [ctx.backend.makeTensorInfo([...x!.shape], 'float32', y), ctx.backend.makeTensorInfo([C], 'float32', mean),
         ctx.backend.makeTensorInfo([C], 'float32', variance)];
     },
-    // inputs dy, x, mean, variance, gamma; attrs epsilon → [dx, dgamma, dbeta]
+    // inputs dy, x, mean, variance, gamma, beta; attrs epsilon, leakyAlpha → [dx, dgamma, dbeta]
     [BN_TRAIN_GRAD]: (ctx) => {
-      const { dy, x, mean, variance, gamma } = ctx.inputs as Record<string, TensorInfo>;
+      const { dy, x, mean, variance, gamma, beta } = ctx.inputs as Record<string, TensorInfo>;
       const C = channels(x!);
       const v = (t: TensorInfo | undefined) => f32(ctx.backend, t)!;
       const dx = alloc(v(x).length), dgamma = alloc(C), dbeta = alloc(C);
-      addon.bnTrainGrad(v(dy), v(x), v(mean), v(variance), v(gamma), C, Number(ctx.attrs['epsilon']), dx, dgamma, dbeta);
+      const alpha = ctx.attrs['leakyAlpha'] as number | undefined;
+      addon.bnTrainGrad(v(dy), v(x), v(mean), v(variance), v(gamma), v(beta), C, Number(ctx.attrs['epsilon']), dx, dgamma, dbeta,
+        alpha === undefined ? 0 : 1, alpha ?? 0);
       return [ctx.backend.makeTensorInfo([...x!.shape], 'float32', dx), ctx.backend.makeTensorInfo([C], 'float32', dgamma),
         ctx.backend.makeTensorInfo([C], 'float32', dbeta)];
     },
