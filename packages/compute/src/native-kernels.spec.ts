@@ -219,6 +219,25 @@ describe('elementwise and reduction kernels vs tfjs-backend-cpu', () => {
   });
 });
 
+describe('thread count', () => {
+  it('defaults to the cores the process may use (os.availableParallelism, the affinity mask); CVC_THREADS overrides', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { defaultAddonPath } = await import('./addon.ts');
+    const script = `const a = require(${JSON.stringify(defaultAddonPath)}); console.log(a.info().threads, require('node:os').availableParallelism());`;
+    const env = { ...process.env };
+    delete env['CVC_THREADS'];
+    const run = (cmd: string, args: string[], extra: Record<string, string> = {}) => {
+      const r = spawnSync(cmd, args, { env: { ...env, ...extra }, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim().split(' ').map(Number);
+    };
+    const [threads, cores] = run(process.execPath, ['-e', script]);
+    expect(threads).toBe(cores);
+    expect(run('taskset', ['-c', '0', process.execPath, '-e', script])).toEqual([1, 1]); // util-linux, always there on Debian
+    expect(run(process.execPath, ['-e', script], { CVC_THREADS: '3' })[0]).toBe(3);
+  });
+});
+
 describe('determinism across thread counts', () => {
   it('conv, filter gradient and matmul are bit-identical with CVC_THREADS=1 and the default', async () => {
     const { spawnSync } = await import('node:child_process');
