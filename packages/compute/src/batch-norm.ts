@@ -48,12 +48,13 @@ function normalise(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: numb
       const attrs = { epsilon, ...(leakyAlpha !== undefined ? { leakyAlpha } : {}) };
       const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN, { x: xIn, gamma: g, beta: b }, attrs) as Tensor[];
       if (onMoments) moments = [tf.keep(mean!), tf.keep(variance!)];
-      save([xIn, mean!, variance!, g, b]);
+      // (tfjs clones each saved tensor: beta only when the fused activation needs it)
+      save([xIn, mean!, variance!, g, ...(leakyAlpha !== undefined ? [b] : [])]);
       return {
         value: y!,
         gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
-          const [xs, m, v, gs, bs] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
-          return tf.engine().runKernel(BN_TRAIN_GRAD, { dy: dy as Tensor, x: xs, mean: m, variance: v, gamma: gs, beta: bs }, attrs) as Tensor[];
+          const [xs, m, v, gs, bs] = saved as Tensor[];
+          return tf.engine().runKernel(BN_TRAIN_GRAD, { dy: dy as Tensor, x: xs!, mean: m!, variance: v!, gamma: gs!, beta: bs ?? gs! }, attrs) as Tensor[];
         },
       };
     }

@@ -174,12 +174,12 @@ describe('determinism across thread counts', () => {
       const f = (n, k) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k) * 2 + 0.3);
       let h = 0;
       const mix = (arr) => { for (const v of new Uint32Array(arr.buffer)) h = (Math.imul(h, 31) + v) >>> 0; };
-      for (const [R, C] of [[128 * 16 * 16, 24], [128 * 4 * 4, 96], [64 * 8 * 8, 64]]) {
+      for (const [R, C, act] of [[128 * 16 * 16, 24, 1], [128 * 4 * 4, 96, 0], [64 * 8 * 8, 64, 1]]) {
         const x = f(R * C, 0.37), g = f(C, 0.5), b = f(C, 0.7), dy = f(R * C, 0.23);
         const y = new Float32Array(R * C), m = new Float32Array(C), v = new Float32Array(C);
-        a.bnTrain(x, g, b, C, 1e-3, y, m, v);
+        a.bnTrain(x, g, b, C, 1e-3, y, m, v, act, 0.1);
         const dx = new Float32Array(R * C), dg = new Float32Array(C), db = new Float32Array(C);
-        a.bnTrainGrad(dy, x, m, v, g, C, 1e-3, dx, dg, db);
+        a.bnTrainGrad(dy, x, m, v, g, b, C, 1e-3, dx, dg, db, act, 0.1);
         [y, m, v, dx, dg, db].forEach(mix);
       }
       const vars = [f(70000, 0.1), f(300, 0.2)], grads = [f(70000, 0.3), f(300, 0.4)], accs = [f(70000, 0.5), f(300, 0.6)];
