@@ -12,7 +12,7 @@ import { kernel, type KernelFunc, type TF, type TensorInfo } from './kernels/uti
 
 const BACKEND = 'cpu';
 type GradConfig = NonNullable<ReturnType<TF['getGradient']>>;
-interface Installed { names: string[]; originals: Map<string, KernelFunc>; gradients: GradConfig[] }
+interface Installed { names: string[]; originals: Map<string, KernelFunc>; gradients: GradConfig[]; restoreSaves: () => void }
 const installed = new WeakMap<object, Installed>();
 
 /** Whether native kernels are currently registered for this tfjs instance. */
@@ -45,7 +45,7 @@ export function installNativeKernels(tf: TF, addon: NativeAddon): string[] {
   const gradients = [overrideLeakyReluGradient(tf), overrideReluGradient(tf), overrideMeanGradient(tf)].filter((g): g is GradConfig => !!g);
   const cpu = tf.findBackend(BACKEND);
   if (cpu) hookBackend(cpu);
-  installed.set(engine, { names, originals, gradients });
+  installed.set(engine, { names, originals, gradients, restoreSaves: fastSaves(tf) });
   return names;
 }
 
@@ -59,6 +59,7 @@ export function uninstallNativeKernels(tf: TF): void {
     if (orig) tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: orig });
   }
   for (const g of st.gradients) tf.registerGradient(g);
+  st.restoreSaves();
   const cpu = tf.findBackend(BACKEND);
   if (cpu) unhookBackend(cpu);
   installed.delete(tf.engine());
@@ -70,6 +71,36 @@ export function originalCpuKernel(tf: TF, name: string): KernelFunc | undefined 
 }
 
 type Tensor = import('@tensorflow/tfjs').Tensor;
+
+interface EngineLike {
+  backendName: string;
+  backend: { incRef(dataId: object): void };
+  saveTensorsForBackwardMode(tensors: Tensor[]): Tensor[];
+  makeTensorFromTensorInfo(info: TensorInfo, backend: unknown): Tensor;
+  keep<T extends Tensor>(t: T): T;
+}
+
+/**
+ * While recording gradients, tfjs saves each tensor a kernel's gradient needs as a clone made by
+ * a full runKernel of Identity (≈ 140 per classifier step, ≈ 240 per pretrain step: half of all
+ * kernel calls). On the native cpu path the same clone — the backend's reference count, as
+ * tfjs-cpu's Identity does, and a new tracked Tensor over the same data — skips that path.
+ * CVC_FAST_SAVES=0 keeps tfjs's. Returns the function that restores tfjs's.
+ */
+function fastSaves(tf: TF): () => void {
+  const engine = tf.engine() as unknown as EngineLike;
+  const original = engine.saveTensorsForBackwardMode;
+  if (process.env['CVC_FAST_SAVES'] === '0') return () => {};
+  engine.saveTensorsForBackwardMode = function (this: EngineLike, tensors: Tensor[]): Tensor[] {
+    if (this.backendName !== BACKEND || !nativeInstalled(tf)) return original.call(this, tensors);
+    const backend = this.backend;
+    return tensors.map((t) => {
+      backend.incRef(t.dataId);
+      return this.keep(this.makeTensorFromTensorInfo({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }, backend));
+    });
+  };
+  return () => { engine.saveTensorsForBackwardMode = original; };
+}
 type GradFunc = GradConfig['gradFunc'];
 
 /**
