@@ -13,15 +13,21 @@ export class FastBatchNorm extends tf.layers.Layer {
   static readonly className = 'FastBatchNorm';
   private readonly momentum: number;
   private readonly epsilon: number;
+  /** A leaky ReLU of this slope follows, fused into the batch norm's kernels (undefined: none)… */
+  readonly leakyAlpha: number | undefined;
+  /** …and the name of the LeakyReLU layer it stands for (the saved portable topology has that layer). */
+  readonly activationName: string | undefined;
   private gamma!: tfTypes.LayerVariable;
   private beta!: tfTypes.LayerVariable;
   private movingMean!: tfTypes.LayerVariable;
   private movingVariance!: tfTypes.LayerVariable;
 
-  constructor(config: { momentum?: number; epsilon?: number; name?: string } = {}) {
+  constructor(config: { momentum?: number; epsilon?: number; leakyAlpha?: number; activationName?: string; name?: string } = {}) {
     super(config);
     this.momentum = config.momentum ?? 0.9;
     this.epsilon = config.epsilon ?? 1e-3;
+    this.leakyAlpha = config.leakyAlpha;
+    this.activationName = config.activationName;
     this.supportsMasking = true;
   }
 
@@ -42,7 +48,8 @@ export class FastBatchNorm extends tf.layers.Layer {
       const gamma = this.gamma.read() as tfTypes.Tensor1D;
       const beta = this.beta.read() as tfTypes.Tensor1D;
       if (kwargs['training'] !== true) {
-        return tf.batchNorm(x, this.movingMean.read() as tfTypes.Tensor1D, this.movingVariance.read() as tfTypes.Tensor1D, beta, gamma, this.epsilon);
+        const y = tf.batchNorm(x, this.movingMean.read() as tfTypes.Tensor1D, this.movingVariance.read() as tfTypes.Tensor1D, beta, gamma, this.epsilon);
+        return this.leakyAlpha === undefined ? y : tf.leakyRelu(y, this.leakyAlpha);
       }
       // The batch's moments also update the moving averages (used for inference).
       return batchNormTraining(tf, x, gamma, beta, this.epsilon, (mean, variance) => {
@@ -51,12 +58,15 @@ export class FastBatchNorm extends tf.layers.Layer {
         if (emaUpdateNative(tf, pairs, this.momentum)) return;
         this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), this.momentum), tf.mul(mean, 1 - this.momentum)));
         this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), this.momentum), tf.mul(variance, 1 - this.momentum)));
-      });
+      }, this.leakyAlpha);
     });
   }
 
   override getConfig(): tfTypes.serialization.ConfigDict {
-    return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon };
+    return {
+      ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon,
+      ...(this.leakyAlpha !== undefined ? { leakyAlpha: this.leakyAlpha, activationName: this.activationName ?? `${this.name}_act` } : {}),
+    };
   }
 }
 
