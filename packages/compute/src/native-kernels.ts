@@ -76,6 +76,8 @@ interface EngineLike {
   backendName: string;
   backend: { incRef(dataId: object): void };
   saveTensorsForBackwardMode(tensors: Tensor[]): Tensor[];
+  clone(x: Tensor): Tensor;
+  isTapeOn(): boolean;
   makeTensorFromTensorInfo(info: TensorInfo, backend: unknown): Tensor;
   keep<T extends Tensor>(t: T): T;
 }
@@ -83,23 +85,31 @@ interface EngineLike {
 /**
  * While recording gradients, tfjs saves each tensor a kernel's gradient needs as a clone made by
  * a full runKernel of Identity (≈ 140 per classifier step, ≈ 240 per pretrain step: half of all
- * kernel calls). On the native cpu path the same clone — the backend's reference count, as
+ * kernel calls), and custom gradients' save() clones the same way. On the native cpu path the same clone — the backend's reference count, as
  * tfjs-cpu's Identity does, and a new tracked Tensor over the same data — skips that path.
  * CVC_FAST_SAVES=0 keeps tfjs's. Returns the function that restores tfjs's.
  */
 function fastSaves(tf: TF): () => void {
   const engine = tf.engine() as unknown as EngineLike;
-  const original = engine.saveTensorsForBackwardMode;
+  const original = engine.saveTensorsForBackwardMode, originalClone = engine.clone;
   if (process.env['CVC_FAST_SAVES'] === '0') return () => {};
-  engine.saveTensorsForBackwardMode = function (this: EngineLike, tensors: Tensor[]): Tensor[] {
-    if (this.backendName !== BACKEND || !nativeInstalled(tf)) return original.call(this, tensors);
-    const backend = this.backend;
-    return tensors.map((t) => {
-      backend.incRef(t.dataId);
-      return this.keep(this.makeTensorFromTensorInfo({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }, backend));
-    });
+  const onNative = (e: EngineLike) => e.backendName === BACKEND && nativeInstalled(tf);
+  const fastClone = (e: EngineLike, t: Tensor): Tensor => {
+    e.backend.incRef(t.dataId);
+    return e.makeTensorFromTensorInfo({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }, e.backend);
   };
-  return () => { engine.saveTensorsForBackwardMode = original; };
+  engine.saveTensorsForBackwardMode = function (this: EngineLike, tensors: Tensor[]): Tensor[] {
+    if (!onNative(this)) return original.call(this, tensors);
+    return tensors.map((t) => this.keep(fastClone(this, t)));
+  };
+  // The engine's own clone (custom gradients' save(), among others) where no tape records it.
+  engine.clone = function (this: EngineLike, x: Tensor): Tensor {
+    return onNative(this) && !this.isTapeOn() ? fastClone(this, x) : originalClone.call(this, x);
+  };
+  return () => {
+    engine.saveTensorsForBackwardMode = original;
+    engine.clone = originalClone;
+  };
 }
 type GradFunc = GradConfig['gradFunc'];
 
