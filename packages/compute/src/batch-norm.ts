@@ -13,8 +13,8 @@ type Tensor = tfjs.Tensor;
 
 /**
  * y [..., C] for x [..., C], gamma [C], beta [C]. `onMoments(mean, variance)` (each [C]; biased
- * variance) is called with the batch statistics, e.g. to update moving averages; the tensors
- * belong to the caller's scope.
+ * variance) is called with the batch statistics, e.g. to update moving averages; the tensors are
+ * valid during the call only (clone what must outlive it).
  */
 export function batchNormTraining(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: number,
   onMoments?: (mean: Tensor, variance: Tensor) => void, leakyAlpha?: number): Tensor {
@@ -39,7 +39,7 @@ function normalise(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: numb
   const C = x.shape[x.shape.length - 1]!;
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   // tfjs runs a custom gradient's forward pass in a tidy of its own: the statistics leave it kept,
-  // and reach onMoments as clones owned by the caller's scope.
+  // reach onMoments, and are disposed after it.
   let moments: Tensor[] = [];
   const f = tf.customGrad((...args: unknown[]) => {
     const [xIn, g, b] = args as [Tensor, Tensor, Tensor];
@@ -79,7 +79,7 @@ function normalise(tf: TF, x: Tensor, gamma: Tensor, beta: Tensor, epsilon: numb
   let y = f(x, gamma, beta) as Tensor;
   if (leakyAlpha !== undefined && !native) y = tf.leakyRelu(y, leakyAlpha);
   if (onMoments) {
-    onMoments(tf.clone(moments[0]!), tf.clone(moments[1]!));
+    onMoments(moments[0]!, moments[1]!);
     tf.dispose(moments);
   }
   return y;
