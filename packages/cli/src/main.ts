@@ -8,6 +8,9 @@ import { reportCommand } from './commands/report.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { generateCommand } from './commands/generate.ts';
 import { cacheServerCommand } from './commands/cache-server.ts';
+import { endQuietlyWhenOutputCloses } from './closed-pipe.ts';
+
+endQuietlyWhenOutputCloses();
 
 const program = new Command()
   .name('cvc')
