@@ -3,7 +3,7 @@
 // rows, clock samples, crocodile samples, and one row per hybrid method) and dumps sample sets
 // (uint8 .u8 files) for scripts/judge-samples.ts.
 // CVC_THREADS=1 nice -n 10 npx tsx packages/generator/scripts/autoencoder-probe.ts 2000 250 '{}' /tmp/gen/F
-// env: PROBE_TRUNK (tfjs resnet dir), PROBE_N (samples per set, default 128), PROBE_RESUME (weights dir), PROBE_SAVE
+// env: PROBE_TRUNK (tfjs resnet dir), PROBE_PRETRAINED=1 (PROBE_TRUNK is a pretrain stage model, as the stage reads it), PROBE_N (samples per set, default 128), PROBE_RESUME (weights dir), PROBE_SAVE
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createRng, readImageDataset, shuffled } from '@cvc/core';
@@ -17,7 +17,7 @@ import { imageAt, toBytes } from '../src/sample.ts';
 import { pixelDiversity } from '../src/diversity.ts';
 import { mixLabels, normalLatents } from '../src/model.ts';
 import { loadStores, saveStores } from '../src/weights.ts';
-import { createFeatureTrunk, resnetWeightsOf, type ResnetArchitecture } from '../src/feature-trunk.ts';
+import { createFeatureTrunk, loadFeatureTrunk, resnetWeightsOf, type ResnetArchitecture } from '../src/feature-trunk.ts';
 
 const [stepsArg = '2000', everyArg = '250', overrides = '{}', outDir = '/tmp/gen/F'] = process.argv.slice(2);
 await initCompute();
@@ -28,9 +28,15 @@ const cfg: AutoencoderConfig & { batchSize: number } = {
 };
 console.log(JSON.stringify(cfg));
 const trunkDir = env['PROBE_TRUNK'] ?? '/tmp/gen/own-trunk';
-const { model: tm, metadata } = await loadLayersModel<{ architecture: ResnetArchitecture; normalization: { mean: number[]; std: number[] } }>(tf, trunkDir);
-const trunk = createFeatureTrunk(tf, resnetWeightsOf(tm, metadata.architecture, metadata.normalization, trunkDir));
-tm.dispose();
+// PROBE_PRETRAINED=1: the trunk folder is a pretrain stage model (what the stage reads as pretrained_model).
+async function readTrunk() {
+  if (env['PROBE_PRETRAINED'] === '1') return (await loadFeatureTrunk(tf, trunkDir)).trunk;
+  const { model: tm, metadata } = await loadLayersModel<{ architecture: ResnetArchitecture; normalization: { mean: number[]; std: number[] } }>(tf, trunkDir);
+  const own = createFeatureTrunk(tf, resnetWeightsOf(tm, metadata.architecture, metadata.normalization, trunkDir));
+  tm.dispose();
+  return own;
+}
+const trunk = await readTrunk();
 
 const P = 32 * 32 * 3;
 const dataset = readImageDataset('artifacts/data-prep/dataset');
