@@ -6,3 +6,7 @@ export * from './embeddings.ts';
 export * from './classifier-metrics.ts';
 export * from './classifier-oof.ts';
 export * from './pretrain-metrics.ts';
+export * from './ranker-both.ts';
+export * from './ranker-rankings.ts';
+export * from './ranker-one-sided.ts';
+export * from './ranker-metrics.ts';
