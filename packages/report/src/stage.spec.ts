@@ -130,11 +130,19 @@ describe('report stage with classifier, ranker and generator artifacts', () => {
     for (const alt of ['training curves of shallow', 'training curves of cnn', 'misclassified images of cnn', 'reliability diagram']) expect(page).toContain(`alt="${alt}"`);
   });
 
-  it('shows each scorer\'s top images with scores, both one-sided lists and the agreement charts', () => {
+  it('shows the headline list with its held-out check, the panel matrix, the scorer table, comparisons and one-sided lists', () => {
     const ranker = page.slice(page.indexOf('<section id="ranker">'), page.indexOf('<section id="generator">'));
-    // 2 scorers × top 4 + 2 one-sided lists × 4, all dataset images drawn pixelated.
-    expect(ranker.match(/<img class="px"/g)).toHaveLength(16);
+    // Headline: all 5 of its top; the comparison scorer's top 4; 2 one-sided lists × 4.
+    expect(ranker.match(/<img class="px"/g)).toHaveLength(5 + 4 + 8);
+    expect(ranker).toContain('<h3>Looks like either: panel-consensus</h3>\n<p>Images both models find hard to call, among typical images.</p>');
+    expect(ranker).toContain('top 5: <b>0.180</b>');
     expect(ranker).toContain('<figcaption>0.930 <span title="misclassified out of fold">✗</span></figcaption>');
+    expect(ranker).toContain('<figcaption>0.860 <span title="outlier (isolation)">○</span></figcaption>');
+    for (const alt of ['panel agreement: Spearman of |p - 0.5|', 'panel agreement: overlap of the 5 most ambiguous', 'panel agreement: cross ambiguity at 5']) expect(ranker).toContain(`alt="${alt}"`);
+    expect(ranker).toContain('<td><b>shallow</b></td><td>the dense net</td><td class="num">0.300</td>');
+    // Scorer table: held-out @5, judges, outliers, misclassified, class counts, median isolation.
+    expect(ranker).toContain('<td class="num">0.280</td><td class="num">2</td><td class="num">2</td><td class="num">0.40</td><td class="num">4 : 1</td><td class="num">1.60</td>');
+    expect(ranker).toContain('<b>panel-consensus</b> ★');
     expect(ranker).toContain('<h4>clock like crocodile</h4>');
     expect(ranker).toContain('<h4>crocodile like clock</h4>');
     expect(ranker).toContain('alt="scorer agreement: Spearman rank correlation"');

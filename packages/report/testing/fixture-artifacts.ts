@@ -5,6 +5,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePng, writeJsonArtifact, type DatasetManifest } from '@cvc/core';
 import { classifierMetrics } from '@cvc/artifacts/classifier-metrics';
+import { rankerBoth } from '@cvc/artifacts/ranker-both';
+import { rankerOneSided } from '@cvc/artifacts/ranker-one-sided';
+import { rankerMetrics } from '@cvc/artifacts/ranker-metrics';
 
 /** A small real PNG: a colour gradient of width × height. */
 export async function fixturePng(width: number, height: number, hue: number): Promise<Buffer> {
@@ -63,10 +66,11 @@ function ranked(manifest: DatasetManifest, indices: number[]) {
     components: { a: 0.5 },
     pCrocodile: 0.5,
     misclassifiedOutOfFold: r === 1,
+    outlier: r === 2,
   }));
 }
 
-/** ranker_both, ranker_one_sided and ranker_metrics for two scorers. */
+/** ranker_both, ranker_one_sided and ranker_metrics: a headline and one comparison scorer, a panel of two members. */
 export function writeRankerFixture(dir: string, manifest: DatasetManifest): { ranker_both: string; ranker_one_sided: string; ranker_metrics: string } {
   mkdirSync(dir, { recursive: true });
   const n = manifest.labels.length;
@@ -74,31 +78,51 @@ export function writeRankerFixture(dir: string, manifest: DatasetManifest): { ra
   const ofClass = (c: number) => all.filter((i) => manifest.labels[i] === c);
   const [a, b] = manifest.classNames;
   const files = { ranker_both: join(dir, 'both.json'), ranker_one_sided: join(dir, 'one-sided.json'), ranker_metrics: join(dir, 'metrics.json') };
-  writeFileSync(files.ranker_both, JSON.stringify({
-    classNames: manifest.classNames,
+  writeJsonArtifact(files.ranker_both, rankerBoth, {
+    classNames: [...manifest.classNames],
     embeddings: { model: 'cnn', variant: 'full' },
     oofModel: 'cnn',
+    headline: 'panel-consensus',
+    panel: [{ name: 'shallow', description: 'the dense net' }, { name: 'cnn', description: 'the conv net' }],
     topK: 5,
     scorers: {
-      'centroid-difference': { layer: 'fc7', meaning: 'close to both class centroids', top: ranked(manifest, all.slice(0, 5)) },
-      uncertainty: { layer: null, meaning: 'p(crocodile) near 0.5', top: ranked(manifest, all.slice(5, 10)) },
+      'panel-consensus': { layer: null, meaning: 'Images both models find hard to call, among typical images.', top: ranked(manifest, all.slice(0, 5)) },
+      'centroid-difference': { layer: 'fc7', meaning: 'Images about as far from both class centroids.', top: ranked(manifest, all.slice(5, 10)) },
     },
-  }));
-  writeFileSync(files.ranker_one_sided, JSON.stringify({
-    scorer: 'uncertainty',
-    meaning: 'images of one class ranked by uncertainty among that class only',
+  });
+  writeJsonArtifact(files.ranker_one_sided, rankerOneSided, {
+    scorer: 'panel-consensus',
+    meaning: 'The images of one class only, ranked by panel-consensus.',
     lists: { [`${a}-like-${b}`]: ranked(manifest, ofClass(0).slice(0, 4)), [`${b}-like-${a}`]: ranked(manifest, ofClass(1).slice(0, 4)) },
-  }));
-  const pair = (x: number) => ({ 'centroid-difference': { 'centroid-difference': 1, uncertainty: x }, uncertainty: { 'centroid-difference': x, uncertainty: 1 } });
-  writeFileSync(files.ranker_metrics, JSON.stringify({
+  });
+  const pair = (x: number) => ({ 'panel-consensus': { 'panel-consensus': 1, 'centroid-difference': x }, 'centroid-difference': { 'panel-consensus': x, 'centroid-difference': 1 } });
+  const members = (d: number, x: number) => ({ shallow: { shallow: d, cnn: x }, cnn: { shallow: x, cnn: d } });
+  writeJsonArtifact(files.ranker_metrics, rankerMetrics, {
     images: n,
     topK: [5, 10],
+    panel: {
+      members: ['shallow', 'cnn'],
+      descriptions: { shallow: 'the dense net', cnn: 'the conv net' },
+      meanAmbiguity: { shallow: 0.3, cnn: 0.35 },
+      spearman: members(1, 0.24),
+      overlap: { '@5': members(1, 0.4) },
+      crossAmbiguity: { '@5': members(0.05, 0.21) },
+      pairwiseLevel: { '@5': 0.21 },
+    },
+    heldOut: {
+      'panel-consensus': { judges: ['shallow', 'cnn'], byMember: { shallow: { '@5': 0.17 }, cnn: { '@5': 0.19 } }, mean: { '@5': 0.18 } },
+      'centroid-difference': { judges: ['shallow', 'cnn'], byMember: { shallow: { '@5': 0.27 }, cnn: { '@5': 0.29 } }, mean: { '@5': 0.28 } },
+    },
+    headline: { scorer: 'panel-consensus', heldOut: { '@5': 0.18 }, pairwiseLevel: { '@5': 0.21 }, outliers: { '@5': 1 } },
     spearman: pair(0.42),
     overlap: { '@5': pair(0.2), '@10': pair(0.5) },
-    misclassifiedOutOfFold: { 'centroid-difference': { '@5': 0.2, '@10': 0.1 }, uncertainty: { '@5': 0.4, '@10': 0.3 } },
+    misclassifiedOutOfFold: { 'panel-consensus': { '@5': 0.2, '@10': 0.1 }, 'centroid-difference': { '@5': 0.4, '@10': 0.3 } },
     misclassifiedOverall: 0.15,
-    classCounts: {},
-  }));
+    classCounts: { 'panel-consensus': { '@5': { [a!]: 2, [b!]: 3 } }, 'centroid-difference': { '@5': { [a!]: 4, [b!]: 1 } } },
+    medianIsolation: { 'panel-consensus': { '@5': 1.1 }, 'centroid-difference': { '@5': 1.6 } },
+    isolationLayer: 'pooled',
+    outliers: { threshold: 1.5, overall: 2, byScorer: { 'panel-consensus': { '@5': 1 }, 'centroid-difference': { '@5': 2 } } },
+  });
   return files;
 }
 
