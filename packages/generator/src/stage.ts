@@ -14,6 +14,7 @@ import { loadBestJudge, loadClassifierJudge, loadObjectJudge } from './judge.ts'
 import { buildModel, modelConfig, trainingDigest } from './models.ts';
 import { generatorParams, type GeneratorKind, type GeneratorParams, type ModelKind } from './params.ts';
 import { interpolationStrips } from './strips.ts';
+import { summaryLines } from './summary-line.ts';
 import { imageAt, sampleAtMix } from './sample.ts';
 import { train, type EpochRecord, type TrainingImages } from './trainer.ts';
 import type { StageContext } from '@cvc/core';
@@ -92,8 +93,6 @@ function produceBaseline(ctx: Ctx, kind: BaselineKind, dataset: Dataset, outDir:
   return { hybrids: out.hybrids, samples: out.samples, strips: out.strips, ...(out.hybridGroups ? { hybridGroups: out.hybridGroups } : {}), info: { type: 'baseline', params: baselineParams } };
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
 export default defineStage({
   name: 'generator',
   params: generatorParams,
@@ -148,18 +147,7 @@ export default defineStage({
         bestHybrids: m.bestHybrids.map((b) => ({ ...b, nearestTrain: { ...b.nearestTrain, file: manifest.files[b.nearestTrain.index]! } })),
         ...(info.type === 'learned' ? { history: info.history } : {}),
       };
-      const pr = m.classSamples.precisionRecall;
-      ctx.log(
-        `${kind}: hybrids in [${params.hybridRange.join(', ')}] ${pct(m.hybrids.shareInRange)} (second judge ${pct(m.hybrids.secondJudge.shareInRange)}), ` +
-          `object judge p(clock)+p(crocodile) ${m.objectAware.hybrids.meanPClockPlusCrocodile.toFixed(3)}; ` +
-          `class samples: 2-way ${pct(m.classSamples.classAccuracy.clock)} / ${pct(m.classSamples.classAccuracy.crocodile)}, ` +
-          `second ${pct(m.classSamples.secondJudgeAccuracy.clock)} / ${pct(m.classSamples.secondJudgeAccuracy.crocodile)}, ` +
-          `12-way top-1 ${pct(m.objectAware.classTop1.clock)} / ${pct(m.objectAware.classTop1.crocodile)}; ` +
-          `KID ${m.classSamples.kid.toFixed(4)}, FID ${m.classSamples.fid.toFixed(2)} (12-way features: ${m.objectAware.kid.toFixed(4)}, ${m.objectAware.fid.toFixed(2)}), ` +
-          `precision/recall clock ${pr.clock.precision.toFixed(2)}/${pr.clock.recall.toFixed(2)} crocodile ${pr.crocodile.precision.toFixed(2)}/${pr.crocodile.recall.toFixed(2)}, ` +
-          `nearest-train median ${m.memorisation.nearestTrain.median} (test images: ${ref.testToTrain.median}), closer than any test image ${m.memorisation.closerThanAnyTestImage}`,
-      );
-      if (m.hybridGroups) for (const [g, v] of Object.entries(m.hybridGroups)) ctx.log(`${kind}: ${g}: ${pct(v.shareInRange)} (second ${pct(v.secondJudgeShareInRange)}), p(clock)+p(crocodile) ${v.meanPClockPlusCrocodile.toFixed(3)}`);
+      for (const line of summaryLines(kind, m, ref, params.hybridRange)) ctx.log(line);
     }
 
     writeJsonAtomic(ctx.output(METRICS_ARTIFACT), {
