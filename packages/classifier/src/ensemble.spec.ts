@@ -4,14 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createRng } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
-import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
 import { tempDir } from '@cvc/core/testing';
-import { buildModel, ensembleSize, logitModel, memberLogitModel, type ArchitectureOptions } from './models.ts';
+import { buildModel, ensembleSize, loadClassifierModel, logitModel, memberLogitModel, normalizeImages, predictLogits, saveClassifierModel, type ArchitectureOptions } from '@cvc/vision';
+import { redBlueImages, tinyMetadata } from '@cvc/vision/testing';
 import { train } from './train.ts';
-import { predictLogits } from './predict.ts';
-import { normalizeImages } from './data.ts';
-import { loadClassifier } from './classify.ts';
-import { redBlueImages } from './test-helpers.ts';
 import { trainingSpec } from './params.ts';
 
 const arch: ArchitectureOptions = { kind: 'resnet', widths: [4, 8], blocksPerStage: 1, dense: 6, dropout: 0.2, stemPool: true };
@@ -59,9 +55,9 @@ describe('ensemble models', () => {
     const ensemble = buildModel(arch, [31, 32]);
     for (const member of [0, 1]) await train({ model: ensemble, member, x, size: 32, labels, train: idx, epochs: 1, batchSize: 16, training, rng: createRng(member) });
     const dir = join(tempDir('cvc-ensemble-'), 'model');
-    await saveLayersModel(tf, ensemble, dir, { classes: ['clock', 'crocodile'], inputSize: 32, normalization: norm, model: 'resnet', fold: 'full', tta: true, ensemble: 2 });
+    await saveClassifierModel(ensemble, dir, tinyMetadata('resnet', { normalization: norm, tta: true, ensemble: 2 }));
     const before = await predictLogits(logitModel(ensemble), x, 32, idx, { tta: true });
-    const loaded = await loadClassifier(dir);
+    const loaded = await loadClassifierModel(dir);
     const after = await predictLogits(loaded.logits, x, 32, idx, { tta: true });
     expect(Array.from(after)).toEqual(Array.from(before));
     ensemble.dispose();

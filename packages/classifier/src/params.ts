@@ -1,5 +1,6 @@
 // The classifier stage's params: which models to train, their architecture and training recipe.
 import { z } from 'zod';
+import { architecture } from '@cvc/vision/architecture';
 
 const augment = z
   .object({
@@ -43,22 +44,6 @@ export const trainingSpec = z.object({
   /** Exponential moving average of the weights, used for evaluation and saving (0 = off; e.g. 0.99). */
   ema: z.number().min(0).max(0.9999).default(0),
 });
-
-/** The ResNet's shape; the pretrain stage builds the same network. */
-export const resnetArchitecture = z.object({
-  kind: z.literal('resnet'),
-  widths: z.array(z.number().int().positive()).min(1).max(4),
-  blocksPerStage: z.number().int().min(1).max(4).default(1),
-  dense: z.number().int().positive(),
-  dropout: z.number().min(0).max(0.9).default(0),
-  stemPool: z.boolean().default(true),
-});
-
-const architecture = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('shallow'), hidden: z.array(z.number().int().positive()).min(1), dropout: z.number().min(0).max(0.9).default(0) }),
-  z.object({ kind: z.literal('cnn'), filters: z.array(z.number().int().positive()).length(5), dense: z.number().int().positive(), dropout: z.number().min(0).max(0.9).default(0) }),
-  resnetArchitecture,
-]);
 
 export const modelSpec = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and -'),

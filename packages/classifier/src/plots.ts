@@ -2,7 +2,7 @@
 import sharp from 'sharp';
 import type { TopLevelSpec } from 'vega-lite';
 import { encodePng, imageAt, type Dataset } from '@cvc/core';
-import { renderVegaLite } from './charts.ts';
+import { curvesPng, renderVegaLite, type CurvePoint } from '@cvc/vision';
 import type { EpochRecord } from './train.ts';
 import type { ModelMetrics, OofImage } from './evaluate.ts';
 import type { TrainingSpec } from './params.ts';
@@ -23,36 +23,6 @@ export function trainingCurvesPng(model: string, history: EpochRecord[], chosen:
     ...(h.validationAccuracy !== undefined ? [{ epoch: h.epoch, metric: 'accuracy' as const, split: 'validation', value: h.validationAccuracy }] : []),
   ]);
   return curvesPng(rows, `${model}: run on the train split (chosen: ${chosen} epochs)`, chosen);
-}
-
-export interface CurvePoint { epoch: number; metric: 'loss' | 'accuracy'; split: string; value: number }
-
-/** Loss and accuracy per epoch, one line per split, side by side; `marker` draws a dashed rule at that epoch. */
-export function curvesPng(rows: CurvePoint[], title: string, marker?: number): Promise<Buffer> {
-  const epochs = new Set(rows.map((r) => r.epoch)).size;
-  const spec: TopLevelSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    data: { values: rows },
-    facet: { column: { field: 'metric', type: 'nominal', sort: ['loss', 'accuracy'], title: null } },
-    resolve: { scale: { y: 'independent' } },
-    spec: {
-      width: 320,
-      height: 220,
-      layer: [
-        {
-          mark: { type: 'line', point: epochs <= 30 },
-          encoding: {
-            x: { field: 'epoch', type: 'quantitative', scale: { domainMin: 1 } },
-            y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: null },
-            color: { field: 'split', type: 'nominal', title: null },
-          },
-        },
-        ...(marker !== undefined ? [{ mark: { type: 'rule' as const, strokeDash: [4, 4], color: 'grey' }, encoding: { x: { datum: marker } } }] : []),
-      ],
-    },
-  };
-  return renderVegaLite(spec);
 }
 
 /** Observed crocodile frequency vs mean predicted p(crocodile) per bin, out-of-fold, before and after temperature scaling. */

@@ -3,15 +3,10 @@
 // train ∪ validation. Returns logits only; the stage turns them into metrics and artifacts.
 import { join } from 'node:path';
 import type { Dataset, Progress, Rng } from '@cvc/core';
-import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
-import { tf } from '@cvc/core/backend';
-import { buildModel, logitModel } from './models.ts';
+import { buildModel, checkPretrainedFits, initFromPretrained, logitModel, predictLogits, saveClassifierModel, type Normalization, type PretrainedModel } from '@cvc/vision';
 import { accuracy, binaryLogLoss, fitTemperature } from './metrics.ts';
-import { predictLogits } from './predict.ts';
 import { chooseEpochs, train, type EpochRecord } from './train.ts';
 import type { ModelSpec } from './params.ts';
-import type { Normalization } from './data.ts';
-import { checkPretrainedFits, initFromPretrained, type PretrainedModel } from './pretrained.ts';
 
 export interface ModelRuns {
   spec: ModelSpec;
@@ -122,10 +117,10 @@ export async function runModel(ctx: RunContext, spec: ModelSpec): Promise<ModelR
   ctx.log(`${spec.name}: ${epochs} epochs chosen on validation (of ${spec.training.maxEpochs}); temperature ${temperature.toFixed(3)}`);
 
   const metadata = (fold: number | 'full', trainedOn: number) => ({
-    classes: manifest.classNames,
+    classes: [manifest.classNames[0]!, manifest.classNames[1]!] as [string, string], // the stage checked: two classes
     inputSize: size,
     normalization: ctx.norm,
-    output: 'sigmoid',
+    output: 'sigmoid' as const,
     model: spec.name,
     fold,
     epochs,
@@ -144,7 +139,7 @@ export async function runModel(ctx: RunContext, spec: ModelSpec): Promise<ModelR
     const trainIdx = splits.folds.flatMap((fold, j) => (j === k ? [] : fold));
     const { model } = await trainOne(ctx, spec, `fold-${k}`, trainIdx, epochs);
     foldLogits.push(await predictLogits(logitModel(model), ctx.x, size, allIndices(n), { tta, shift: ttaShift }));
-    await saveLayersModel(tf, model, join(ctx.modelsDir, spec.name, `fold-${k}`), metadata(k, trainIdx.length));
+    await saveClassifierModel(model, join(ctx.modelsDir, spec.name, `fold-${k}`), metadata(k, trainIdx.length));
     model.dispose();
   }
 
@@ -152,7 +147,7 @@ export async function runModel(ctx: RunContext, spec: ModelSpec): Promise<ModelR
   const devIdx = [...splits.train, ...splits.validation].sort((a, b) => a - b);
   const { model } = await trainOne(ctx, spec, 'full', devIdx, epochs);
   const fullLogits = await predictLogits(logitModel(model), ctx.x, size, allIndices(n), { tta });
-  await saveLayersModel(tf, model, join(ctx.modelsDir, spec.name, 'full'), metadata('full', devIdx.length));
+  await saveClassifierModel(model, join(ctx.modelsDir, spec.name, 'full'), metadata('full', devIdx.length));
   model.dispose();
 
   return { spec, validationHistory: probe.history, epochs, temperature, validationLogits, foldLogits, fullLogits };

@@ -2,14 +2,14 @@
 // ResNet) with epochs chosen on validation, cross-validates them, calibrates them, and writes
 // saved models, out-of-fold probabilities, metrics, a model card and pictures.
 import { join } from 'node:path';
-import { defineStage, readImageDataset, writeFileAtomic, writeJsonAtomic } from '@cvc/core';
+import { defineStage, readImageDataset, writeFileAtomic, writeJsonArtifact, writeJsonAtomic } from '@cvc/core';
 import { classifierParams } from './params.ts';
-import { modelInputs } from './data.ts';
 import { runModel, type ModelRuns } from './run-model.ts';
 import { evaluateModel, outOfFoldImages } from './evaluate.ts';
 import { misclassifiedPng, reliabilityPng, trainingCurvesPng } from './plots.ts';
 import { modelCard } from './model-card.ts';
-import { checkPretrainedFits, readPretrained } from './pretrained.ts';
+import { bestModel } from '@cvc/artifacts';
+import { checkPretrainedFits, modelInputs, readPretrained } from '@cvc/vision';
 
 export default defineStage({
   name: 'classifier',
@@ -51,7 +51,7 @@ export default defineStage({
           `${(100 * m.testFoldEnsemble.accuracy).toFixed(1)}% (fold ensemble), AUC ${m.test.auc.toFixed(3)}, ECE ${m.outOfFold.ece.raw.toFixed(3)} → ${m.outOfFold.ece.calibrated.toFixed(3)}`,
       );
     }
-    writeJsonAtomic(join(modelsDir, 'best.json'), { model: best, folds: manifest.splits.folds.length });
+    writeJsonArtifact(join(modelsDir, 'best.json'), bestModel, { model: best, folds: manifest.splits.folds.length });
 
     const images = outOfFoldImages(all, manifest);
     writeJsonAtomic(ctx.output('classifier_oof'), {

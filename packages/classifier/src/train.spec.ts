@@ -3,15 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createRng } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
-import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
 import { tempDir } from '@cvc/core/testing';
-import { buildModel, logitModel } from './models.ts';
-import { train, learningRateAt, chooseEpochs } from './train.ts';
-import { predictLogits } from './predict.ts';
+import { buildModel, loadClassifierModel, logitModel, normalizeImages, predictLogits, saveClassifierModel } from '@cvc/vision';
+import { redBlueImages, tinyMetadata } from '@cvc/vision/testing';
+import { train, chooseEpochs } from './train.ts';
 import { accuracy } from './metrics.ts';
-import { normalizeImages } from './data.ts';
-import { loadClassifier } from './classify.ts';
-import { redBlueImages } from './test-helpers.ts';
 import { trainingSpec, type TrainingSpec } from './params.ts';
 
 const training: TrainingSpec = trainingSpec.parse({
@@ -96,20 +92,16 @@ describe('training', () => {
     const idx = Array.from({ length: 32 }, (_, i) => i);
     await train({ model, x, size: 32, labels, train: idx, epochs: 1, batchSize: 16, training, rng: createRng(2) });
     const dir = join(tempDir('cvc-classifier-'), 'model');
-    await saveLayersModel(tf, model, dir, { classes: ['clock', 'crocodile'], inputSize: 32, normalization: norm, model: 'resnet', fold: 'full', temperature: 1.5, tta: true });
+    await saveClassifierModel(model, dir, tinyMetadata('resnet', { normalization: norm, temperature: 1.5, tta: true }));
     const before = await predictLogits(logitModel(model), x, 32, idx, { tta: true });
-    const loaded = await loadClassifier(dir);
+    const loaded = await loadClassifierModel(dir);
     const after = await predictLogits(loaded.logits, x, 32, idx, { tta: true });
     expect(Array.from(after)).toEqual(Array.from(before));
     expect(loaded.metadata.temperature).toBe(1.5);
     model.dispose();
   });
 
-  it('warm-up then cosine learning rate; epochs chosen by windowed validation accuracy', () => {
-    expect(learningRateAt(0, 100, 10, 1, 'cosine')).toBeCloseTo(0.1);
-    expect(learningRateAt(10, 100, 10, 1, 'cosine')).toBeCloseTo(1);
-    expect(learningRateAt(55, 100, 10, 1, 'cosine')).toBeCloseTo(0.5);
-    expect(learningRateAt(99, 100, 10, 1, 'constant')).toBe(1);
+  it('epochs chosen by windowed validation accuracy', () => {
     const h = (epoch: number, acc: number, loss = 1) => ({ epoch, trainLoss: 0, trainAccuracy: 0, validationAccuracy: acc, validationLoss: loss });
     // A lone spike at epoch 2 loses to a stable plateau at 4–6.
     expect(chooseEpochs([h(1, 0.5), h(2, 0.95), h(3, 0.6), h(4, 0.9), h(5, 0.92), h(6, 0.85)])).toBe(5);

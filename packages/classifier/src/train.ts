@@ -5,13 +5,9 @@
 // after every epoch (with the averaged weights when EMA is on).
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
-import { fastAdam } from '@cvc/compute';
 import { shuffled, type Progress, type Rng } from '@cvc/core';
-import { augmentInto } from './augment.ts';
+import { augmentInto, learningRateAt, logitModel, makeOptimizer, memberLogitModel, predictLogits, readStep, supervisedStep, trainableVariables, WeightAverage } from '@cvc/vision';
 import { mixBatch } from './mix.ts';
-import { WeightAverage } from './ema.ts';
-import { logitModel, memberLogitModel } from './models.ts';
-import { predictLogits } from './predict.ts';
 import { binaryLogLoss, accuracy } from './metrics.ts';
 import type { TrainingSpec } from './params.ts';
 
@@ -41,37 +37,14 @@ export interface TrainRun {
   onValidation?: (epoch: number, logits: Float32Array) => void;
 }
 
-export function learningRateAt(step: number, totalSteps: number, warmupSteps: number, base: number, schedule: 'constant' | 'cosine'): number {
-  if (schedule === 'constant') return base;
-  if (step < warmupSteps) return (base * (step + 1)) / warmupSteps;
-  const t = (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
-  return 0.5 * base * (1 + Math.cos(Math.PI * Math.min(1, t)));
-}
-
-type StepOptimizer = tfTypes.Optimizer & { setLearningRate?(lr: number): void };
-
-function makeOptimizer(training: TrainingSpec): { optimizer: StepOptimizer; setLearningRate(lr: number): void } {
-  if (training.optimizer === 'sgd') {
-    const optimizer = tf.train.momentum(training.learningRate, 0.9, true);
-    // SGD caches −lr as a scalar tensor: setLearningRate replaces it.
-    return { optimizer, setLearningRate: (lr) => optimizer.setLearningRate(lr) };
-  }
-  const optimizer = fastAdam(tf, training.learningRate);
-  // tfjs keeps learningRate protected, but its Adam reads it on every step.
-  return { optimizer, setLearningRate: (lr) => ((optimizer as unknown as { learningRate: number }).learningRate = lr) };
-}
-
 export async function train(run: TrainRun): Promise<EpochRecord[]> {
   const { model, x, size, labels, training } = run;
   const pixels = size * size * 3;
   // The network being trained: the whole model, or one member of an ensemble (a sub-model sharing its layers).
   const net = run.member === undefined ? model : memberLogitModel(model, run.member);
   const logits = run.member === undefined ? logitModel(model) : net;
-  const { optimizer, setLearningRate } = makeOptimizer(training);
-  const trainable = net.trainableWeights.map((w) => ({ name: w.originalName, variable: w.read() as tfTypes.Variable }));
-  const variables = trainable.map((w) => w.variable);
-  // Decay conv and dense kernels only: biases and batch-norm scales/offsets are not regularised.
-  const decayed = training.weightDecay > 0 ? trainable.filter((w) => /kernel$/.test(w.name)).map((w) => w.variable) : [];
+  const { optimizer, setLearningRate } = makeOptimizer(training.optimizer, training.learningRate);
+  const { variables, decayed } = trainableVariables(net.trainableWeights, training.weightDecay);
   const average = training.ema > 0 ? new WeightAverage(net, training.ema) : undefined;
   const stepsPerEpoch = Math.ceil(run.train.length / run.batchSize);
   const totalSteps = stepsPerEpoch * run.epochs;
@@ -90,25 +63,19 @@ export async function train(run: TrainRun): Promise<EpochRecord[]> {
       mixBatch(data, targets, size, training.mix, run.rng);
       const lr = learningRateAt(step, totalSteps, warmupSteps, training.learningRate, training.schedule);
       setLearningRate(lr);
-      const [loss, hits] = tf.tidy(() => {
-        const xs = tf.tensor4d(data, [batch.length, size, size, 3]);
-        const ys = tf.tensor2d(targets, [batch.length, 1]);
-        let batchLogits: tfTypes.Tensor | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const z = logits.apply(xs, { training: true }) as tfTypes.Tensor; // [batch, 1]
-          batchLogits = tf.keep(z);
-          return tf.losses.sigmoidCrossEntropy(ys, z, undefined, training.labelSmoothing) as tfTypes.Scalar;
-        }, variables);
-        optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
-        for (const w of decayed) w.assign(tf.mul(w, 1 - lr * training.weightDecay));
-        const hitCount = tf.sum(tf.equal(tf.greater(batchLogits!, 0), tf.greater(ys, 0.5)));
-        batchLogits!.dispose();
-        return [value, hitCount];
-      });
-      lossSum += (await loss.data())[0]! * batch.length;
-      correct += (await hits.data())[0]!;
-      loss.dispose();
-      hits.dispose();
+      const xs = tf.tensor4d(data, [batch.length, size, size, 3]);
+      const ys = tf.tensor2d(targets, [batch.length, 1]);
+      const result = await readStep(
+        supervisedStep(
+          { optimizer, variables, decayed, learningRate: lr, weightDecay: training.weightDecay },
+          () => logits.apply(xs, { training: true }) as tfTypes.Tensor, // [batch, 1]
+          (z) => tf.losses.sigmoidCrossEntropy(ys, z, undefined, training.labelSmoothing) as tfTypes.Scalar,
+          (z) => tf.sum(tf.equal(tf.greater(z, 0), tf.greater(ys, 0.5))),
+        ),
+      );
+      tf.dispose([xs, ys]);
+      lossSum += result.loss * batch.length;
+      correct += result.hits;
       step++;
       average?.update(step);
     }

@@ -4,6 +4,7 @@ export * from './files.ts';
 export * from './stage.ts';
 export * from './progress.ts';
 export * from './params.ts';
+export * from './json-artifact.ts';
 export * from './env.ts';
 export * from './lock.ts';
 export * from './code-files.ts';

@@ -57,3 +57,4 @@ export async function writeClassFolders(root: string, classes: Record<string, [n
   }
   return root;
 }
+export { tinyDataset, writeTinyDataset } from './tiny-dataset.ts';

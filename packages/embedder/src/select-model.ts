@@ -5,12 +5,8 @@
 // feature space (fold models each have their own).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJson } from '@cvc/core';
-
-export interface BestModel {
-  model: string;
-  folds: number;
-}
+import { readJson, readJsonArtifact } from '@cvc/core';
+import { bestModel, type BestModel } from '@cvc/artifacts';
 
 export interface ModelChoice {
   /** Model name, e.g. "cnn". */
@@ -24,10 +20,7 @@ export interface ModelChoice {
 }
 
 export function readBestModel(modelsDir: string): BestModel {
-  const file = join(modelsDir, 'best.json');
-  const best = readJson<Partial<BestModel>>(file);
-  if (typeof best.model !== 'string' || best.model === '') throw new Error(`${file}: field "model" must name the best model`);
-  return { model: best.model, folds: typeof best.folds === 'number' ? best.folds : 0 };
+  return readJsonArtifact(join(modelsDir, 'best.json'), bestModel);
 }
 
 function modelDir(modelsDir: string, name: string, variant: string): string {

@@ -4,11 +4,9 @@
 import { z } from 'zod';
 import { defineStage, readImageDataset } from '@cvc/core';
 import { tf } from '@cvc/core/backend';
-import { loadLayersModel } from '@cvc/core/formats/tfjs-model';
+import { writeEmbeddings } from '@cvc/artifacts';
+import { extractEmbeddings, featureModel, loadClassifierModel } from '@cvc/vision';
 import { selectModel } from './select-model.ts';
-import { extractEmbeddings, featureModel } from './extract.ts';
-import { modelNormalization, type ModelMetadata } from './metadata.ts';
-import { writeEmbeddings } from './embeddings.ts';
 
 export const embedderParams = z.object({
   /** "best" (models/best.json; if it lacks a layer, the most accurate out-of-fold model that has them all) or a model name. */
@@ -30,8 +28,11 @@ export default defineStage({
     const dataset = readImageDataset(ctx.input('dataset'));
     const m = dataset.manifest;
     const choice = selectModel(ctx.input('classifier_models'), params.model, params.variant, params.layers, ctx.input('classifier_oof'));
-    const { model, metadata } = await loadLayersModel<ModelMetadata>(tf, choice.dir);
-    const norm = modelNormalization(metadata, choice.dir, m.classNames);
+    const { model, metadata } = await loadClassifierModel(choice.dir);
+    if (metadata.classes.join() !== m.classNames.join()) {
+      throw new Error(`${choice.dir}/metadata.json: model classes [${metadata.classes.join(', ')}] differ from the dataset's [${m.classNames.join(', ')}]`);
+    }
+    const norm = metadata.normalization;
     ctx.log(`model ${choice.model}/${choice.variant} (${choice.reason}); layers ${params.layers.join(', ')}; ${m.shape[0]} images`);
 
     const features = featureModel(tf, model, params.layers, choice.dir);

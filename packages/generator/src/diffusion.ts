@@ -8,6 +8,7 @@
 // Every op is chosen to hit a native kernel (native-ops.ts); skips are added, not concatenated.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { fastAdam } from '@cvc/compute';
+import { updateAverages } from '@cvc/vision/ema';
 import type { Rng } from '@cvc/core';
 import { addConv, addConvTranspose, addDense, conv, convTranspose, dense } from './layers.ts';
 import type { Batch, TrainableModel } from './model.ts';
@@ -212,16 +213,10 @@ export function createDiffusion(tf: Tf, cfg: DiffusionConfig, rng: Rng): Trainab
       const noiseT = tf.tensor4d(noise, [n, SIZE, SIZE, 3]);
       const classes = classOneHot(tf, ids);
       const loss = optimizer.minimize(() => tf.mean(tf.squaredDifference(predict(net, xtT, ts, classes), noiseT)) as tfTypes.Scalar, true, vars)!;
-      // EMA with warm-up: decay min(emaDecay, (1 + s)/(10 + s)), so short runs are not dominated by the initial weights.
+      // The sampling weights: an EMA with warm-up (vision's emaDecayAt), its step count saved with it.
       const s = stepCount.dataSync()[0]! + 1;
       tf.tidy(() => stepCount.assign(tf.tensor1d([s])));
-      const decay = Math.min(cfg.emaDecay, (1 + s) / (10 + s));
-      tf.tidy(() => {
-        for (const [name, v] of net.vars) {
-          const e = ema.get(name);
-          e.assign(tf.add(tf.mul(e, decay), tf.mul(v, 1 - decay)));
-        }
-      });
+      updateAverages([...net.vars].map(([name, w]): [tfTypes.Variable, tfTypes.Variable] => [ema.get(name), w]), s, cfg.emaDecay);
       const out = { loss: loss.dataSync()[0]! };
       tf.dispose([loss, xtT, noiseT, classes]);
       return out;

@@ -50,7 +50,7 @@ const squaredJudge: Judge = {
 
 /** Object judge over (frog, clock, crocodile): very dark → frog, darker than mid-grey → clock, else crocodile (p 0.8 for the winner). */
 const objectJudge: ObjectJudge = {
-  name: 'object', featureLayer: 'fake', classes: ['frog', 'clock', 'crocodile'], clock: 1, crocodile: 2, accuracy: null,
+  name: 'object', featureLayer: 'fake', classes: ['frog', 'clock', 'crocodile'], clock: 1, crocodile: 2, accuracy: { cifar10Test: 0.5, datasetTest: {} },
   judge(images, n) {
     const probs = new Float32Array(n * 3).fill(0.1);
     for (let i = 0; i < n; i++) probs[i * 3 + (brightness(images, i) < 0.1 ? 0 : brightness(images, i) < 0.5 ? 1 : 2)] = 0.8;
@@ -145,13 +145,13 @@ describe('objectJudgeFromModel', () => {
     dense.setWeights([tf.tensor2d(kernel, [2, 3]), tf.tensor1d(bias)]);
     return model;
   }
-  const meta = { classes: ['frog', 'clock', 'crocodile'], output: 'logits', normalization: { mean: [0, 0, 0], std: [1, 1, 1] }, accuracy: { cifar10Test: 0.8 } };
+  const meta = { classes: ['frog', 'clock', 'crocodile'], output: 'logits', normalization: { mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number] }, accuracy: { cifar10Test: 0.8, datasetTest: { clock: 0.9 } } };
 
   it('gives softmax probabilities over the named classes and the pooled features, and finds clock and crocodile', () => {
     // pooled = (3·x, 3·x) for a flat image of value x in [0, 1]; logits = (0, 3x·2, 1) → softmax.
     const judge = objectJudgeFromModel(tf, 'obj', tinyLogits([0, 1, 0, 0, 1, 0], [0, 0, 1]), meta, 'obj/model.json');
     expect([judge.clock, judge.crocodile, judge.featureLayer]).toEqual([1, 2, 'pooled']);
-    expect(judge.accuracy).toEqual({ cifar10Test: 0.8 });
+    expect(judge.accuracy).toEqual({ cifar10Test: 0.8, datasetTest: { clock: 0.9 } });
     const r = judge.judge(flat([0, 255]), 2);
     expect(r.dim).toBe(2);
     const e = Math.E;

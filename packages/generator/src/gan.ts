@@ -6,6 +6,7 @@
 // with "standing" batch-norm statistics (averaged over fixed batches, recomputed after training).
 import type * as tfTypes from '@tensorflow/tfjs';
 import { fastAdam } from '@cvc/compute';
+import { updateAverages } from '@cvc/vision/ema';
 import { createRng, type Rng } from '@cvc/core';
 import { diffAugment, type AugmentPolicy } from './diffaugment.ts';
 import { addConv, addConvTranspose, addDense, conv, convTranspose, dense, SpectralNorm } from './layers.ts';
@@ -223,16 +224,10 @@ export function createGan(tf: Tf, cfg: GanConfig, rng: Rng): TrainableModel {
         return tf.add(adversarial, tf.mul(cfg.modeSeeking, tf.reciprocal(tf.add(tf.div(dImage, dz), 1e-5)))) as tfTypes.Scalar;
       }, true, gVars)!;
       tf.dispose([yG, pairs]);
-      // EMA with warm-up: decay min(emaDecay, (1 + s)/(10 + s)), so short runs are not dominated by the initial weights.
+      // The sampling weights: an EMA with warm-up (vision's emaDecayAt), its step count saved with it.
       const s = stepCount.dataSync()[0]! + 1;
       tf.tidy(() => stepCount.assign(tf.tensor1d([s])));
-      const decay = Math.min(cfg.emaDecay, (1 + s) / (10 + s));
-      tf.tidy(() => {
-        for (const [name, w] of g.vars) {
-          const e = ema.get(name);
-          e.assign(tf.add(tf.mul(e, decay), tf.mul(w, 1 - decay)));
-        }
-      });
+      updateAverages([...g.vars].map(([name, w]): [tfTypes.Variable, tfTypes.Variable] => [ema.get(name), w]), s, cfg.emaDecay);
       const out = { lossD: lossDSum / cfg.dSteps, lossG: lossG.dataSync()[0]! };
       tf.dispose([lossG, zG]);
       return out;

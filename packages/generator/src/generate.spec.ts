@@ -10,8 +10,8 @@ import { createGan } from './gan.ts';
 import { checkpointDirFor, generateToFolder } from './generate.ts';
 import { restoreGenerator, saveGenerator } from './generator-artifact.ts';
 import { sampleAtMix } from './sample.ts';
-import { generatorWorkspace } from './stage-fixtures.ts';
-import { tinyGan } from './test-helpers.ts';
+import { tinyGan } from '../testing/fixtures.ts';
+import { generatorWorkspace } from '../testing/stage-workspace.ts';
 
 beforeAll(async () => { await initCompute(() => {}); });
 

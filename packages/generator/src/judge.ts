@@ -3,11 +3,10 @@
 // space), where KID/FID, precision/recall and realism are measured. And the object-aware judge
 // (the object-judge stage's 12-way model): which of 12 objects an image shows.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import '@cvc/classifier'; // registers the classifier's custom layers so its models load
-import { readJson } from '@cvc/core';
-import { loadLayersModel } from '@cvc/core/formats/tfjs-model';
+import { objectJudgeModelMetadata, type ClassifierModelMetadata, type ObjectJudgeModelMetadata } from '@cvc/artifacts';
+import { bestModelDir, loadClassifierModel, loadModel } from '@cvc/vision';
 import type { Tf } from './weights.ts';
 
 export interface Judgement {
@@ -26,12 +25,8 @@ export interface Judge {
   judge(images: Uint8Array, n: number): Judgement;
 }
 
-interface ClassifierMetadata {
-  classes?: string[];
-  inputSize?: number;
-  normalization?: { mean: number[]; std: number[] };
-  output?: string;
-}
+/** What the judge reads of a model's metadata (a classifier's, or a 'softmax' model whose column 1 is p(crocodile)). */
+type JudgeMetadata = Pick<ClassifierModelMetadata, 'normalization'> & { inputSize?: number; output?: string };
 
 /** The feature layer: 'pooled' (conv models) if present, else 'fc7' (every classifier has it). */
 export function featureLayerOf(model: tfTypes.LayersModel, where: string): string {
@@ -75,16 +70,10 @@ function forwardInBatches(
   return { head: join(heads), features: join(chunks), dim };
 }
 
-function checkedNormalization(metadata: ClassifierMetadata, where: string): { mean: number[]; std: number[] } {
-  const norm = metadata.normalization;
-  if (!norm || norm.mean.length !== 3 || norm.std.length !== 3) throw new Error(`${where}: metadata "normalization" must have 3-channel mean and std`);
-  return norm;
-}
-
 /** Wrap a loaded classifier: outputs [p, features] from one forward pass, in batches. */
-export function judgeFromModel(tf: Tf, name: string, model: tfTypes.LayersModel, metadata: ClassifierMetadata, where: string): Judge {
+export function judgeFromModel(tf: Tf, name: string, model: tfTypes.LayersModel, metadata: JudgeMetadata, where: string): Judge {
   const featureLayer = featureLayerOf(model, where);
-  const norm = checkedNormalization(metadata, where);
+  const norm = metadata.normalization;
   const size = metadata.inputSize ?? 32;
   const softmax = metadata.output === 'softmax';
   const both = tf.model({ inputs: model.inputs, outputs: [model.outputs[0]!, model.getLayer(featureLayer).output as tfTypes.SymbolicTensor] });
@@ -98,19 +87,22 @@ export function judgeFromModel(tf: Tf, name: string, model: tfTypes.LayersModel,
   };
 }
 
-/** A full model of the classifier stage by name (`<modelsDir>/<model>/full`). */
+/** A full model of the classifier stage in `dir` (`<modelsDir>/<model>/full`). */
+async function judgeFromDir(tf: Tf, dir: string): Promise<Judge> {
+  const { model, metadata } = await loadClassifierModel(dir);
+  return judgeFromModel(tf, `${basename(dirname(dir))}/full`, model, metadata, join(dir, 'model.json'));
+}
+
+/** A full model of the classifier stage by name. */
 export async function loadClassifierJudge(tf: Tf, modelsDir: string, modelName: string): Promise<Judge> {
   const dir = join(modelsDir, modelName, 'full');
   if (!existsSync(join(dir, 'model.json'))) throw new Error(`${join(dir, 'model.json')}: classifier model "${modelName}" has no full model`);
-  const { model, metadata } = await loadLayersModel<ClassifierMetadata>(tf, dir);
-  return judgeFromModel(tf, `${modelName}/full`, model, metadata, join(dir, 'model.json'));
+  return judgeFromDir(tf, dir);
 }
 
 /** The best full model named by `<modelsDir>/best.json` (the classifier stage's contract). */
 export async function loadBestJudge(tf: Tf, modelsDir: string): Promise<Judge> {
-  const best = readJson<{ model?: string }>(join(modelsDir, 'best.json'));
-  if (typeof best.model !== 'string') throw new Error(`${join(modelsDir, 'best.json')}: field "model" must name the best model`);
-  return loadClassifierJudge(tf, modelsDir, best.model);
+  return judgeFromDir(tf, bestModelDir(modelsDir));
 }
 
 // The object-aware judge: a k-way softmax classifier over other objects and the dataset's classes
@@ -131,14 +123,12 @@ export interface ObjectJudge {
   clock: number;
   crocodile: number;
   /** What the model's metadata says about its held-out accuracy (copied into the metrics). */
-  accuracy: unknown;
+  accuracy: ObjectJudgeModelMetadata['accuracy'];
   judge(images: Uint8Array, n: number): ObjectJudgement;
 }
 
-interface ObjectJudgeMetadata extends ClassifierMetadata {
-  classes?: string[];
-  accuracy?: unknown;
-}
+/** What the object judge reads of its metadata (the object-judge stage's schema). */
+type ObjectJudgeMetadata = Pick<ObjectJudgeModelMetadata, 'classes' | 'normalization' | 'accuracy'> & { output: string; inputSize?: number };
 
 export function objectJudgeFromModel(tf: Tf, name: string, model: tfTypes.LayersModel, metadata: ObjectJudgeMetadata, where: string): ObjectJudge {
   const classes = metadata.classes;
@@ -149,7 +139,7 @@ export function objectJudgeFromModel(tf: Tf, name: string, model: tfTypes.Layers
   if (clock < 0 || crocodile < 0) throw new Error(`${where}: metadata "classes" must include clock and crocodile (got ${classes.join(', ')})`);
   if (metadata.output !== 'logits') throw new Error(`${where}: metadata "output" must be "logits" (got ${String(metadata.output)})`);
   const featureLayer = featureLayerOf(model, where);
-  const norm = checkedNormalization(metadata, where);
+  const norm = metadata.normalization;
   const size = metadata.inputSize ?? 32;
   const both = tf.model({ inputs: model.inputs, outputs: [model.outputs[0]!, model.getLayer(featureLayer).output as tfTypes.SymbolicTensor] });
   return {
@@ -158,7 +148,7 @@ export function objectJudgeFromModel(tf: Tf, name: string, model: tfTypes.Layers
     classes,
     clock,
     crocodile,
-    accuracy: metadata.accuracy ?? null,
+    accuracy: metadata.accuracy,
     judge(images, n) {
       const r = forwardInBatches(tf, both, norm, size, images, n, (out) => tf.softmax(out));
       return { probs: r.head, features: r.features, dim: r.dim };
@@ -169,6 +159,6 @@ export function objectJudgeFromModel(tf: Tf, name: string, model: tfTypes.Layers
 /** The object-judge stage's model folder. */
 export async function loadObjectJudge(tf: Tf, dir: string): Promise<ObjectJudge> {
   if (!existsSync(join(dir, 'model.json'))) throw new Error(`${join(dir, 'model.json')}: no object-judge model; run the object-judge stage first`);
-  const { model, metadata } = await loadLayersModel<ObjectJudgeMetadata>(tf, dir);
+  const { model, metadata } = await loadModel(dir, objectJudgeModelMetadata);
   return objectJudgeFromModel(tf, 'object-judge', model, metadata, join(dir, 'model.json'));
 }

@@ -7,7 +7,7 @@ import { createDiffusion } from './diffusion.ts';
 import { createGan } from './gan.ts';
 import { diffAugment, shiftMatrices, cutoutMask } from './diffaugment.ts';
 import { mixLabels, normalLatents } from './model.ts';
-import { tinyDiffusion, tinyGan, tinyVae, twoClassImages } from './test-helpers.ts';
+import { tinyDiffusion, tinyGan, tinyVae, twoClassImages } from '../testing/fixtures.ts';
 
 beforeAll(async () => { await initCompute(() => {}); });
 

@@ -54,7 +54,7 @@ export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
 
 export const generatorParams = z.object({
   /** Which baselines to run and models to train; each writes artifacts/generator/<model>/ (declared in the stage's outs as generator_<model>). */
-  models: z.array(z.enum(GENERATOR_KINDS)).min(1).default(['blend', 'frequency', 'vae', 'gan']),
+  models: z.array(z.enum(GENERATOR_KINDS)).min(1).default(['blend', 'frequency', 'vae', 'gan', 'diffusion']),
   frequency: frequency.default(frequency.parse({})),
   vae: vae.default(vae.parse({})),
   gan: gan.default(gan.parse({})),

@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashTree, readJson } from '@cvc/core';
 import { runStage } from '@cvc/core/runner';
-import { generatorWorkspace, writeFixtureClassifiers, writeFixtureDataset, writeFixtureObjectJudge } from './stage-fixtures.ts';
+import { generatorWorkspace, writeFixtureClassifiers, writeFixtureDataset, writeFixtureObjectJudge } from '../testing/stage-workspace.ts';
 
 const quiet = () => {};
 const PARAMS = ['hybrids: 8', 'samplesPerClass: 6', 'strips: 2', 'stripSteps: 3', 'bestHybrids: 4', 'secondJudge: cnn'];
@@ -49,7 +49,7 @@ describe('generator stage with the baselines', () => {
     const metrics = readJson<{ judge: string; judges: { second: { name: string }; object: { classes: string[]; accuracy: unknown } }; reference: { testVsTrainObjectFeatures: { fid: number } }; models: Record<string, M> }>(join(ws.root, 'artifacts', 'generator', 'metrics.json'));
     expect(metrics.judge).toBe('resnet/full');
     expect(metrics.judges.second.name).toBe('cnn/full');
-    expect(metrics.judges.object).toMatchObject({ classes: ['frog', 'ship', 'clock', 'crocodile'], accuracy: { cifar10Test: 0.5 } });
+    expect(metrics.judges.object).toMatchObject({ classes: ['frog', 'ship', 'clock', 'crocodile'], accuracy: { cifar10Test: 0.5, datasetTest: { clock: 1, crocodile: 0 } } });
     expect(Number.isFinite(metrics.reference.testVsTrainObjectFeatures.fid)).toBe(true);
     const { blend, frequency } = metrics.models;
     expect(blend!.type).toBe('baseline');

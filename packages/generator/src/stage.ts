@@ -3,11 +3,12 @@
 // artifacts/generator/<model>/, and the metrics of all of them, under three judges, to
 // artifacts/generator/metrics.json.
 import { join } from 'node:path';
-import { RESUME_ENV, defineStage, readImageDataset, sha256, writeJsonAtomic, type Dataset } from '@cvc/core';
+import { RESUME_ENV, defineStage, readImageDataset, sha256, writeJsonArtifact, writeJsonAtomic, type Dataset } from '@cvc/core';
+import { generatorMetrics, type GeneratorModelMetrics } from '@cvc/artifacts';
 import { tf } from '@cvc/core/backend';
 import { isBaseline, runBaseline, type BaselineKind } from './baselines.ts';
 import { pruneStaleCheckpoints } from './checkpoint.ts';
-import { buildReference, evaluateModel, type Judges, type ModelMetrics } from './evaluate.ts';
+import { buildReference, evaluateModel, type Judges } from './evaluate.ts';
 import { writeGrid, writeImageFiles, writeNearestStrip } from './figures.ts';
 import { saveGenerator } from './generator-artifact.ts';
 import { loadBestJudge, loadClassifierJudge, loadObjectJudge } from './judge.ts';
@@ -29,7 +30,7 @@ interface Produced {
   strips: { images: Uint8Array; columns: number };
   hybridGroups?: Record<string, number[]>;
   /** Written to metrics.json beside the measurements. */
-  info: { type: 'baseline'; params: unknown } | { type: 'learned'; epochs: number; history: EpochRecord[] };
+  info: { type: 'baseline'; params: Record<string, unknown> } | { type: 'learned'; epochs: number; history: EpochRecord[] };
 }
 
 type Ctx = StageContext<GeneratorParams>;
@@ -82,7 +83,7 @@ function produceBaseline(ctx: Ctx, kind: BaselineKind, dataset: Dataset, outDir:
     { hybrids: params.hybrids, samplesPerClass: params.samplesPerClass, strips: params.strips, stripSteps: params.stripSteps },
     (purpose) => ctx.rng(`${kind}/${purpose}`),
   );
-  const baselineParams = kind === 'frequency' ? params.frequency : {};
+  const baselineParams: Record<string, unknown> = kind === 'frequency' ? { ...params.frequency } : {};
   writeJsonAtomic(join(outDir, 'baseline.json'), {
     kind,
     params: baselineParams,
@@ -119,7 +120,7 @@ export default defineStage({
     ctx.log(`judges: best ${judges.best.name} (features: ${judges.best.featureLayer}), second ${judges.second.name}, object-aware ${judges.object.classes.length}-way; ${trainIdx.length} training images`);
     const ref = buildReference(judges, dataset.images, n, manifest.labels, trainIdx, manifest.splits.test, ctx.rng('reference-kid'));
 
-    const metrics: Record<string, Record<string, unknown> & ModelMetrics> = {};
+    const metrics: Record<string, GeneratorModelMetrics> = {};
     for (const kind of params.models) {
       const outDir = ctx.output(modelArtifact(kind));
       const produced = isBaseline(kind) ? produceBaseline(ctx, kind, dataset, outDir) : await produceLearned(ctx, kind, dataset, data, dataHash, outDir);
@@ -150,7 +151,7 @@ export default defineStage({
       for (const line of summaryLines(kind, m, ref, params.hybridRange)) ctx.log(line);
     }
 
-    writeJsonAtomic(ctx.output(METRICS_ARTIFACT), {
+    writeJsonArtifact(ctx.output(METRICS_ARTIFACT), generatorMetrics, {
       judge: judges.best.name,
       featureLayer: judges.best.featureLayer,
       judges: {

@@ -13,7 +13,7 @@ import { mixLabels } from './model.ts';
 import { sampleAtMix } from './sample.ts';
 import { train } from './trainer.ts';
 import { STATE_FILE } from './checkpoint.ts';
-import { tinyDiffusion, tinyGan, tinyVae, twoClassImages } from './test-helpers.ts';
+import { tinyDiffusion, tinyGan, tinyVae, twoClassImages } from '../testing/fixtures.ts';
 import type { TrainableModel } from './model.ts';
 
 beforeAll(async () => { await initCompute(() => {}); });

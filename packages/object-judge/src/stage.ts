@@ -7,11 +7,11 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { defineStage, readImageDataset, writeJsonAtomic } from '@cvc/core';
 import { tf } from '@cvc/core/backend';
-import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
+import { objectJudgeModelMetadata } from '@cvc/artifacts';
 import { accuracyReport } from './accuracy.ts';
 import { objectJudgeParams } from './params.ts';
 import { twelveWaySet } from './training-set.ts';
-import { CIFAR10_CLASSES, CIFAR10_PACKAGE, normalizeImages, readCifar10, trainSoftmaxClassifier, type Normalization } from './vision.ts';
+import { CIFAR10_CLASSES, CIFAR10_PACKAGE, normalizeImages, readCifar10, saveModel, trainSoftmaxClassifier, type Normalization } from './vision.ts';
 
 const IMAGE_BYTES = 32 * 32 * 3;
 
@@ -90,7 +90,7 @@ export default defineStage({
       dataset: { contentHash: manifest.contentHash, trainImages: manifest.splits.train.length, repeats: Object.fromEntries(manifest.classNames.map((c, k) => [c, set.repeats[k]!])) },
     };
     const accuracy = { cifar10Test: cifarReport.top1, datasetTest: Object.fromEntries(Object.entries(test.perClass).map(([c, a]) => [c, a.top1])) };
-    await saveLayersModel(tf, model, ctx.output('object_judge_model'), {
+    await saveModel(model, ctx.output('object_judge_model'), objectJudgeModelMetadata, {
       classes: classNames,
       normalization: norm,
       inputSize: 32,

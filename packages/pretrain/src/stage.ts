@@ -5,13 +5,10 @@
 import { join } from 'node:path';
 import { defineStage, readImageDataset, writeFileAtomic, writeJsonAtomic } from '@cvc/core';
 import { tf } from '@cvc/core/backend';
-import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
-import { normalizeImages } from '@cvc/classifier';
+import { normalizeImages, savePretrained, trainSoftmaxClassifier } from '@cvc/vision';
 import { pretrainParams } from './params.ts';
-import { CIFAR10_CLASSES, readCifar10 } from './cifar10.ts';
-import { pretrain } from './pretrain.ts';
+import { CIFAR10_CLASSES, CIFAR10_PACKAGE, readCifar10 } from '@cvc/cifar10';
 import { pretrainCurvesPng } from './plots.ts';
-import { CIFAR10_PACKAGE } from './fetch.ts';
 
 export default defineStage({
   name: 'pretrain',
@@ -26,7 +23,7 @@ export default defineStage({
     ctx.log(`CIFAR-10 from ${params.cifar10}: ${cifar.train.labels.length} training, ${cifar.test.labels.length} test images`);
     const size = 32;
     const bar = ctx.progress('pretrain', params.epochs * Math.ceil(cifar.train.labels.length / params.batchSize));
-    const { model, history } = await pretrain({
+    const { model, history } = await trainSoftmaxClassifier({
       architecture: params.architecture,
       classes: CIFAR10_CLASSES.length,
       train: { x: normalizeImages(cifar.train.images, norm), labels: cifar.train.labels },
@@ -47,8 +44,8 @@ export default defineStage({
     bar.done(`CIFAR-10 test accuracy ${(100 * last.testAccuracy).toFixed(1)}%`);
     for (const h of history) ctx.log(`epoch ${h.epoch}: train loss ${h.trainLoss.toFixed(3)} acc ${(100 * h.trainAccuracy).toFixed(1)}%, test loss ${h.testLoss.toFixed(3)} acc ${(100 * h.testAccuracy).toFixed(1)}%`);
 
-    const data = { package: CIFAR10_PACKAGE.spec, integrity: CIFAR10_PACKAGE.integrity, classes: CIFAR10_CLASSES, train: cifar.train.labels.length, test: cifar.test.labels.length };
-    await saveLayersModel(tf, model, ctx.output('pretrained_model'), {
+    const data = { package: CIFAR10_PACKAGE.spec, integrity: CIFAR10_PACKAGE.integrity, classes: [...CIFAR10_CLASSES], train: cifar.train.labels.length, test: cifar.test.labels.length };
+    await savePretrained(model, ctx.output('pretrained_model'), {
       architecture: params.architecture,
       normalization: norm,
       inputSize: size,

@@ -130,6 +130,7 @@ export async function writeGeneratorFixture(dir: string): Promise<{ generator_me
       hybrids: { meanPClockPlusCrocodile: 0.61, top1: { clock: 0.5, crocodile: 0.25, other: 0.25 } },
     },
     memorisation: { nearestTrain: summary(0.18), closerThanAnyTestImage: 0 },
+    diversity: { clock: { pixel: 0.3, feature: 4 }, crocodile: { pixel: 0.25, feature: 3.5 } },
     bestHybrids: [
       { index: 4, pCrocodile: 0.51, realism: 0.8, score: 0.77, nearestTrain: { index: 3, rms: 0.2, file: 'clock/clock.3.png' } },
       { index: 1, pCrocodile: 0.42, realism: 0.7, score: 0.61, nearestTrain: { index: 9, rms: 0.25, file: 'crocodile/crocodile.2.png' } },
@@ -148,6 +149,7 @@ export async function writeGeneratorFixture(dir: string): Promise<{ generator_me
     reference: {
       realImages: 20, trainImages: 12, realNearestFeatureDistanceMedian: 1.5, testToNearestTrainPixelRms: summary(0.2),
       testVsTrain: { kid: 0.01, fid: 12.5 }, testVsTrainObjectFeatures: { kid: 0.02, fid: 3.5 },
+      realDiversity: { clock: { pixel: 0.39, feature: 6 }, crocodile: { pixel: 0.28, feature: 3.7 } },
     },
     models: {
       frequency: {

@@ -1,6 +1,8 @@
 // cvc classify <files or folders…>: label and p(crocodile) per image with a saved classifier.
 import { initCompute } from '@cvc/core/backend';
-import { classifyImages, collectImages, defaultModelDir, loadClassifier } from '@cvc/classifier';
+import { classifyImages, loadClassifierModel } from '@cvc/vision';
+import { collectImages } from '../collect-images.ts';
+import { defaultModelDir } from '../artifact-path.ts';
 
 interface ClassifyOptions {
   pipeline: string;
@@ -11,7 +13,7 @@ interface ClassifyOptions {
 export async function classifyCommand(paths: string[], opts: ClassifyOptions): Promise<void> {
   await initCompute(() => {});
   const dir = opts.model ?? defaultModelDir(opts.pipeline);
-  const classifier = await loadClassifier(dir);
+  const classifier = await loadClassifierModel(dir);
   const { classes, model, fold } = classifier.metadata;
   if (!opts.json) process.stderr.write(`model ${model} (${fold === 'full' ? 'full' : `fold ${fold}`}) from ${dir}\n`);
   const entries = collectImages(paths, classes);

@@ -2,8 +2,10 @@
 // embedding space, with their classes. The image is a dataset image (by path or file name) or
 // any image file, which is then embedded with the same model the embedder used.
 import { existsSync } from 'node:fs';
-import { decodeToRgb, imageAt, loadPipeline, readImageDataset, resolveFromRoot, writeFileAtomic, type Pipeline } from '@cvc/core';
-import { readEmbeddingIndex, readEmbeddings, selectModel, featureModel, extractEmbeddings, modelNormalization, type ModelMetadata } from '@cvc/embedder';
+import { decodeToRgb, imageAt, loadPipeline, readImageDataset, writeFileAtomic, type Pipeline } from '@cvc/core';
+import { artifactPath } from '../artifact-path.ts';
+import { readEmbeddingIndex, readEmbeddings } from '@cvc/artifacts';
+import { selectModel } from '@cvc/embedder';
 import { contactSheet, findDatasetImage, matrix, row, similarImages } from '@cvc/ranker';
 
 interface SimilarCommandOptions {
@@ -14,23 +16,16 @@ interface SimilarCommandOptions {
   png?: string;
 }
 
-function artifactPath(pipeline: Pipeline, name: string, producer: string): string {
-  const artifact = pipeline.artifacts[name];
-  if (!artifact) throw new Error(`${pipeline.file}: no artifact "${name}" in the catalog (is the ${producer} stage in the pipeline?)`);
-  const path = resolveFromRoot(pipeline, artifact.path);
-  if (!existsSync(path)) throw new Error(`${path}: not built yet; run \`npx nx run ${producer}:stage\``);
-  return path;
-}
-
 /** Embed an image file outside the dataset with the embedder's model: [dim] for `layer`. */
 async function embedFile(pipeline: Pipeline, embeddingsDir: string, file: string, layer: string, size: number, classNames: string[]): Promise<Float32Array> {
   const { initCompute, tf } = await import('@cvc/core/backend');
-  const { loadLayersModel } = await import('@cvc/core/formats/tfjs-model');
+  const { extractEmbeddings, featureModel, loadClassifierModel } = await import('@cvc/vision');
   await initCompute(() => {});
   const index = readEmbeddingIndex(embeddingsDir);
   const choice = selectModel(artifactPath(pipeline, 'classifier_models', 'classifier'), index.model, index.variant, [layer]);
-  const { model, metadata } = await loadLayersModel<ModelMetadata>(tf, choice.dir);
-  const norm = modelNormalization(metadata, choice.dir, classNames);
+  const { model, metadata } = await loadClassifierModel(choice.dir);
+  if (metadata.classes.join() !== classNames.join()) throw new Error(`${choice.dir}/metadata.json: model classes [${metadata.classes.join(', ')}] differ from the dataset's [${classNames.join(', ')}]`);
+  const norm = metadata.normalization;
   const rgb = await decodeToRgb(file, size);
   const [emb] = extractEmbeddings(tf, featureModel(tf, model, [layer], choice.dir), [layer], rgb, [1, size, size, 3], norm, 1);
   return emb!.data;

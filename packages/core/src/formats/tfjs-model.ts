@@ -26,8 +26,14 @@ function concatWeights(data: tfTypes.io.WeightData): Uint8Array {
   return out;
 }
 
-/** Save a layers model (and its metadata) to `dir`; each file written atomically. */
-export async function saveLayersModel(tf: Tf, model: tfTypes.LayersModel, dir: string, metadata: Record<string, unknown>): Promise<void> {
+/** Save a layers model (and its metadata) to `dir`; each file written atomically. `topology` may rewrite the saved topology (e.g. to standard layer classes). */
+export async function saveLayersModel(
+  tf: Tf,
+  model: tfTypes.LayersModel,
+  dir: string,
+  metadata: Record<string, unknown>,
+  topology: (json: Record<string, unknown>) => Record<string, unknown> = (json) => json,
+): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       if (!artifacts.modelTopology || !artifacts.weightSpecs || !artifacts.weightData) {
@@ -39,7 +45,7 @@ export async function saveLayersModel(tf: Tf, model: tfTypes.LayersModel, dir: s
         format: artifacts.format ?? 'layers-model',
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy ?? null,
-        modelTopology: artifacts.modelTopology,
+        modelTopology: topology(artifacts.modelTopology as Record<string, unknown>),
         weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
       });
       writeJsonAtomic(join(dir, METADATA_FILE), metadata);

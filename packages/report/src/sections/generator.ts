@@ -5,66 +5,14 @@
 // Reads `generator_metrics` and, per model in it, `generator_<model>`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { readJsonArtifact } from '@cvc/core';
+import { generatorMetrics as generatorMetricsSchema, type GeneratorMetrics, type GeneratorModelMetrics } from '@cvc/artifacts';
 import { chartFigure } from '../charts.ts';
 import { dataUri, esc, fmt, table } from '../html.ts';
 import { pngFileImg } from '../images.ts';
-import { readJsonArtifact } from '../read-artifact.ts';
 import type { RenderedSection, SectionContext } from './section.ts';
 
-const summary = z.object({ min: z.number(), median: z.number(), mean: z.number(), max: z.number() });
-const perClass = <T extends z.ZodType>(t: T) => z.object({ clock: t, crocodile: t });
-const modelMetrics = z.object({
-  /** learned: trained here (epochs, history); baseline: composed from training images (params). */
-  type: z.enum(['learned', 'baseline']),
-  epochs: z.number().optional(),
-  params: z.record(z.string(), z.unknown()).optional(),
-  hybrids: z.object({
-    count: z.number(), shareInRange: z.number(), pCrocodile: summary, kid: z.number(),
-    secondJudge: z.object({ shareInRange: z.number(), pCrocodile: summary }),
-  }),
-  classSamples: z.object({
-    perClass: z.number(), classAccuracy: perClass(z.number()), secondJudgeAccuracy: perClass(z.number()), kid: z.number(), fid: z.number(),
-    precisionRecall: z.object({ k: z.number(), realPerClass: z.number(), clock: z.object({ precision: z.number(), recall: z.number() }), crocodile: z.object({ precision: z.number(), recall: z.number() }) }),
-  }),
-  objectAware: z.object({
-    classTop1: perClass(z.number()),
-    classCalledAs: perClass(z.record(z.string(), z.number())),
-    kid: z.number(),
-    fid: z.number(),
-    hybrids: z.object({ meanPClockPlusCrocodile: z.number(), top1: z.object({ clock: z.number(), crocodile: z.number(), other: z.number() }) }),
-  }),
-  memorisation: z.object({ nearestTrain: summary, closerThanAnyTestImage: z.number() }),
-  bestHybrids: z.array(z.object({
-    index: z.number().int().min(0), pCrocodile: z.number(), realism: z.number(), score: z.number(),
-    nearestTrain: z.object({ index: z.number().int().min(0), rms: z.number(), file: z.string() }),
-  })),
-  hybridGroups: z.record(z.string(), z.object({ count: z.number(), shareInRange: z.number(), secondJudgeShareInRange: z.number(), meanPClockPlusCrocodile: z.number() })).optional(),
-  history: z.array(z.object({ epoch: z.number(), losses: z.record(z.string(), z.number()) })).default([]),
-});
-const judgeInfo = z.object({ name: z.string(), featureLayer: z.string() });
-export const generatorMetricsSchema = z.object({
-  judge: z.string(),
-  judges: z.object({
-    best: judgeInfo,
-    second: judgeInfo,
-    object: judgeInfo.extend({
-      classes: z.array(z.string()),
-      accuracy: z.object({ cifar10Test: z.number(), datasetTest: z.record(z.string(), z.number()) }).partial().nullable(),
-    }),
-  }),
-  hybridRange: z.tuple([z.number(), z.number()]),
-  reference: z.object({
-    trainImages: z.number(),
-    testToNearestTrainPixelRms: summary,
-    /** KID/FID of real test images against the training images: the floor, in the best judge's and the object judge's features. */
-    testVsTrain: z.object({ kid: z.number(), fid: z.number() }),
-    testVsTrainObjectFeatures: z.object({ kid: z.number(), fid: z.number() }),
-  }),
-  models: z.record(z.string(), modelMetrics).refine((m) => Object.keys(m).length > 0, 'no models'),
-});
-type GeneratorMetrics = z.infer<typeof generatorMetricsSchema>;
-type ModelMetrics = z.infer<typeof modelMetrics>;
+type ModelMetrics = GeneratorModelMetrics;
 
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 const pair = (a: string, b: string) => `${a} / ${b}`;
@@ -116,7 +64,8 @@ function metricsTable(metrics: GeneratorMetrics): string {
 
 /** One model's losses per epoch, one small panel per loss (their scales differ by orders of magnitude). */
 function lossChart(name: string, m: ModelMetrics): Promise<string> {
-  const rows = m.history.flatMap((h) => Object.entries(h.losses).map(([loss, value]) => ({ epoch: h.epoch, loss, value })));
+  const history = m.history ?? [];
+  const rows = history.flatMap((h) => Object.entries(h.losses).map(([loss, value]) => ({ epoch: h.epoch, loss, value })));
   const losses = [...new Set(rows.map((r) => r.loss))];
   return chartFigure(
     {
@@ -126,7 +75,7 @@ function lossChart(name: string, m: ModelMetrics): Promise<string> {
       spec: {
         width: 150,
         height: 110,
-        mark: { type: 'line', point: m.history.length <= 40 },
+        mark: { type: 'line', point: history.length <= 40 },
         encoding: {
           x: { field: 'epoch', type: 'quantitative', axis: { format: 'd', tickMinStep: 1 } },
           y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: ',.3~r' } },

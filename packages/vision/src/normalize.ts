@@ -1,10 +1,8 @@
 // Images as the models see them: float32, normalised per channel with the dataset's mean/std.
 import type { Dataset } from '@cvc/core';
+import type { Normalization } from '@cvc/artifacts';
 
-export interface Normalization {
-  mean: [number, number, number];
-  std: [number, number, number];
-}
+export type { Normalization };
 
 /** uint8 [N, H, W, 3] → float32 [N, H, W, 3] with (x/255 − mean) / std per channel. */
 export function normalizeImages(images: Uint8Array, norm: Normalization): Float32Array {

@@ -6,14 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { createRng } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
-import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
 import { tempDir, writeClassFolders } from '@cvc/core/testing';
-import { buildModel } from './models.ts';
-import { train } from './train.ts';
-import { normalizeImages } from './data.ts';
-import { collectImages } from './classify.ts';
-import { redBlueImages } from './test-helpers.ts';
-import { trainingSpec } from './params.ts';
+import { buildModel, normalizeImages, saveClassifierModel } from '@cvc/vision';
+import { redBlueImages, tinyMetadata } from '@cvc/vision/testing';
+import { train } from '@cvc/classifier/train';
+import { trainingSpec } from '@cvc/classifier/params';
+import { collectImages } from './collect-images.ts';
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const cvc = join(packageDir, '..', 'cli', 'bin', 'cvc.mjs');
@@ -31,7 +29,7 @@ describe('cvc classify', () => {
     const training = trainingSpec.parse({ maxEpochs: 4, learningRate: 0.01 });
     await train({ model, x: normalizeImages(images, norm), size: 32, labels, train: idx, epochs: 4, batchSize: 16, training, rng: createRng(3) });
     modelDir = join(tempDir('cvc-classify-'), 'model');
-    await saveLayersModel(tf, model, modelDir, { classes: ['clock', 'crocodile'], inputSize: 32, normalization: norm, output: 'sigmoid', model: 'cnn', fold: 'full', temperature: 1, tta: false });
+    await saveClassifierModel(model, modelDir, tinyMetadata('cnn', { normalization: norm }));
     data = await writeClassFolders(join(tempDir('cvc-classify-data-'), 'images'), { clock: [170, 90, 90], crocodile: [90, 90, 170] }, 4);
     // A truncated PNG: the header is there, the pixels are not.
     writeFileSync(join(data, 'clock', 'broken.png'), readFileSync(join(data, 'clock', 'clock.0.png')).subarray(0, 60));

@@ -1,12 +1,18 @@
-// Pretraining: the classifier's resnet (member 0's layer names) with a 10-way head on its fc7
-// features, trained on CIFAR-10 with softmax cross-entropy, SGD + Nesterov, warm-up + cosine LR,
-// decoupled weight decay, flips and pad + crop. The test split is scored after every epoch.
+// An n-way classifier trained with softmax cross-entropy (the pretrain stage's CIFAR-10 run, and
+// any other many-class network): one of buildModel's networks (member 0's layer names) with an
+// n-way head on its fc7 features; SGD + Nesterov, warm-up + cosine LR, decoupled weight decay,
+// label smoothing, flips and pad + crop. The test split is scored after every epoch.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
 import { shuffled, type Progress, type Rng } from '@cvc/core';
-import { augmentInto, buildModel, learningRateAt, PRETRAINED_HEAD, type ArchitectureOptions } from '@cvc/classifier';
+import type { ArchitectureOptions } from './architecture.ts';
+import { augmentInto } from './augment.ts';
+import { buildModel } from './models.ts';
+import { PRETRAINED_HEAD } from './pretrained.ts';
+import { learningRateAt } from './schedule.ts';
+import { makeOptimizer, readStep, supervisedStep, trainableVariables } from './train-step.ts';
 
-export interface PretrainEpoch {
+export interface SoftmaxEpoch {
   epoch: number;
   trainLoss: number;
   trainAccuracy: number;
@@ -14,7 +20,7 @@ export interface PretrainEpoch {
   testAccuracy: number;
 }
 
-export interface PretrainRun {
+export interface SoftmaxTrainingRun {
   architecture: ArchitectureOptions;
   classes: number;
   /** Normalised images float32 [n, size, size, 3] and labels 0..classes-1. */
@@ -33,17 +39,17 @@ export interface PretrainRun {
   progress?: Progress;
 }
 
-/** The pretraining network: buildModel's resnet up to fc7 (after its dropout) → dense(classes) named PRETRAINED_HEAD. */
-export function pretrainingModel(architecture: ArchitectureOptions, classes: number, seed: number, size = 32): tfTypes.LayersModel {
+/** buildModel's network up to fc7 (after its dropout) → dense(classes) named `head` (the pretrain stage's: PRETRAINED_HEAD). */
+export function softmaxModel(architecture: ArchitectureOptions, classes: number, seed: number, size = 32, head = PRETRAINED_HEAD): tfTypes.LayersModel {
   const base = buildModel(architecture, seed, size);
   const features = base.getLayer(base.layers.some((l) => l.name === 'fc7_dropout') ? 'fc7_dropout' : 'fc7').output as tfTypes.SymbolicTensor; // [batch, dense]
   // The head's seed follows the trunk's (buildModel draws seed, seed + 1, ... in layer order; 1000 is past them).
-  const logits = tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1000 }), name: PRETRAINED_HEAD }).apply(features) as tfTypes.SymbolicTensor; // [batch, classes]
-  return tf.model({ inputs: base.inputs, outputs: logits, name: 'pretrain' });
+  const logits = tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1000 }), name: head }).apply(features) as tfTypes.SymbolicTensor; // [batch, classes]
+  return tf.model({ inputs: base.inputs, outputs: logits, name: `${architecture.kind}_softmax` });
 }
 
 /** Softmax cross-entropy and accuracy of `model` on a labelled set (no augmentation). */
-export async function evaluate(model: tfTypes.LayersModel, set: { x: Float32Array; labels: number[] }, size: number, classes: number, batchSize = 256): Promise<{ loss: number; accuracy: number }> {
+export async function evaluateSoftmax(model: tfTypes.LayersModel, set: { x: Float32Array; labels: number[] }, size: number, classes: number, batchSize = 256): Promise<{ loss: number; accuracy: number }> {
   const pixels = size * size * 3;
   let lossSum = 0, correct = 0;
   const n = set.labels.length;
@@ -64,20 +70,19 @@ export async function evaluate(model: tfTypes.LayersModel, set: { x: Float32Arra
   return { loss: lossSum / n, accuracy: correct / n };
 }
 
-export async function pretrain(run: PretrainRun): Promise<{ model: tfTypes.LayersModel; history: PretrainEpoch[] }> {
+export async function trainSoftmaxClassifier(run: SoftmaxTrainingRun): Promise<{ model: tfTypes.LayersModel; history: SoftmaxEpoch[] }> {
   const { size, classes, batchSize } = run;
   const pixels = size * size * 3;
-  const model = pretrainingModel(run.architecture, classes, run.initSeed, size);
-  const optimizer = tf.train.momentum(run.learningRate, 0.9, true);
-  const variables = model.trainableWeights.map((w) => w.read() as tfTypes.Variable);
+  const model = softmaxModel(run.architecture, classes, run.initSeed, size);
+  const { optimizer, setLearningRate } = makeOptimizer('sgd', run.learningRate);
   // Decay conv and dense kernels only, as in the classifier.
-  const decayed = model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)).map((w) => w.read() as tfTypes.Variable);
+  const { variables, decayed } = trainableVariables(model.trainableWeights, run.weightDecay);
   const n = run.train.labels.length;
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const totalSteps = stepsPerEpoch * run.epochs;
   const indices = Array.from({ length: n }, (_, i) => i);
   const augment = { flip: run.augment.flip, pad: run.augment.pad, cutout: 0 };
-  const history: PretrainEpoch[] = [];
+  const history: SoftmaxEpoch[] = [];
   let step = 0;
   for (let epoch = 1; epoch <= run.epochs; epoch++) {
     const order = shuffled(indices, run.rng);
@@ -87,29 +92,24 @@ export async function pretrain(run: PretrainRun): Promise<{ model: tfTypes.Layer
       const data = new Float32Array(batch.length * pixels); // [batch, size, size, 3]
       batch.forEach((i, j) => augmentInto(run.train.x.subarray(i * pixels, (i + 1) * pixels), data, j * pixels, size, augment, run.rng));
       const lr = learningRateAt(step, totalSteps, stepsPerEpoch * run.warmupEpochs, run.learningRate, 'cosine');
-      optimizer.setLearningRate(lr);
-      const [loss, hits] = tf.tidy(() => {
-        const xs = tf.tensor4d(data, [batch.length, size, size, 3]);
-        const labels = tf.tensor1d(batch.map((i) => run.train.labels[i]!), 'int32');
-        let z: tfTypes.Tensor | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          z = tf.keep(model.apply(xs, { training: true }) as tfTypes.Tensor); // [batch, classes]
-          return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), z, undefined, run.labelSmoothing) as tfTypes.Scalar;
-        }, variables);
-        optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
-        for (const w of decayed) w.assign(tf.mul(w, 1 - lr * run.weightDecay));
-        const hits = tf.sum(tf.cast(tf.equal(tf.argMax(z!, 1), labels), 'float32'));
-        z!.dispose();
-        return [value, hits];
-      });
-      lossSum += (await loss.data())[0]! * batch.length;
-      correct += (await hits.data())[0]!;
-      loss.dispose();
-      hits.dispose();
+      setLearningRate(lr);
+      const xs = tf.tensor4d(data, [batch.length, size, size, 3]);
+      const labels = tf.tensor1d(batch.map((i) => run.train.labels[i]!), 'int32');
+      const result = await readStep(
+        supervisedStep(
+          { optimizer, variables, decayed, learningRate: lr, weightDecay: run.weightDecay },
+          () => model.apply(xs, { training: true }) as tfTypes.Tensor, // [batch, classes]
+          (z) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), z, undefined, run.labelSmoothing) as tfTypes.Scalar,
+          (z) => tf.sum(tf.cast(tf.equal(tf.argMax(z, 1), labels), 'float32')),
+        ),
+      );
+      tf.dispose([xs, labels]);
+      lossSum += result.loss * batch.length;
+      correct += result.hits;
       step++;
       run.progress?.tick(1, `epoch ${epoch} loss ${(lossSum / Math.min(n, start + batch.length)).toFixed(3)}`);
     }
-    const test = await evaluate(model, run.test, size, classes);
+    const test = await evaluateSoftmax(model, run.test, size, classes);
     history.push({ epoch, trainLoss: lossSum / n, trainAccuracy: correct / n, testLoss: test.loss, testAccuracy: test.accuracy });
   }
   optimizer.dispose();

@@ -1,9 +1,9 @@
 // Small fixtures for the specs: tiny model configs and a 2-class synthetic image set.
 import { createRng } from '@cvc/core';
-import type { DiffusionConfig } from './diffusion.ts';
-import type { GanConfig } from './gan.ts';
-import type { TrainingImages } from './trainer.ts';
-import type { VaeConfig } from './vae.ts';
+import type { DiffusionConfig } from '../src/diffusion.ts';
+import type { GanConfig } from '../src/gan.ts';
+import type { TrainingImages } from '../src/trainer.ts';
+import type { VaeConfig } from '../src/vae.ts';
 
 export const tinyVae: VaeConfig = { latentDim: 2, channels: 8, reconWeight: 2, learningRate: 0.003 };
 export const tinyGan: GanConfig = {

@@ -5,14 +5,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
 import { FastBatchNorm } from './batch-norm.ts';
-
-export const MODEL_KINDS = ['shallow', 'cnn', 'resnet'] as const;
-export type ModelKind = (typeof MODEL_KINDS)[number];
-
-export interface ShallowOptions { kind: 'shallow'; hidden: number[]; dropout: number }
-export interface CnnOptions { kind: 'cnn'; filters: number[]; dense: number; dropout: number }
-export interface ResnetOptions { kind: 'resnet'; widths: number[]; blocksPerStage: number; dense: number; dropout: number; /** max-pool 2x2 after the stem (4x cheaper, lower resolution) */ stemPool: boolean }
-export type ArchitectureOptions = ShallowOptions | CnnOptions | ResnetOptions;
+import type { ArchitectureOptions, CnnOptions, ResnetOptions, ShallowOptions } from './architecture.ts';
 
 type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
 

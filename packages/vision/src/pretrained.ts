@@ -4,9 +4,10 @@
 // (members differ in their logit's seed and their data order).
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
-import { loadLayersModel } from '@cvc/core/formats/tfjs-model';
-import type { ArchitectureOptions } from './models.ts';
-import type { Normalization } from './data.ts';
+import { checkJson } from '@cvc/core';
+import { pretrainedModelMetadata, type Normalization, type PretrainedModelMetadata } from '@cvc/artifacts';
+import { architecture, type ArchitectureOptions } from './architecture.ts';
+import { loadModel, saveModel } from './saved-model.ts';
 
 /** Name of the pretrained model's 10-way classification layer (not transferred). */
 export const PRETRAINED_HEAD = 'pretrain_logits';
@@ -58,9 +59,14 @@ export function initFromPretrained(model: tfTypes.LayersModel, pretrained: Pretr
   return copied;
 }
 
-/** The pretrain stage's saved model and the metadata the classifier checks. */
+/** The pretrain stage's saved model and the metadata the classifier checks (errors name the file and field). */
 export async function readPretrained(dir: string): Promise<PretrainedModel> {
-  const { model, metadata } = await loadLayersModel<{ architecture?: ArchitectureOptions; normalization?: Normalization }>(tf, dir);
-  if (!metadata.architecture || !metadata.normalization) throw new Error(`${dir}/metadata.json: needs "architecture" and "normalization" (written by the pretrain stage)`);
-  return { model, dir, architecture: metadata.architecture, normalization: metadata.normalization };
+  const { model, metadata } = await loadModel(dir, pretrainedModelMetadata);
+  const arch = checkJson(`${dir}/metadata.json (architecture)`, architecture, metadata.architecture);
+  return { model, dir, architecture: arch, normalization: metadata.normalization };
+}
+
+/** Save the pretraining network with its metadata (checked against the artifact's schema first). */
+export function savePretrained(model: tfTypes.LayersModel, dir: string, metadata: Omit<PretrainedModelMetadata, 'parameterCount' | 'layers'>): Promise<void> {
+  return saveModel(model, dir, pretrainedModelMetadata, metadata);
 }

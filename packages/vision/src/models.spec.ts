@@ -1,7 +1,8 @@
 // Output shapes and the named layers other stages rely on ('pooled', 'fc7', 'logit').
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initCompute, tf } from '@cvc/core/backend';
-import { buildModel, logitModel, type ArchitectureOptions } from './models.ts';
+import { buildModel, logitModel } from './models.ts';
+import type { ArchitectureOptions } from './architecture.ts';
 
 const small: ArchitectureOptions[] = [
   { kind: 'shallow', hidden: [32, 16, 8], dropout: 0 },

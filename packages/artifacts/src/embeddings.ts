@@ -1,30 +1,38 @@
-// The `embeddings` artifact: a folder with index.json and one float-tensor folder per layer,
-//   index.json        { model, variant, selection, layers: [{ name, dim }], rows, classNames, datasetContentHash }
-//   <layer>/data.f32  float32 [rows, dim], row i = dataset image i
+// Artifact `embeddings` (artifacts/embedder/embeddings/): a folder with index.json and one
+// float-tensor folder per layer,
+//   index.json             { model, variant, selection, layers: [{ name, dim }], rows, classNames, datasetContentHash }
+//   <layer>/data.f32       float32 [rows, dim], row i = dataset image i
 //   <layer>/manifest.json  shape, sha256, layer, model, variant, files, labels, classNames
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFloatTensor, readJson, writeFloatTensor, writeJsonAtomic, type FloatTensorManifest } from '@cvc/core';
+import { z } from 'zod';
+import { checkJson, readFloatTensor, readJsonArtifact, writeFloatTensor, writeJsonArtifact } from '@cvc/core';
 
-export interface EmbeddingIndex {
-  model: string;
-  variant: string;
+export const embeddingIndex = z.strictObject({
+  model: z.string().min(1),
+  variant: z.string().min(1),
   /** Why this model was used (e.g. "best.json"). */
-  selection: string;
-  layers: { name: string; dim: number }[];
-  rows: number;
-  classNames: string[];
-  datasetContentHash: string;
-}
+  selection: z.string(),
+  layers: z.array(z.strictObject({ name: z.string().min(1), dim: z.number().int().min(1) })).min(1),
+  rows: z.number().int().min(0),
+  classNames: z.array(z.string()),
+  datasetContentHash: z.string(),
+});
+export type EmbeddingIndex = z.infer<typeof embeddingIndex>;
 
-export interface EmbeddingManifest extends FloatTensorManifest {
-  layer: string;
-  model: string;
-  variant: string;
-  files: string[];
-  labels: number[];
-  classNames: string[];
-}
+export const embeddingManifest = z.object({
+  format: z.literal('float-tensor'),
+  shape: z.tuple([z.number().int().min(0), z.number().int().min(1)]),
+  dtype: z.literal('float32'),
+  sha256: z.string(),
+  layer: z.string(),
+  model: z.string(),
+  variant: z.string(),
+  files: z.array(z.string()),
+  labels: z.array(z.number().int().min(0)),
+  classNames: z.array(z.string()),
+}).refine((m) => m.files.length === m.shape[0] && m.labels.length === m.shape[0], { message: 'files and labels must list one entry per row', path: ['files'] });
+export type EmbeddingManifest = z.infer<typeof embeddingManifest>;
 
 export interface Embeddings {
   /** [rows, dim] row-major. */
@@ -58,7 +66,7 @@ export function writeEmbeddings(dir: string, input: WriteEmbeddingsInput): void 
       labels: input.labels,
     });
   }
-  const index: EmbeddingIndex = {
+  writeJsonArtifact(join(dir, INDEX_FILE), embeddingIndex, {
     model: input.model,
     variant: input.variant,
     selection: input.selection ?? 'named in params',
@@ -66,12 +74,11 @@ export function writeEmbeddings(dir: string, input: WriteEmbeddingsInput): void 
     rows: input.files.length,
     classNames: input.classNames,
     datasetContentHash: input.datasetContentHash,
-  };
-  writeJsonAtomic(join(dir, INDEX_FILE), index);
+  });
 }
 
 export function readEmbeddingIndex(dir: string): EmbeddingIndex {
-  return readJson<EmbeddingIndex>(join(dir, INDEX_FILE));
+  return readJsonArtifact(join(dir, INDEX_FILE), embeddingIndex);
 }
 
 /** One layer's embeddings; the error names the folder and the layers that exist. */
@@ -82,13 +89,8 @@ export function readEmbeddings(dir: string, layer: string): Embeddings {
     const known = index ? index.layers.map((l) => l.name).join(', ') : 'none';
     throw new Error(`${layerDir}: no embeddings for layer "${layer}" (layers embedded: ${known})`);
   }
-  const { data, manifest } = readFloatTensor<EmbeddingManifest>(layerDir);
+  const tensor = readFloatTensor(layerDir);
+  const manifest = checkJson(join(layerDir, 'manifest.json'), embeddingManifest, tensor.manifest);
   const [rows, dim] = manifest.shape;
-  if (manifest.shape.length !== 2 || rows === undefined || dim === undefined) {
-    throw new Error(`${join(layerDir, 'manifest.json')}: shape [${manifest.shape}] is not [rows, dim]`);
-  }
-  if (!Array.isArray(manifest.files) || manifest.files.length !== rows) {
-    throw new Error(`${join(layerDir, 'manifest.json')}: "files" must list one file per row (${rows})`);
-  }
-  return { data, rows, dim, manifest };
+  return { data: tensor.data, rows, dim, manifest };
 }

@@ -1,9 +1,25 @@
-// Exponential moving average of a model's weights (trainable and batch-norm statistics).
-// Evaluation and the saved model use the average; training continues on the raw weights.
-// The average lives in JS arrays: per-variable tfjs ops cost more here than a plain loop.
+// Exponential moving averages of weights (Polyak averaging): evaluation and sampling use the
+// average; training continues on the raw weights. Every average here warms up the same way.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
 
+/** The decay at `step` (1-based): min(decay, (1 + step)/(10 + step)), so early averages are not stuck at the initial weights. */
+export function emaDecayAt(step: number, decay: number): number {
+  return Math.min(decay, (1 + step) / (10 + step));
+}
+
+/** average ← d·average + (1 − d)·weight for each pair, with d = emaDecayAt(step, decay); as tfjs ops (the variables stay on the backend). */
+export function updateAverages(pairs: Iterable<[average: tfTypes.Variable, weight: tfTypes.Variable]>, step: number, decay: number): void {
+  const d = emaDecayAt(step, decay);
+  tf.tidy(() => {
+    for (const [average, weight] of pairs) average.assign(tf.add(tf.mul(average, d), tf.mul(weight, 1 - d)));
+  });
+}
+
+/**
+ * The average of a layers model's weights (trainable and batch-norm statistics), kept in JS
+ * arrays: per-variable tfjs ops cost more here than a plain loop.
+ */
 export class WeightAverage {
   private readonly variables: tfTypes.Variable[];
   private readonly shadows: Float32Array[];
@@ -13,9 +29,9 @@ export class WeightAverage {
     this.shadows = this.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
   }
 
-  /** shadow ← d·shadow + (1 − d)·weight; early steps use a smaller d so the average is not stuck at the initial weights. */
+  /** shadow ← d·shadow + (1 − d)·weight, d = emaDecayAt(step, decay). */
   update(step: number): void {
-    const d = Math.min(this.decay, (1 + step) / (10 + step));
+    const d = emaDecayAt(step, this.decay);
     this.variables.forEach((v, i) => {
       const w = v.dataSync() as Float32Array;
       const s = this.shadows[i]!;

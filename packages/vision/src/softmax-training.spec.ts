@@ -1,10 +1,11 @@
-// Pretraining learns a multi-class task (three colours of noise) and ends in a 10-way style head
-// named PRETRAINED_HEAD on top of the classifier's layer names.
+// Softmax training learns a multi-class task (three colours of noise); the network ends in an
+// n-way head named PRETRAINED_HEAD on top of the classifier's layer names.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@cvc/core';
 import { initCompute } from '@cvc/core/backend';
-import { PRETRAINED_HEAD, type ArchitectureOptions } from '@cvc/classifier';
-import { pretrain, pretrainingModel } from './pretrain.ts';
+import type { ArchitectureOptions } from './architecture.ts';
+import { PRETRAINED_HEAD } from './pretrained.ts';
+import { softmaxModel, trainSoftmaxClassifier } from './softmax-training.ts';
 
 const arch: ArchitectureOptions = { kind: 'resnet', widths: [4, 8], blocksPerStage: 1, dense: 8, dropout: 0, stemPool: true };
 
@@ -17,11 +18,11 @@ function colours(n: number, seed: number): { x: Float32Array; labels: number[] }
   return { x, labels };
 }
 
-describe('pretrain', () => {
+describe('softmax training', () => {
   beforeAll(() => initCompute(() => {}));
 
   it('has the classifier trunk and a head of `classes` logits', () => {
-    const model = pretrainingModel(arch, 10, 5, 16);
+    const model = softmaxModel(arch, 10, 5, 16);
     expect(model.outputs[0]!.shape).toEqual([null, 10]);
     expect(model.getLayer(PRETRAINED_HEAD).outputShape).toEqual([null, 10]);
     expect(model.getLayer('stem').getWeights()[0]!.shape).toEqual([3, 3, 3, 4]);
@@ -30,7 +31,7 @@ describe('pretrain', () => {
 
   it('learns three separable classes to ≥ 90% test accuracy, reproducibly', async () => {
     const run = (seed: number) =>
-      pretrain({
+      trainSoftmaxClassifier({
         architecture: arch, classes: 3, train: colours(96, 1), test: colours(48, 2), size: 16, epochs: 3, batchSize: 16, learningRate: 0.05,
         warmupEpochs: 1, weightDecay: 5e-4, labelSmoothing: 0.1, augment: { flip: true, pad: 2 }, initSeed: 9, rng: createRng(seed),
       });

@@ -2,7 +2,8 @@
 // logits keep their seeds, and a mismatched model is refused with the metadata file named.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initCompute, tf } from '@cvc/core/backend';
-import { buildModel, type ArchitectureOptions } from './models.ts';
+import { buildModel } from './models.ts';
+import type { ArchitectureOptions } from './architecture.ts';
 import { checkPretrainedFits, initFromPretrained, PRETRAINED_HEAD, type PretrainedModel } from './pretrained.ts';
 
 const arch: ArchitectureOptions = { kind: 'resnet', widths: [4, 8], blocksPerStage: 1, dense: 6, dropout: 0, stemPool: true };

@@ -4,12 +4,14 @@
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { objectJudgeModelMetadata } from '@cvc/artifacts';
 import { createRng, datasetOf, writeImageDataset, writeJsonAtomic } from '@cvc/core';
-import { saveLayersModel } from '@cvc/core/formats/tfjs-model';
 import { testWorkspace } from '@cvc/core/testing';
+import { saveClassifierModel, saveModel } from '@cvc/vision';
+import { tinyClassifier, tinyMetadata } from '@cvc/vision/testing';
 
 const PX = 32 * 32 * 3;
-const NORMALIZATION = { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
+const NORMALIZATION: { mean: [number, number, number]; std: [number, number, number] } = { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
 const GENERATOR_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /** `perClass` clocks (reddish, bright) then crocodiles (greenish, dark) with seeded noise; 2 of each held out for test. */
@@ -31,27 +33,32 @@ export function writeFixtureDataset(dir: string, perClass: number): void {
   }));
 }
 
-/** image → conv → 'pooled' [batch, 4] → head; head = dense(units) named `out` (sigmoid when units = 1). */
+/** image → conv → 'pooled' [batch, 4] → dense(units) logits named `out`. */
 function tinyConvModel(seed: number, units: number): tf.LayersModel {
   const input = tf.input({ shape: [32, 32, 3] });
   const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }), name: 'conv1' }).apply(input) as tf.SymbolicTensor;
   const pooled = tf.layers.globalAveragePooling2d({ name: 'pooled' }).apply(conv) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units, activation: units === 1 ? 'sigmoid' : 'linear', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }), name: 'out' }).apply(pooled) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }), name: 'out' }).apply(pooled) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
-/** models/<name>/full for each name, best.json naming the first. */
+/** models/<name>/full for each name (vision's tiny classifier, a seed each), best.json naming the first. */
 export async function writeFixtureClassifiers(modelsDir: string, names: string[]): Promise<void> {
   await tf.setBackend('cpu');
   for (const [k, name] of names.entries()) {
-    await saveLayersModel(tf, tinyConvModel(10 + 10 * k, 1), join(modelsDir, name, 'full'), { classes: ['clock', 'crocodile'], inputSize: 32, normalization: NORMALIZATION });
+    await saveClassifierModel(tinyClassifier(10 + 10 * k), join(modelsDir, name, 'full'), tinyMetadata(name, { normalization: NORMALIZATION }));
   }
-  writeJsonAtomic(join(modelsDir, 'best.json'), { model: names[0] });
+  writeJsonAtomic(join(modelsDir, 'best.json'), { model: names[0], folds: 2 });
 }
 
 export async function writeFixtureObjectJudge(dir: string): Promise<void> {
   await tf.setBackend('cpu');
-  await saveLayersModel(tf, tinyConvModel(50, 4), dir, { classes: ['frog', 'ship', 'clock', 'crocodile'], output: 'logits', inputSize: 32, normalization: NORMALIZATION, accuracy: { cifar10Test: 0.5 } });
+  await saveModel(tinyConvModel(50, 4), dir, objectJudgeModelMetadata, {
+    classes: ['frog', 'ship', 'clock', 'crocodile'], output: 'logits', featureLayer: 'pooled', inputSize: 32, normalization: NORMALIZATION,
+    architecture: { kind: 'tiny' }, epochs: 1,
+    data: { cifar10: { package: 'fixture', integrity: 'none', train: 2, test: 2 }, dataset: { contentHash: 'fixture', trainImages: 16, repeats: { clock: 1, crocodile: 1 } } },
+    accuracy: { cifar10Test: 0.5, datasetTest: { clock: 1, crocodile: 0 } },
+  });
 }
 
 /** A workspace whose pipeline runs the generator with `params` (YAML flow lines) and outs for `models`. */

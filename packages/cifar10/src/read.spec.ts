@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import * as tar from 'tar';
 import { tempDir } from '@cvc/core/testing';
-import { readCifar10 } from './cifar10.ts';
+import { readCifar10 } from './read.ts';
 
 const IMAGE = 3072;
 /** Image i of a fixture: pixel p, channel c = (i * 7 + p + c) mod 256. */

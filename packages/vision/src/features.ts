@@ -1,13 +1,9 @@
-// Forward every image through a trained model and read the activations of named layers.
+// Forward every image through a trained model and read the activations of named layers
+// (the embedder's artifact, `cvc similar` on a new image).
 import type * as tfTypes from '@tensorflow/tfjs';
+import type { Normalization } from '@cvc/artifacts';
 
 type Tf = typeof tfTypes;
-
-export interface Normalization {
-  /** Per-channel mean and std in [0, 1] units: x_norm = (x / 255 − mean) / std. */
-  mean: number[];
-  std: number[];
-}
 
 export interface LayerEmbedding {
   layer: string;

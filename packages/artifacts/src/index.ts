@@ -1,0 +1,7 @@
+// @cvc/artifacts: the schemas of what stages hand to each other, one file per artifact.
+export * from './model-files.ts';
+export * from './classifier-models.ts';
+export * from './pretrained-model.ts';
+export * from './embeddings.ts';
+export * from './object-judge.ts';
+export * from './generator-metrics.ts';
