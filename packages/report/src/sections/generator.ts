@@ -23,7 +23,7 @@ function metricsTable(metrics: GeneratorMetrics): string {
     const pr = m.classSamples.precisionRecall;
     return [
       `<b>${esc(name)}</b>`,
-      m.type === 'baseline' ? 'baseline' : `${fmt(m.epochs, 0)} epochs`,
+      m.type === 'baseline' ? 'baseline' : `${fmt(m.epochs, 0)} epoch${m.epochs === 1 ? '' : 's'}`,
       pct(m.hybrids.shareInRange),
       pct(m.hybrids.secondJudge.shareInRange),
       fmt(m.objectAware.hybrids.meanPClockPlusCrocodile, 2),
