@@ -2,7 +2,7 @@
 // without retraining (not part of the stage): same params, same seeded draws (the stage's rng
 // purposes) and same evaluation as `cvc stage generator`, so the figures are those the stage would
 // write for these weights. Used to put models trained by another run in the same table.
-//   npx tsx packages/generator/scripts/judge-checkpoints.ts pipelines/clocks-vs-crocodiles.yaml vae=artifacts/generator/vae/checkpoint … [--out /tmp/m.json]
+//   npx tsx packages/generator/scripts/judge-checkpoints.ts pipelines/clocks-vs-crocodiles.yaml vae=artifacts/generator/vae/checkpoint … [--profile smoke] [--out /tmp/m.json]
 import { writeFileSync } from 'node:fs';
 import { createRng, deriveSeed, getStage, loadPipeline, readImageDataset, resolveFromRoot } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
@@ -14,13 +14,17 @@ import { sampleAtMix } from '../src/sample.ts';
 import { summaryLines } from '../src/summary-line.ts';
 
 const args = process.argv.slice(2);
-const outAt = args.indexOf('--out');
-const out = outAt >= 0 ? args.splice(outAt, 2)[1] : undefined;
+const option = (name: string) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args.splice(at, 2)[1] : undefined;
+};
+const out = option('--out');
+const profile = option('--profile');
 const [pipelineFile, ...pairs] = args;
-if (!pipelineFile || pairs.length === 0) throw new Error('usage: judge-checkpoints.ts <pipeline.yaml> <model>=<checkpoint dir> … [--out file.json]');
+if (!pipelineFile || pairs.length === 0) throw new Error('usage: judge-checkpoints.ts <pipeline.yaml> <model>=<checkpoint dir> … [--profile name] [--out file.json]');
 
 await initCompute(() => {});
-const pipeline = loadPipeline(pipelineFile);
+const pipeline = loadPipeline(pipelineFile, profile ? { profile } : {});
 const spec = getStage(pipeline, 'generator');
 const params = generatorParams.parse(spec.params);
 const seed = deriveSeed(pipeline.seed, 'generator');
