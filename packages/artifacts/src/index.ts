@@ -3,5 +3,8 @@ export * from './model-files.ts';
 export * from './classifier-models.ts';
 export * from './pretrained-model.ts';
 export * from './embeddings.ts';
+export * from './classifier-metrics.ts';
+export * from './classifier-oof.ts';
+export * from './pretrain-metrics.ts';
 export * from './object-judge.ts';
 export * from './generator-metrics.ts';

@@ -1,37 +1,14 @@
 // Model runs → the figures of metrics.json and the out-of-fold predictions.
 import type { DatasetManifest } from '@cvc/core';
-import { accuracy, binaryLogLoss, confusionMatrix, expectedCalibrationError, meanStd, probabilities, reliabilityBins, rocAuc, type ReliabilityBin } from './metrics.ts';
+import { accuracy, binaryLogLoss, confusionMatrix, expectedCalibrationError, meanStd, probabilities, reliabilityBins, rocAuc } from './metrics.ts';
 import type { ModelRuns } from './run-model.ts';
+import type { ClassifierModelMetrics as ModelMetrics, ReliabilityBin, SetFigures } from '@cvc/artifacts/classifier-metrics';
+import type { OofImage } from '@cvc/artifacts/classifier-oof';
 
 const round = (v: number, digits = 6): number => Number.isFinite(v) ? Number(v.toFixed(digits)) : v;
 const logit = (p: number) => Math.log(p / (1 - p));
 
-export interface SetFigures {
-  images: number;
-  accuracy: number;
-  auc: number;
-  logLoss: number;
-  /** [true class][predicted class], classes in the manifest's order. */
-  confusion: [[number, number], [number, number]];
-  ece: { raw: number; calibrated: number };
-}
-
-export interface ModelMetrics {
-  model: string;
-  kind: string;
-  epochs: { chosen: number; max: number };
-  temperature: number;
-  crossValidation: { foldAccuracy: number[]; mean: number; std: number };
-  /** Every train ∪ validation image scored by its own fold's model. */
-  outOfFold: SetFigures;
-  /** The test split scored by the full model (train ∪ validation). */
-  test: SetFigures;
-  /** The test split scored by the mean probability of the fold models. */
-  testFoldEnsemble: { accuracy: number; auc: number };
-  validation: { accuracy: number; ece: { raw: number; calibrated: number } };
-  reliability: { raw: ReliabilityBin[]; calibrated: ReliabilityBin[] };
-}
-
+export type { ClassifierModelMetrics as ModelMetrics, SetFigures } from '@cvc/artifacts/classifier-metrics';
 /** Fold of every image (null for test images). */
 export function foldOf(manifest: DatasetManifest): (number | null)[] {
   const folds: (number | null)[] = manifest.labels.map(() => null);
@@ -100,15 +77,7 @@ export function evaluateModel(runs: ModelRuns, manifest: DatasetManifest, bins: 
 
 const roundBin = (b: ReliabilityBin): ReliabilityBin => ({ ...b, confidence: round(b.confidence), frequency: round(b.frequency) });
 
-export interface OofImage {
-  index: number;
-  file: string;
-  label: number;
-  fold: number | null;
-  pCrocodile: Record<string, number>;
-  pCrocodileRaw: Record<string, number>;
-  foldProbabilities: Record<string, number[]>;
-}
+export type { OofImage };
 
 export function outOfFoldImages(all: ModelRuns[], manifest: DatasetManifest): OofImage[] {
   const folds = foldOf(manifest);

@@ -1,4 +1,5 @@
 // Pure evaluation maths on logits / probabilities and 0/1 labels (1 = crocodile).
+import type { ReliabilityBin } from '@cvc/artifacts/classifier-metrics';
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
@@ -47,15 +48,7 @@ export function confusionMatrix(logits: ArrayLike<number>, labels: readonly numb
   return m;
 }
 
-export interface ReliabilityBin {
-  lower: number;
-  upper: number;
-  count: number;
-  /** Mean predicted p(crocodile) in the bin. */
-  confidence: number;
-  /** Observed fraction of crocodiles in the bin. */
-  frequency: number;
-}
+export type { ReliabilityBin };
 
 /** Equal-width bins of p(crocodile) with their mean prediction and observed frequency. */
 export function reliabilityBins(probabilities: ArrayLike<number>, labels: readonly number[], bins: number): ReliabilityBin[] {

@@ -2,7 +2,8 @@
 import sharp from 'sharp';
 import type { TopLevelSpec } from 'vega-lite';
 import { encodePng, imageAt, type Dataset } from '@cvc/core';
-import { curvesPng, renderVegaLite, type CurvePoint } from '@cvc/vision';
+import { renderVegaLite } from '@cvc/vision/charts';
+import { curvesPng, type CurvePoint } from '@cvc/vision/curves';
 import type { EpochRecord } from './train.ts';
 import type { ModelMetrics, OofImage } from './evaluate.ts';
 import type { TrainingSpec } from './params.ts';

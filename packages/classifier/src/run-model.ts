@@ -3,7 +3,11 @@
 // train ∪ validation. Returns logits only; the stage turns them into metrics and artifacts.
 import { join } from 'node:path';
 import type { Dataset, Progress, Rng } from '@cvc/core';
-import { buildModel, checkPretrainedFits, initFromPretrained, logitModel, predictLogits, saveClassifierModel, type Normalization, type PretrainedModel } from '@cvc/vision';
+import { saveClassifierModel } from '@cvc/vision/classifier-model';
+import { buildModel, logitModel } from '@cvc/vision/models';
+import { type Normalization } from '@cvc/vision/normalize';
+import { predictLogits } from '@cvc/vision/predict';
+import { checkPretrainedFits, initFromPretrained, type PretrainedModel } from '@cvc/vision/pretrained';
 import { accuracy, binaryLogLoss, fitTemperature } from './metrics.ts';
 import { chooseEpochs, train, type EpochRecord } from './train.ts';
 import type { ModelSpec } from './params.ts';

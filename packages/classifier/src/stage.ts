@@ -2,25 +2,30 @@
 // ResNet) with epochs chosen on validation, cross-validates them, calibrates them, and writes
 // saved models, out-of-fold probabilities, metrics, a model card and pictures.
 import { join } from 'node:path';
-import { defineStage, readImageDataset, writeFileAtomic, writeJsonArtifact, writeJsonAtomic } from '@cvc/core';
+import { defineStage, readImageDataset, writeFileAtomic, writeJsonArtifact } from '@cvc/core';
 import { classifierParams } from './params.ts';
 import { runModel, type ModelRuns } from './run-model.ts';
 import { evaluateModel, outOfFoldImages } from './evaluate.ts';
 import { misclassifiedPng, reliabilityPng, trainingCurvesPng } from './plots.ts';
 import { modelCard } from './model-card.ts';
-import { bestModel } from '@cvc/artifacts';
-import { checkPretrainedFits, modelInputs, readPretrained } from '@cvc/vision';
+import { bestModel } from '@cvc/artifacts/classifier-models';
+import { classifierMetrics } from '@cvc/artifacts/classifier-metrics';
+import { classifierOof } from '@cvc/artifacts/classifier-oof';
+import { modelInputs } from '@cvc/vision/normalize';
+import { checkPretrainedFits, readPretrained } from '@cvc/vision/pretrained';
 
 export default defineStage({
   name: 'classifier',
   params: classifierParams,
   usesTensorflow: true,
+  outputSchemas: { classifier_metrics: classifierMetrics, classifier_oof: classifierOof },
   async run(ctx) {
     const { params } = ctx;
     const dataset = readImageDataset(ctx.input('dataset'));
     const { manifest } = dataset;
     if (manifest.classNames.length !== 2) throw new Error(`${ctx.input('dataset')}: the classifier is binary; the dataset has ${manifest.classNames.length} classes (${manifest.classNames.join(', ')})`);
     if (manifest.splits.validation.length === 0) throw new Error(`${ctx.input('dataset')}: the validation split is empty; epochs and temperature are chosen on it`);
+    const classPair: [string, string] = [manifest.classNames[0]!, manifest.classNames[1]!];
     const { x, norm } = modelInputs(dataset);
     const modelsDir = ctx.output('classifier_models');
     const plotsDir = ctx.output('classifier_plots');
@@ -54,16 +59,16 @@ export default defineStage({
     writeJsonArtifact(join(modelsDir, 'best.json'), bestModel, { model: best, folds: manifest.splits.folds.length });
 
     const images = outOfFoldImages(all, manifest);
-    writeJsonAtomic(ctx.output('classifier_oof'), {
-      classes: manifest.classNames,
+    writeJsonArtifact(ctx.output('classifier_oof'), classifierOof, {
+      classes: classPair,
       models: all.map((r) => r.spec.name),
       folds: manifest.splits.folds.length,
       temperature: Object.fromEntries(all.map((r) => [r.spec.name, Number(r.temperature.toFixed(6))])),
       note: 'pCrocodile: temperature-scaled, out-of-fold (dev images: own fold model; test images: mean of fold models). foldProbabilities: raw p of every fold model (only entry [fold] is out-of-fold for dev images).',
       images,
     });
-    writeJsonAtomic(ctx.output('classifier_metrics'), {
-      classes: manifest.classNames,
+    writeJsonArtifact(ctx.output('classifier_metrics'), classifierMetrics, {
+      classes: classPair,
       dataset: manifest.contentHash,
       splits: { train: manifest.splits.train.length, validation: manifest.splits.validation.length, test: manifest.splits.test.length, folds: manifest.splits.folds.length },
       best,

@@ -6,7 +6,12 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
 import { shuffled, type Progress, type Rng } from '@cvc/core';
-import { augmentInto, learningRateAt, logitModel, makeOptimizer, memberLogitModel, predictLogits, readStep, supervisedStep, trainableVariables, WeightAverage } from '@cvc/vision';
+import { augmentInto } from '@cvc/vision/augment';
+import { WeightAverage } from '@cvc/vision/ema';
+import { logitModel, memberLogitModel } from '@cvc/vision/models';
+import { predictLogits } from '@cvc/vision/predict';
+import { learningRateAt } from '@cvc/vision/schedule';
+import { makeOptimizer, readStep, supervisedStep, trainableVariables } from '@cvc/vision/train-step';
 import { mixBatch } from './mix.ts';
 import { binaryLogLoss, accuracy } from './metrics.ts';
 import type { TrainingSpec } from './params.ts';

@@ -2,7 +2,7 @@
 // a file under a class-named top-level subfolder is labelled with that class.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { ImageEntry } from '@cvc/vision';
+import type { ImageEntry } from '@cvc/vision/classify';
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })

@@ -7,6 +7,7 @@ import { similarCommand } from './commands/similar.ts';
 import { reportCommand } from './commands/report.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { generateCommand } from './commands/generate.ts';
+import { cacheServerCommand } from './commands/cache-server.ts';
 
 const program = new Command()
   .name('cvc')
@@ -78,6 +79,18 @@ program
   .option('--seed <seed>', 'seed of the latent draws', '1')
   .requiredOption('--out <dir>', 'output folder for the PNGs')
   .action(generateCommand);
+
+program
+  .command('cache-server')
+  .description("serve the team's Nx remote cache (GET/PUT /v1/cache/{hash}); tokens from CVC_CACHE_READ_TOKENS / CVC_CACHE_WRITE_TOKENS or --tokens")
+  .requiredOption('--dir <folder>', 'where entries are stored')
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--port <n>', 'port (0: any free port, printed at start)', '4380')
+  .option('--tokens <file>', 'token file, one "<read|write> <label> <token>" a line (chmod 600)')
+  .option('--max-entry-size <size>', 'largest entry accepted (one stage\'s gzipped outputs)', '2GiB')
+  .option('--max-size <size>', 'evict least recently used entries beyond this total, e.g. 50GB')
+  .option('--max-age <age>', 'evict entries unused for this long, e.g. 30d')
+  .action(cacheServerCommand);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`cvc: ${err instanceof Error ? err.message : String(err)}\n`);

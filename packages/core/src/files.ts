@@ -58,7 +58,11 @@ export function hashTree(path: string, opts: { skipHidden?: boolean } = {}): Rec
 
 /** One digest for a whole tree: names and contents, so adding, removing or changing a file changes it. */
 export function treeDigest(path: string, opts: { skipHidden?: boolean } = {}): string {
-  const hashes = hashTree(path, opts);
+  return digestOfHashTree(hashTree(path, opts));
+}
+
+/** treeDigest of a tree already hashed by hashTree. */
+export function digestOfHashTree(hashes: Record<string, string>): string {
   return sha256(Object.entries(hashes).map(([file, hash]) => `${hash}  ${file}\n`).join(''));
 }
 

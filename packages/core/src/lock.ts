@@ -15,13 +15,18 @@ export interface StageLock {
   globalSeed: number;
   seed: number;
   paramsDigest: string;
+  /** The stage's params as the pipeline file (and profile) give them: what `cvc status` compares. */
   params: Record<string, unknown>;
+  /** The params the stage ran with: the YAML's values checked by the stage's schema (defaults filled in). */
+  resolvedParams: Record<string, unknown>;
   /** sha256 per code file (root-relative). */
   code: Record<string, string>;
   /** Tree digest per input artifact, and per external path param. */
   inputs: Record<string, string>;
   /** Tree digest per output artifact. */
   outputs: Record<string, string>;
+  /** sha256 per file of each output artifact, keyed by root-relative path: names the file when an output is found damaged. */
+  outputFiles?: Record<string, Record<string, string>>;
 }
 
 export const LOCK_FILE = 'stage.lock.json';
@@ -68,6 +73,8 @@ export function buildLock(
   stage: StageSpec,
   inputs: Record<string, string>,
   outputs: Record<string, string>,
+  resolvedParams: Record<string, unknown>,
+  outputFiles?: Record<string, Record<string, string>>,
 ): StageLock {
   return {
     stage: stage.name,
@@ -76,8 +83,10 @@ export function buildLock(
     seed: deriveSeed(pipeline.seed, stage.name),
     paramsDigest: stageParamsDigest(pipeline, stage),
     params: stage.params,
+    resolvedParams,
     code: codeHashes(pipeline, stage),
     inputs,
     outputs,
+    ...(outputFiles ? { outputFiles } : {}),
   };
 }

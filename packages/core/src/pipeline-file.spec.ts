@@ -29,7 +29,11 @@ describe('parsePipeline', () => {
 
   it.each([
     ['seed', (r: any) => { r.seed = -1; }, 'seed: must be a non-negative integer'],
-    ['artifact path outside artifacts/', (r: any) => { r.artifacts.a.path = 'out/a'; }, 'artifacts.a.path: must be a relative path under artifacts/'],
+    ['artifact path outside artifacts/', (r: any) => { r.artifacts.a.path = 'out/a'; }, 'artifacts.a.path: must be a normalised relative path under artifacts/'],
+    ['artifact path escaping through ..', (r: any) => { r.artifacts.a.path = 'artifacts/one/../../../../tmp/esc/a'; }, 'artifacts.a.path: must be a normalised relative path under artifacts/ (no "..", "." or "//" parts)'],
+    ['unknown stage key, with the nearest', (r: any) => { r.stages.two.depz = ['a']; }, 'stages.two.depz: unknown key (did you mean "deps"?)'],
+    ['unknown top-level key', (r: any) => { r.sede = 3; }, 'sede: unknown key (did you mean "seed"?)'],
+    ['unknown artifact key', (r: any) => { r.artifacts.a.formt = 'json'; }, 'artifacts.a.formt: unknown key (did you mean "format"?)'],
     ['output under another stage folder', (r: any) => { r.artifacts.a.path = 'artifacts/two/a'; }, 'artifacts.a.path: an output of stage one must live under artifacts/one/'],
     ['unknown dep', (r: any) => { r.stages.two.deps = ['zzz']; }, 'stages.two.deps: unknown artifact "zzz"'],
     ['unknown out', (r: any) => { r.stages.two.outs = ['zzz']; }, 'stages.two.outs: unknown artifact "zzz"'],

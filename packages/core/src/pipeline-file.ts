@@ -2,9 +2,10 @@
 // Everything else (Nx targets, the runner, `cvc status`) reads it through this module,
 // so a path or a param default is written once, in the YAML.
 import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { dirname, join, relative, resolve, isAbsolute, posix } from 'node:path';
 import { parse } from 'yaml';
 import { createHash } from 'node:crypto';
+import { didYouMean } from './suggest.ts';
 
 export interface ArtifactSpec {
   /** Path relative to the workspace root; always under `artifacts/<producing stage>/`. */
@@ -26,6 +27,8 @@ export interface StageSpec {
   outs: string[];
   /** Names of params holding paths outside the workspace whose contents are inputs (e.g. the data folder). */
   external: string[];
+  /** The profile's params for this stage (already merged into `params`), to say which file a bad param comes from. */
+  profileParams?: Record<string, unknown>;
 }
 
 export interface Pipeline {
@@ -37,8 +40,20 @@ export interface Pipeline {
   artifacts: Record<string, ArtifactSpec>;
   /** Stages in a topological order (producers before consumers). */
   stages: StageSpec[];
-  /** Name of the profile applied, if any. */
+  /** Name of the profile applied, if any, and its file. */
   profile?: string;
+  profileFile?: string;
+}
+
+const TOP_LEVEL_KEYS = ['seed', 'artifacts', 'stages', 'profiles'];
+const STAGE_KEYS = ['package', 'description', 'params', 'deps', 'outs', 'external'];
+const ARTIFACT_KEYS = ['path', 'format', 'description'];
+
+/** Refuse keys a mapping may not have, naming the nearest allowed one. */
+function checkKeys(file: string, field: string, value: Json, allowed: string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw new PipelineFileError(file, field ? `${field}.${key}` : key, `unknown key${didYouMean(key, allowed)} (allowed: ${allowed.join(', ')})`);
+  }
 }
 
 export class PipelineFileError extends Error {
@@ -97,6 +112,7 @@ export function loadPipeline(file: string, opts: { profile?: string } = {}): Pip
 
 export function parsePipeline(file: string, raw: Json, profile?: string): Pipeline {
   const root = dirname(dirname(file));
+  checkKeys(file, '', raw, TOP_LEVEL_KEYS);
   if (typeof raw.seed !== 'number' || !Number.isInteger(raw.seed) || raw.seed < 0) {
     throw new PipelineFileError(file, 'seed', 'must be a non-negative integer');
   }
@@ -106,12 +122,13 @@ export function parsePipeline(file: string, raw: Json, profile?: string): Pipeli
   }
 
   let overrides: Json = {};
+  let profileFile: string | undefined;
   if (profile !== undefined) {
     const declared = isObject(raw.profiles) ? raw.profiles[profile] : undefined;
     if (typeof declared !== 'string') {
-      throw new PipelineFileError(file, `profiles.${profile}`, `no such profile (known: ${profileNames(raw).join(', ') || 'none'})`);
+      throw new PipelineFileError(file, `profiles.${profile}`, `no such profile${didYouMean(profile, profileNames(raw))} (known: ${profileNames(raw).join(', ') || 'none'})`);
     }
-    const profileFile = resolve(root, declared);
+    profileFile = resolve(root, declared);
     const parsed = readYaml(profileFile);
     if (!isObject(parsed) || !isObject(parsed.stages)) {
       throw new PipelineFileError(profileFile, 'stages', 'a profile is a mapping `stages: {<stage>: {params: {...}}}`');
@@ -125,8 +142,10 @@ export function parsePipeline(file: string, raw: Json, profile?: string): Pipeli
     if (!isObject(spec) || typeof spec.path !== 'string' || typeof spec.format !== 'string') {
       throw new PipelineFileError(file, field, 'must have a string `path` and a string `format`');
     }
-    if (isAbsolute(spec.path) || !spec.path.startsWith('artifacts/')) {
-      throw new PipelineFileError(file, `${field}.path`, 'must be a relative path under artifacts/');
+    checkKeys(file, field, spec, ARTIFACT_KEYS);
+    // Normalised first, so `artifacts/x/../../../elsewhere` cannot leave the artifacts folder.
+    if (isAbsolute(spec.path) || spec.path.includes('\\') || posix.normalize(spec.path) !== spec.path || !spec.path.startsWith('artifacts/')) {
+      throw new PipelineFileError(file, `${field}.path`, 'must be a normalised relative path under artifacts/ (no "..", "." or "//" parts)');
     }
     artifacts[name] = {
       path: spec.path,
@@ -141,10 +160,14 @@ export function parsePipeline(file: string, raw: Json, profile?: string): Pipeli
     const field = `stages.${name}`;
     if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new PipelineFileError(file, field, 'stage names are lower-case words joined by -');
     if (!isObject(spec)) throw new PipelineFileError(file, field, 'must be a mapping');
+    checkKeys(file, field, spec, STAGE_KEYS);
     if (typeof spec.package !== 'string') throw new PipelineFileError(file, `${field}.package`, 'must name the stage package folder');
     const params = spec.params === undefined ? {} : spec.params;
     if (!isObject(params)) throw new PipelineFileError(file, `${field}.params`, 'must be a mapping');
     const override = overrides[name];
+    if (override !== undefined && (!isObject(override) || Object.keys(override).some((k) => k !== 'params') || (override.params !== undefined && !isObject(override.params)))) {
+      throw new PipelineFileError(profileFile!, `stages.${name}`, 'a profile sets only `params: {...}` of a stage');
+    }
     const merged = isObject(override) && isObject(override.params) ? mergeParams(params, override.params) : params;
     const stage: StageSpec = {
       name,
@@ -154,6 +177,7 @@ export function parsePipeline(file: string, raw: Json, profile?: string): Pipeli
       deps: stringList(file, `${field}.deps`, spec.deps),
       outs: stringList(file, `${field}.outs`, spec.outs),
       external: stringList(file, `${field}.external`, spec.external),
+      ...(isObject(override) && isObject(override.params) ? { profileParams: override.params } : {}),
     };
     for (const out of stage.outs) {
       const artifact = artifacts[out];
@@ -170,7 +194,9 @@ export function parsePipeline(file: string, raw: Json, profile?: string): Pipeli
     stages.push(stage);
   }
   for (const name of Object.keys(overrides)) {
-    if (!stages.some((s) => s.name === name)) throw new PipelineFileError(file, `profiles.${profile}`, `overrides unknown stage "${name}"`);
+    if (!stages.some((s) => s.name === name)) {
+      throw new PipelineFileError(profileFile!, `stages.${name}`, `no such stage in ${file}${didYouMean(name, stages.map((s) => s.name))}`);
+    }
   }
   for (const stage of stages) {
     for (const dep of stage.deps) {
@@ -184,7 +210,7 @@ export function parsePipeline(file: string, raw: Json, profile?: string): Pipeli
     seed: raw.seed,
     artifacts,
     stages: topologicalOrder(file, stages, producers),
-    ...(profile !== undefined ? { profile } : {}),
+    ...(profile !== undefined ? { profile, profileFile: profileFile! } : {}),
   };
 }
 
@@ -231,9 +257,10 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** What a stage's result depends on besides code and inputs: its params and the global seed. */
+/** What a stage's result depends on besides code and input contents: its params, the global seed, and where its inputs and outputs live. */
 export function stageParamsDigest(pipeline: Pipeline, stage: StageSpec): string {
-  return createHash('sha256').update(canonicalJson({ seed: pipeline.seed, params: stage.params })).digest('hex').slice(0, 16);
+  const paths = Object.fromEntries([...stage.deps, ...stage.outs].map((name) => [name, pipeline.artifacts[name]!.path]));
+  return createHash('sha256').update(canonicalJson({ seed: pipeline.seed, params: stage.params, artifacts: paths })).digest('hex').slice(0, 16);
 }
 
 /** Resolve a path param (relative to the workspace root) to an absolute path. */

@@ -6,19 +6,23 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
-import { sha256, swapFolder, treeDigest, writeJsonAtomic } from './files.ts';
+import { digestOfHashTree, hashTree, sha256, swapFolder, writeJsonAtomic } from './files.ts';
+import { assertInputsIntact } from './integrity.ts';
 import { LOCK_FILE, buildLock, codeHashes, externalPaths, inputDigests, stageDir } from './lock.ts';
-import { type Pipeline, type StageSpec, canonicalJson, getStage, loadPipeline, mergeParams, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
+import { type Pipeline, type StageSpec, canonicalJson, getStage, loadPipeline, mergeParams, relativeToRoot, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
 import { createProgress } from './progress.ts';
 import { createRng, deriveSeed } from './random.ts';
 import type { StageContext, StageDefinition } from './stage.ts';
-import { formatZodError } from './params.ts';
+import { checkStageParams } from './stage-params.ts';
+import { readJsonArtifact } from './json-artifact.ts';
 import { envNameForParam } from './env.ts';
 import { getFormat } from './formats/index.ts';
+import { chosenProfile } from './profile-choice.ts';
 
 export interface RunStageOptions {
   pipelineFile: string;
   stage: string;
+  /** The profile to apply; default: CVC_PROFILE or the -c of the nx command running this (profile-choice.ts). */
   profile?: string;
   /** Digest of the params Nx hashed; the run refuses to go on if the file changed since. */
   expectParamsDigest?: string;
@@ -45,7 +49,8 @@ export async function loadStageDefinition(pipeline: Pipeline, stage: StageSpec):
 
 export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  const pipeline = loadPipeline(opts.pipelineFile, opts.profile !== undefined ? { profile: opts.profile } : {});
+  const profile = opts.profile ?? chosenProfile();
+  const pipeline = loadPipeline(opts.pipelineFile, profile !== undefined ? { profile } : {});
   const declared = getStage(pipeline, opts.stage);
   const digest = stageParamsDigest(pipeline, declared);
   if (opts.expectParamsDigest !== undefined && opts.expectParamsDigest !== digest) {
@@ -55,8 +60,7 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   }
   const spec: StageSpec = opts.set ? { ...declared, params: mergeParams(declared.params, opts.set) } : declared;
   const definition = await loadStageDefinition(pipeline, spec);
-  const parsed = definition.params.safeParse(spec.params);
-  if (!parsed.success) throw new Error(`${pipeline.file}: ${formatZodError(`stages.${spec.name}.params`, parsed.error as z.ZodError)}`);
+  const parsed = { data: checkStageParams(pipeline, spec, definition.params, opts.set) };
 
   const envOverrides: Record<string, string> = {};
   for (const param of spec.external) {
@@ -71,6 +75,10 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
     const path = resolveFromRoot(pipeline, pipeline.artifacts[dep]!.path);
     if (!existsSync(path)) throw new Error(`${path}: input "${dep}" of stage ${spec.name} is missing; run its producer first`);
   }
+  // Hashed once: checked against the producers' locks now (a stage restored from a cache is
+  // never run, so this is where a damaged entry shows), and recorded in this stage's lock.
+  const inputs = inputDigests(pipeline, spec, external);
+  assertInputsIntact(pipeline, spec, inputs);
 
   const seed = deriveSeed(pipeline.seed, spec.name);
   const profileNote = pipeline.profile ? `, profile ${pipeline.profile}` : '';
@@ -114,13 +122,20 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   try {
     await definition.run(ctx);
     const outputs: Record<string, string> = {};
+    const outputFiles: Record<string, Record<string, string>> = {};
     for (const out of spec.outs) {
       const path = outputPath(out);
       if (!existsSync(path)) throw new Error(`stage ${spec.name} did not write its declared output "${out}" (${pipeline.artifacts[out]!.path})`);
       getFormat(pipeline.artifacts[out]!.format, `artifacts.${out}.format`).validate(path);
-      outputs[out] = treeDigest(path);
+      const schema = definition.outputSchemas?.[out];
+      if (schema) readJsonArtifact(path, schema);
+      const files = hashTree(path);
+      outputs[out] = digestOfHashTree(files);
+      // Keyed by root-relative path, so the lock alone says where each file belongs (the cache server checks entries with it).
+      const finalPath = relativeToRoot(pipeline, resolveFromRoot(pipeline, pipeline.artifacts[out]!.path));
+      outputFiles[out] = Object.fromEntries(Object.entries(files).map(([file, hash]) => [file ? `${finalPath}/${file}` : finalPath, hash]));
     }
-    const lock = buildLock(pipeline, spec, inputDigests(pipeline, spec, external), outputs);
+    const lock = buildLock(pipeline, spec, inputs, outputs, parsed.data as Record<string, unknown>, outputFiles);
     writeJsonAtomic(join(tempDir, LOCK_FILE), lock);
     swapFolder(tempDir, finalDir);
     const seconds = (performance.now() - started) / 1000;

@@ -33,6 +33,8 @@ export interface StageDefinition<S extends z.ZodType = z.ZodType> {
   params: S;
   /** Whether the runner must pick a TensorFlow.js backend before `run`. */
   usesTensorflow?: boolean;
+  /** Schemas (packages/artifacts) of the stage's JSON outputs, by artifact name: the runner checks each written file against its schema. */
+  outputSchemas?: Record<string, z.ZodType>;
   run(ctx: StageContext<z.infer<S>>): Promise<void>;
 }
 

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJson, readJsonArtifact } from '@cvc/core';
-import { bestModel, type BestModel } from '@cvc/artifacts';
+import { bestModel, type BestModel } from '@cvc/artifacts/classifier-models';
 
 export interface ModelChoice {
   /** Model name, e.g. "cnn". */

@@ -5,10 +5,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { hashTree, writeJsonAtomic } from '@cvc/core';
-import { saveClassifierModel } from '@cvc/vision';
+import { saveClassifierModel } from '@cvc/vision/classifier-model';
 import { tinyMetadata } from '@cvc/vision/testing';
 import { runStage } from '@cvc/core/runner';
-import { readEmbeddingIndex, readEmbeddings } from '@cvc/artifacts';
+import { readEmbeddingIndex, readEmbeddings } from '@cvc/artifacts/embeddings';
 import { TINY_NORMALIZATION, embedderWorkspace, writeTinyClassifierModels, writeTinyDataset } from '../testing/fixtures.ts';
 
 const quiet = () => {};

@@ -4,8 +4,9 @@
 import { z } from 'zod';
 import { defineStage, readImageDataset } from '@cvc/core';
 import { tf } from '@cvc/core/backend';
-import { writeEmbeddings } from '@cvc/artifacts';
-import { extractEmbeddings, featureModel, loadClassifierModel } from '@cvc/vision';
+import { writeEmbeddings } from '@cvc/artifacts/embeddings';
+import { loadClassifierModel } from '@cvc/vision/classifier-model';
+import { extractEmbeddings, featureModel } from '@cvc/vision/features';
 import { selectModel } from './select-model.ts';
 
 export const embedderParams = z.object({

@@ -5,8 +5,10 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { objectJudgeModelMetadata, type ClassifierModelMetadata, type ObjectJudgeModelMetadata } from '@cvc/artifacts';
-import { bestModelDir, loadClassifierModel, loadModel } from '@cvc/vision';
+import type { ClassifierModelMetadata } from '@cvc/artifacts/classifier-models';
+import { objectJudgeModelMetadata, type ObjectJudgeModelMetadata } from '@cvc/artifacts/object-judge';
+import { bestModelDir, loadClassifierModel } from '@cvc/vision/classifier-model';
+import { loadModel } from '@cvc/vision/saved-model';
 import type { Tf } from './weights.ts';
 
 export interface Judgement {

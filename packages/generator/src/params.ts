@@ -12,7 +12,7 @@ const vae = z.object({
 });
 
 const gan = z.object({
-  epochs: z.number().int().min(1).default(40),
+  epochs: z.number().int().min(1).default(200),
   batchSize: z.number().int().min(2).default(64),
   latentDim: z.number().int().min(2).default(64),
   embedDim: z.number().int().min(2).default(32),
@@ -24,17 +24,17 @@ const gan = z.object({
   beta2: z.number().min(0).max(0.9999).default(0.9),
   dSteps: z.number().int().min(1).default(1),
   emaDecay: z.number().min(0).max(0.9999).default(0.999),
-  modeSeeking: z.number().min(0).default(1),
+  modeSeeking: z.number().min(0).default(0.1),
   augment: z.object({ color: z.boolean(), translation: z.boolean(), cutout: z.boolean() }).default({ color: true, translation: true, cutout: true }),
 });
 
 const diffusion = z.object({
-  epochs: z.number().int().min(1).default(100),
+  epochs: z.number().int().min(1).default(300),
   batchSize: z.number().int().min(2).default(64),
   channels: z.number().int().min(8).multipleOf(8).default(16),
   learningRate: z.number().positive().default(0.0005),
   timesteps: z.number().int().min(2).default(1000),
-  sampleSteps: z.number().int().min(1).default(50),
+  sampleSteps: z.number().int().min(1).default(25),
   guidance: z.number().min(0).default(2),
   dropLabel: z.number().min(0).max(1).default(0.15),
   emaDecay: z.number().min(0).max(0.9999).default(0.995),
@@ -54,7 +54,7 @@ export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
 
 export const generatorParams = z.object({
   /** Which baselines to run and models to train; each writes artifacts/generator/<model>/ (declared in the stage's outs as generator_<model>). */
-  models: z.array(z.enum(GENERATOR_KINDS)).min(1).default(['blend', 'frequency', 'vae', 'gan', 'diffusion']),
+  models: z.array(z.enum(GENERATOR_KINDS)).min(1),
   frequency: frequency.default(frequency.parse({})),
   vae: vae.default(vae.parse({})),
   gan: gan.default(gan.parse({})),

@@ -4,7 +4,7 @@
 // artifacts/generator/metrics.json.
 import { join } from 'node:path';
 import { RESUME_ENV, defineStage, readImageDataset, sha256, writeJsonArtifact, writeJsonAtomic, type Dataset } from '@cvc/core';
-import { generatorMetrics, type GeneratorModelMetrics } from '@cvc/artifacts';
+import { generatorMetrics, type GeneratorModelMetrics } from '@cvc/artifacts/generator-metrics';
 import { tf } from '@cvc/core/backend';
 import { isBaseline, runBaseline, type BaselineKind } from './baselines.ts';
 import { pruneStaleCheckpoints } from './checkpoint.ts';

@@ -4,10 +4,11 @@
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { objectJudgeModelMetadata } from '@cvc/artifacts';
+import { objectJudgeModelMetadata } from '@cvc/artifacts/object-judge';
 import { createRng, datasetOf, writeImageDataset, writeJsonAtomic } from '@cvc/core';
 import { testWorkspace } from '@cvc/core/testing';
-import { saveClassifierModel, saveModel } from '@cvc/vision';
+import { saveClassifierModel } from '@cvc/vision/classifier-model';
+import { saveModel } from '@cvc/vision/saved-model';
 import { tinyClassifier, tinyMetadata } from '@cvc/vision/testing';
 
 const PX = 32 * 32 * 3;

@@ -105,7 +105,7 @@ function workspace(classNames: [string, string]) {
     `    package: ${relative(root, PACKAGE_DIR)}`,
     '    params:',
     `      cifar10: ${join(root, 'cifar.tgz')}`,
-    '      architecture: { kind: resnet, widths: [4, 8], dense: 8, stemPool: true }',
+    '      architecture: { kind: resnet, widths: [4, 8], blocksPerStage: 1, dense: 8, dropout: 0, stemPool: true }',
     '      epochs: 2',
     '      batchSize: 8',
     '      learningRate: 0.05',

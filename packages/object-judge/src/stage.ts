@@ -7,7 +7,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { defineStage, readImageDataset, writeJsonAtomic } from '@cvc/core';
 import { tf } from '@cvc/core/backend';
-import { objectJudgeModelMetadata } from '@cvc/artifacts';
+import { objectJudgeModelMetadata } from '@cvc/artifacts/object-judge';
 import { accuracyReport } from './accuracy.ts';
 import { objectJudgeParams } from './params.ts';
 import { twelveWaySet } from './training-set.ts';

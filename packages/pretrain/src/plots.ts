@@ -1,6 +1,6 @@
 // The pretraining curves: train (augmented) vs CIFAR-10 test, loss and accuracy per epoch.
-import { curvesPng, type CurvePoint } from '@cvc/vision';
-import type { SoftmaxEpoch } from '@cvc/vision';
+import { curvesPng, type CurvePoint } from '@cvc/vision/curves';
+import type { SoftmaxEpoch } from '@cvc/vision/softmax-training';
 
 export function pretrainCurvesPng(history: SoftmaxEpoch[], title: string): Promise<Buffer> {
   const rows = history.flatMap((h): CurvePoint[] => [

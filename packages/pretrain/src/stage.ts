@@ -3,9 +3,12 @@
 // instead of from random weights. Writes the model (tfjs format; the classifier reads it by layer
 // name), per-epoch metrics on CIFAR-10's test split, and the curves.
 import { join } from 'node:path';
-import { defineStage, readImageDataset, writeFileAtomic, writeJsonAtomic } from '@cvc/core';
+import { defineStage, readImageDataset, writeFileAtomic, writeJsonArtifact } from '@cvc/core';
+import { pretrainMetrics } from '@cvc/artifacts/pretrain-metrics';
 import { tf } from '@cvc/core/backend';
-import { normalizeImages, savePretrained, trainSoftmaxClassifier } from '@cvc/vision';
+import { normalizeImages } from '@cvc/vision/normalize';
+import { savePretrained } from '@cvc/vision/pretrained';
+import { trainSoftmaxClassifier } from '@cvc/vision/softmax-training';
 import { pretrainParams } from './params.ts';
 import { CIFAR10_CLASSES, CIFAR10_PACKAGE, readCifar10 } from '@cvc/cifar10';
 import { pretrainCurvesPng } from './plots.ts';
@@ -14,6 +17,7 @@ export default defineStage({
   name: 'pretrain',
   params: pretrainParams,
   usesTensorflow: true,
+  outputSchemas: { pretrain_metrics: pretrainMetrics },
   async run(ctx) {
     const { params } = ctx;
     // The clocks-vs-crocodiles dataset's normalisation, so pretrained layers see inputs exactly as the classifier feeds them.
@@ -55,7 +59,7 @@ export default defineStage({
       testAccuracy: last.testAccuracy,
     });
     model.dispose();
-    writeJsonAtomic(ctx.output('pretrain_metrics'), { data, epochs: params.epochs, testAccuracy: last.testAccuracy, history });
+    writeJsonArtifact(ctx.output('pretrain_metrics'), pretrainMetrics, { data, epochs: params.epochs, testAccuracy: last.testAccuracy, history });
     writeFileAtomic(join(ctx.output('pretrain_plots'), 'curves.png'), await pretrainCurvesPng(history, `resnet on CIFAR-10 (${data.train.toLocaleString('en')} training images): test accuracy ${(100 * last.testAccuracy).toFixed(1)}%`));
   },
 });

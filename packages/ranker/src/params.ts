@@ -22,27 +22,27 @@ export const rankerParams = z
       .default({ model: 'embedder', disagreementWeight: 0.5 }),
     neighbourhood: z
       .object({
-        layer: layer.default('fc7'),
+        layer: layer.default('pooled'),
         k: z.number().int().min(1).max(199).default(10),
         /** Unit-length rows first (cosine neighbours). */
         normalize: z.boolean().default(true),
       })
-      .default({ layer: 'fc7', k: 10, normalize: true }),
+      .default({ layer: 'pooled', k: 10, normalize: true }),
     bothNotNeither: z
       .object({
-        layer: layer.default('fc7'),
+        layer: layer.default('pooled'),
         /** "ledoit-wolf" or a fixed shrinkage intensity in [0, 1]. */
         shrinkage: z.union([z.literal('ledoit-wolf'), z.number().min(0).max(1)]).default('ledoit-wolf'),
         /** Share of each class's most distant members left out when fitting its Gaussian. */
         trim: z.number().min(0).max(0.45).default(0.1),
       })
-      .default({ layer: 'fc7', shrinkage: 'ledoit-wolf', trim: 0.1 }),
+      .default({ layer: 'pooled', shrinkage: 'ledoit-wolf', trim: 0.1 }),
     /** The one-sided lists (clocks most like crocodiles and the reverse): this scorer's ranking within each class. */
     oneSided: z
       .object({ scorer: z.enum(SCORER_NAMES).default('both-not-neither'), count: z.number().int().min(1).max(256).default(32) })
       .default({ scorer: 'both-not-neither', count: 32 }),
     /** Isolation diagnostic: k-th-neighbour distance in this layer, relative to the dataset median. */
-    isolation: z.object({ layer: layer.default('fc7'), k: z.number().int().min(1).max(199).default(10) }).default({ layer: 'fc7', k: 10 }),
+    isolation: z.object({ layer: layer.default('pooled'), k: z.number().int().min(1).max(199).default(10) }).default({ layer: 'pooled', k: 10 }),
     /** K values for overlap@K and the misclassified share of the top K. */
     metricsTopK: z.array(z.number().int().min(1)).min(1).default([10, 32, 100]),
     sheet: z

@@ -1,5 +1,5 @@
 // Run the selected scorers on the embeddings and OOF predictions.
-import { readEmbeddings } from '@cvc/artifacts';
+import { readEmbeddings } from '@cvc/artifacts/embeddings';
 import { type Matrix, l2Normalized, matrix } from './vectors.ts';
 import type { RankerParams } from './params.ts';
 import type { OofForModel } from './oof.ts';

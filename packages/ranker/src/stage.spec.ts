@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { hashTree, writeJsonAtomic } from '@cvc/core';
 import { runStage } from '@cvc/core/runner';
 import { testWorkspace } from '@cvc/core/testing';
-import { writeEmbeddings } from '@cvc/artifacts';
+import { writeEmbeddings } from '@cvc/artifacts/embeddings';
 import { writeTinyDataset } from '@cvc/core/testing';
 import { syntheticSet } from './scorers/synthetic.ts';
 import type { RankedImage } from './report.ts';

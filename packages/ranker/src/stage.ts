@@ -3,7 +3,7 @@
 // top K per scorer (both.json), full rankings, the one-sided lists, diagnostics and contact sheets.
 import { join } from 'node:path';
 import { defineStage, readImageDataset, writeFileAtomic, writeJsonAtomic } from '@cvc/core';
-import { readEmbeddingIndex } from '@cvc/artifacts';
+import { readEmbeddingIndex } from '@cvc/artifacts/embeddings';
 import { rankerParams } from './params.ts';
 import { readOof } from './oof.ts';
 import { featureLoader, scoreAll } from './score-all.ts';

@@ -153,6 +153,10 @@ describe('report stage with classifier, ranker and generator artifacts', () => {
 
   it('names the file and the field when an upstream artifact lacks what the page needs', async () => {
     const metrics = join(run.root, 'artifacts', 'classifier', 'metrics.json');
+    // Hand-edited artifacts without a lock: with the classifier's lock in place the runner's
+    // input check (core integrity.ts) would stop the run before the page's own checks.
+    const dropLock = () => rmSync(join(run.root, 'artifacts', 'classifier', 'stage.lock.json'));
+    dropLock();
     const json = JSON.parse(readFileSync(metrics, 'utf8'));
     delete json.models[1].crossValidation.mean;
     writeFileSync(metrics, JSON.stringify(json));
@@ -161,6 +165,7 @@ describe('report stage with classifier, ranker and generator artifacts', () => {
     );
     rmSync(join(run.root, 'artifacts', 'classifier', 'plots', 'reliability.png'));
     await runStage({ pipelineFile: run.pipelineFile, stage: 'classifier', log: quiet }); // restores metrics.json
+    dropLock();
     rmSync(join(run.root, 'artifacts', 'classifier', 'plots', 'reliability.png'));
     await expect(runStage({ pipelineFile: run.pipelineFile, stage: 'report', log: quiet })).rejects.toThrow(/plots\/reliability\.png: missing from the classifier's plots/);
   }, 30_000);

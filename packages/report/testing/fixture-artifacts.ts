@@ -3,7 +3,8 @@
 // tests. They refer to the images of a fixture dataset by index.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodePng, type DatasetManifest } from '@cvc/core';
+import { encodePng, writeJsonArtifact, type DatasetManifest } from '@cvc/core';
+import { classifierMetrics } from '@cvc/artifacts/classifier-metrics';
 
 /** A small real PNG: a colour gradient of width × height. */
 export async function fixturePng(width: number, height: number, hue: number): Promise<Buffer> {
@@ -22,7 +23,7 @@ export async function fixturePng(width: number, height: number, hue: number): Pr
 function modelMetrics(model: string, kind: string, cv: number[]) {
   const mean = cv.reduce((a, b) => a + b, 0) / cv.length;
   const std = Math.sqrt(cv.reduce((a, b) => a + (b - mean) ** 2, 0) / cv.length);
-  const set = (accuracy: number) => ({ images: 4, accuracy, auc: 0.9, logLoss: 0.3, confusion: [[2, 0], [1, 1]], ece: { raw: 0.12, calibrated: 0.05 } });
+  const set = (accuracy: number) => ({ images: 4, accuracy, auc: 0.9, logLoss: 0.3, confusion: [[2, 0], [1, 1]] as [[number, number], [number, number]], ece: { raw: 0.12, calibrated: 0.05 } });
   return {
     model,
     kind,
@@ -43,7 +44,7 @@ export async function writeClassifierFixture(dir: string, manifest: DatasetManif
   const plots = join(dir, 'plots');
   mkdirSync(plots, { recursive: true });
   const models = [modelMetrics('shallow', 'dense', [0.75, 0.875]), modelMetrics('cnn', 'conv', [0.875, 1])];
-  writeFileSync(metrics, JSON.stringify({ classes: manifest.classNames, dataset: manifest.contentHash, splits: {}, best: 'cnn', models, history: {} }, null, 2));
+  writeJsonArtifact(metrics, classifierMetrics, { classes: [manifest.classNames[0]!, manifest.classNames[1]!], dataset: manifest.contentHash, splits: { train: 8, validation: 2, test: 2, folds: 2 }, best: 'cnn', models, history: {} });
   for (const [i, m] of models.entries()) {
     writeFileSync(join(plots, `curves-${m.model}.png`), await fixturePng(300, 120, 40 * i));
     writeFileSync(join(plots, `misclassified-${m.model}.png`), await fixturePng(200, 80, 90 + 40 * i));

@@ -54,9 +54,10 @@ function writeCopyStage(root: string, name: string): string {
   writeFileSync(
     join(dir, 'src', 'stage.ts'),
     `import { cpSync } from 'node:fs';
+import { z } from 'zod';
 export default {
   name: ${JSON.stringify(name)},
-  params: { safeParse: (data: unknown) => ({ success: true, data }) },
+  params: z.object({ copy: z.record(z.string(), z.string()) }),
   async run(ctx: { params: { copy: Record<string, string> }; output(a: string): string }) {
     for (const [artifact, from] of Object.entries(ctx.params.copy)) cpSync(from, ctx.output(artifact), { recursive: true });
   },

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { readJsonArtifact } from '@cvc/core';
-import { bestModel, classifierModelMetadata, type ClassifierModelMetadata } from '@cvc/artifacts';
+import { bestModel, classifierModelMetadata, type ClassifierModelMetadata } from '@cvc/artifacts/classifier-models';
 import { loadModel, saveModel } from './saved-model.ts';
 import { logitModel } from './models.ts';
 

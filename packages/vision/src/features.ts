@@ -1,7 +1,7 @@
 // Forward every image through a trained model and read the activations of named layers
 // (the embedder's artifact, `cvc similar` on a new image).
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { Normalization } from '@cvc/artifacts';
+import type { Normalization } from '@cvc/artifacts/model-files';
 
 type Tf = typeof tfTypes;
 

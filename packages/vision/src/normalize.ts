@@ -1,6 +1,6 @@
 // Images as the models see them: float32, normalised per channel with the dataset's mean/std.
 import type { Dataset } from '@cvc/core';
-import type { Normalization } from '@cvc/artifacts';
+import type { Normalization } from '@cvc/artifacts/model-files';
 
 export type { Normalization };
 

@@ -5,7 +5,8 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
 import { checkJson } from '@cvc/core';
-import { pretrainedModelMetadata, type Normalization, type PretrainedModelMetadata } from '@cvc/artifacts';
+import type { Normalization } from '@cvc/artifacts/model-files';
+import { pretrainedModelMetadata, type PretrainedModelMetadata } from '@cvc/artifacts/pretrained-model';
 import { architecture, type ArchitectureOptions } from './architecture.ts';
 import { loadModel, saveModel } from './saved-model.ts';
 

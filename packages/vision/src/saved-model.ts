@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { checkJson } from '@cvc/core';
 import { tf } from '@cvc/core/backend';
 import { loadLayersModel, saveLayersModel, METADATA_FILE } from '@cvc/core/formats/tfjs-model';
-import type { LayerSummary } from '@cvc/artifacts';
+import type { LayerSummary } from '@cvc/artifacts/model-files';
 import { join } from 'node:path';
 import './batch-norm.ts'; // FastBatchNorm stays loadable for folders saved before it was converted
 

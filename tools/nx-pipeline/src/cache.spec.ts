@@ -1,99 +1,14 @@
 // The cache rules, shown on a small real pipeline run by Nx in a throw-away workspace:
 // data-prep (this repo's package) → summary → report (two tiny fixture stages).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { stripVTControlCharacters } from 'node:util';
-import { execa } from 'execa';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadPipeline } from '@cvc/core';
 import { pipelineStatus } from '@cvc/core/status';
-import { noiseImage, tempDir, writeClassFolders } from '@cvc/core/testing';
+import { noiseImage, tempDir } from '@cvc/core/testing';
+import { createNxWorkspace, labelModule, nx as runNx, pipelineYaml, reportStage, summaryStage, writeFixtureData } from '../testing/nx-workspace.ts';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const nxBin = join(repo, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
-
-const summaryStage = (version: number) => `
-import { z } from 'zod';
-import { defineStage, readImageDataset, writeJsonAtomic } from '@cvc/core';
-export default defineStage({
-  name: 'summary',
-  params: z.object({ label: z.string() }),
-  async run(ctx) {
-    const { manifest } = readImageDataset(ctx.input('dataset'));
-    writeJsonAtomic(ctx.output('counts'), { label: ctx.params.label, counts: manifest.classCounts, data: manifest.contentHash, version: ${version} });
-  },
-});
-`;
-const reportStage = (prefix: string) => `
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { defineStage, writeJsonAtomic } from '@cvc/core';
-export default defineStage({
-  name: 'report',
-  params: z.object({ title: z.string() }),
-  async run(ctx) {
-    const counts = JSON.parse(readFileSync(ctx.input('counts'), 'utf8'));
-    writeJsonAtomic(ctx.output('report'), { title: '${prefix}' + ctx.params.title, counts });
-  },
-});
-`;
-
-function pipelineYaml(data: string, label: string, title: string): string {
-  return `seed: 1
-artifacts:
-  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }
-  dataset_preview: { path: artifacts/data-prep/samples.png, format: png }
-  counts: { path: artifacts/summary/counts.json, format: json }
-  report: { path: artifacts/report/report.json, format: json }
-stages:
-  data-prep:
-    package: packages/data-prep
-    params: { dataDir: ${JSON.stringify(data)}, split: { validation: 0.2, test: 0.2 }, folds: 2 }
-    external: [dataDir]
-    outs: [dataset, dataset_preview]
-  summary:
-    package: packages/summary
-    params: { label: ${label} }
-    deps: [dataset]
-    outs: [counts]
-  report:
-    package: packages/report
-    params: { title: ${title} }
-    deps: [counts]
-    outs: [report]
-`;
-}
-
-function writePackage(root: string, name: string, stageSource: string): void {
-  mkdirSync(join(root, 'packages', name, 'src'), { recursive: true });
-  writeFileSync(
-    join(root, 'packages', name, 'package.json'),
-    JSON.stringify({ name: `@fixture/${name}`, private: true, type: 'module', nx: { name }, dependencies: { '@cvc/core': '*' } }),
-  );
-  writeFileSync(join(root, 'packages', name, 'src', 'stage.ts'), stageSource);
-}
-
-interface NxRun {
-  executed: string[];
-  cached: string[];
-  output: string;
-}
-
-async function nx(root: string, ...args: string[]): Promise<NxRun> {
-  const result = await execa(process.execPath, [nxBin, ...args, '--output-style=static'], {
-    cwd: root,
-    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' },
-    all: true,
-  });
-  const output = stripVTControlCharacters(result.all);
-  const executed: string[] = [];
-  const cached: string[] = [];
-  for (const match of output.matchAll(/^> nx run ([\w-]+):stage(.*)$/gm)) {
-    (/\[local cache\]|\[existing outputs match the cache/.test(match[2]!) ? cached : executed).push(match[1]!);
-  }
-  return { executed, cached, output };
-}
+const nx = (root: string, ...args: string[]) => runNx(root, args);
 
 // Each test runs real Nx several times (≈ 10 s quiet, up to a minute on a loaded machine).
 describe('Nx runs the YAML pipeline with per-stage caching', { timeout: 180_000 }, () => {
@@ -104,20 +19,8 @@ describe('Nx runs the YAML pipeline with per-stage caching', { timeout: 180_000 
 
   beforeAll(async () => {
     root = tempDir('cvc-nx-cache-');
-    data = await writeClassFolders(join(root, 'data'), { clock: [200, 30, 30], crocodile: [30, 150, 40] }, 6);
-    symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
-    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'cache-fixture', private: true, workspaces: ['packages/*'] }));
-    const nxJson = JSON.parse(readFileSync(join(repo, 'nx.json'), 'utf8'));
-    nxJson.plugins = [{ plugin: '@cvc/nx-pipeline', options: { pipeline: 'pipelines/test.yaml' } }];
-    writeFileSync(join(root, 'nx.json'), JSON.stringify(nxJson));
-    mkdirSync(join(root, 'packages', 'data-prep'), { recursive: true });
-    cpSync(join(repo, 'packages', 'data-prep', 'src'), join(root, 'packages', 'data-prep', 'src'), { recursive: true });
-    cpSync(join(repo, 'packages', 'data-prep', 'package.json'), join(root, 'packages', 'data-prep', 'package.json'));
-    writePackage(root, 'summary', summaryStage(1));
-    writePackage(root, 'report', reportStage(''));
-    mkdirSync(join(root, 'pipelines'));
-    file = join(root, 'pipelines', 'test.yaml');
-    writeFileSync(file, pipelineYaml(data, 'a', 'T'));
+    data = await writeFixtureData(join(root, 'data'));
+    file = createNxWorkspace(root, data);
   });
 
   it('runs every stage in DAG order, then nothing on a second run (all cache hits)', async () => {
@@ -161,6 +64,40 @@ describe('Nx runs the YAML pipeline with per-stage caching', { timeout: 180_000 
     expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['data-prep', 'summary', 'report']);
     rmSync(join(data, 'clock', 'clock.0.png'));
     expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['data-prep', 'summary', 'report']);
+  });
+
+  it('reruns a stage when a file it imports changes, and nothing for specs, test helpers, benches or scripts', async () => {
+    writeFileSync(join(root, 'packages', 'summary', 'src', 'label.ts'), labelModule('!'));
+    expect(status().summary).toEqual(['code changed: packages/summary/src/label.ts']);
+    expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual(['summary', 'report']);
+    writeFileSync(join(root, 'packages', 'summary', 'src', 'label.spec.ts'), "import { it } from 'vitest';\nit('x', () => {});\n");
+    for (const folder of ['testing', 'scripts', 'bench']) {
+      mkdirSync(join(root, 'packages', 'summary', folder), { recursive: true });
+      writeFileSync(join(root, 'packages', 'summary', folder, 'helper.ts'), "export const helper = 1;\n");
+    }
+    expect(Object.values(status()).flat()).toEqual([]);
+    const run = await nx(root, 'run', 'pipeline:all');
+    expect(run.executed).toEqual([]);
+    expect(run.cached).toEqual(['data-prep', 'summary', 'report']);
+  });
+
+  it('adding a profile reruns nothing in the default run; -c <profile> runs it; an unknown profile is an error naming it', async () => {
+    mkdirSync(join(root, 'pipelines', 'profiles'), { recursive: true });
+    writeFileSync(join(root, 'pipelines', 'profiles', 'quick.yaml'), 'stages:\n  summary:\n    params: { label: q }\n');
+    writeFileSync(file, pipelineYaml(data, 'b', 'T', 'profiles:\n  quick: pipelines/profiles/quick.yaml\n'));
+    expect((await nx(root, 'run', 'pipeline:all')).executed).toEqual([]);
+    // A profile run is its own experiment: every stage runs under it (and records it in its lock).
+    const quick = await nx(root, 'run', 'pipeline:all', '-c', 'quick');
+    expect(quick.executed).toEqual(['data-prep', 'summary', 'report']);
+    expect(JSON.parse(readFileSync(join(root, 'artifacts', 'summary', 'counts.json'), 'utf8')).label).toBe('q!');
+    expect(JSON.parse(readFileSync(join(root, 'artifacts', 'summary', 'stage.lock.json'), 'utf8')).profile).toBe('quick');
+    const typo = await runNx(root, ['run', 'pipeline:all', '-c', 'quik'], { reject: false });
+    expect(typo.exitCode).not.toBe(0);
+    expect(typo.output).toContain('profiles.quik: no such profile (did you mean "quick"?)');
+    // Back to the default: its artifacts come back from the cache.
+    const back = await nx(root, 'run', 'pipeline:all');
+    expect(back.executed).toEqual([]);
+    expect(JSON.parse(readFileSync(join(root, 'artifacts', 'summary', 'counts.json'), 'utf8')).label).toBe('b!');
   });
 
   it('reruns one stage alone, restoring its inputs from the cache', async () => {

@@ -1,12 +1,23 @@
-// Local Nx plugin: reads the pipeline file and infers, per stage, one cached `stage` target
-// on the stage's own package project (so each stage has its own cache key), plus a
-// `pipeline` project whose `all` target is a no-op that depends on every stage.
+// Local Nx plugin: reads the pipeline file and infers, per stage, one cached `stage` target on the
+// stage's own package project (so each stage has its own cache key), plus a `pipeline` project whose
+// `all` target is a no-op that depends on every stage.
+//
+// A stage's hash covers exactly what it runs and reads:
+// - its code: the files its src/stage.ts imports, transitively (core/code-files.ts) — not specs,
+//   benches, test helpers or scripts, and not the code of other stages;
+// - its params under the chosen profile, the global seed, its artifacts' catalog paths and the
+//   contents of its external paths (the data folder): one runtime line (stage-inputs.cjs);
+// - the upstream artifacts (not their locks: a code change upstream that leaves the artifacts
+//   byte-identical must not cascade), and the forced backend and profile env vars.
+// Profiles are not Nx configurations (see core/profile-choice.ts): the target is the same for
+// every profile, so adding one leaves the default run's hashes alone.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNodesFromFiles, type CreateNodes, type CreateNodesResult, type TargetConfiguration } from 'nx/src/devkit-exports';
-import { parse } from 'yaml';
-import { type Pipeline, loadPipeline, profileNames, stageParamsDigest, upstreamStages } from '@cvc/core/pipeline-file';
-import { envNameForParam, BACKEND_ENV } from '@cvc/core/env';
+import { loadPipeline, upstreamStages } from '@cvc/core/pipeline-file';
+import { BACKEND_ENV } from '@cvc/core/env';
+import { stageCodeFiles } from '@cvc/core/code-files';
+import { PROFILE_ENV } from '@cvc/core/profile-choice';
 
 export interface PipelinePluginOptions {
   /** The pipeline file this workspace runs (root-relative). */
@@ -25,38 +36,23 @@ function projectName(root: string, packageDir: string): string {
   return pkg.nx?.name ?? pkg.name;
 }
 
-function stageCommand(opts: PipelinePluginOptions, pipelineFile: string, stage: string, digest: string, profile?: string): string {
-  const profileFlag = profile ? ` --profile ${profile}` : '';
-  return `${opts.command ?? 'cvc'} stage ${stage} --pipeline ${pipelineFile}${profileFlag} --params-digest ${digest}`;
-}
-
 export function nodesForPipeline(root: string, pipelineFile: string, opts: PipelinePluginOptions = {}): CreateNodesResult {
   const base = loadPipeline(join(root, pipelineFile));
-  const raw = parse(readFileSync(join(root, pipelineFile), 'utf8')) as Record<string, unknown>;
-  const profiles: Record<string, Pipeline> = Object.fromEntries(profileNames(raw).map((p) => [p, loadPipeline(join(root, pipelineFile), { profile: p })]));
   const names = new Map(base.stages.map((s) => [s.name, projectName(root, s.package)]));
   const projects: NonNullable<CreateNodesResult['projects']> = {};
 
   for (const stage of base.stages) {
-    const external = stage.external.flatMap((param) => {
-      const env = envNameForParam(param);
-      return [{ env }, { runtime: `node node_modules/@cvc/nx-pipeline/hash-path.cjs ${JSON.stringify(stage.params[param])} ${env}` }];
-    });
     const target: TargetConfiguration = {
       executor: 'nx:run-commands',
-      options: { command: stageCommand(opts, pipelineFile, stage.name, stageParamsDigest(base, stage)) },
-      configurations: Object.fromEntries(
-        Object.entries(profiles).map(([profile, pipeline]) => {
-          const profiled = pipeline.stages.find((s) => s.name === stage.name)!;
-          return [profile, { command: stageCommand(opts, pipelineFile, stage.name, stageParamsDigest(pipeline, profiled), profile) }];
-        }),
-      ),
+      options: { command: `${opts.command ?? 'cvc'} stage ${stage.name} --pipeline ${pipelineFile}` },
       cache: true,
-      // Code of this package and of the workspace packages it depends on; upstream artifacts
-      // but not their locks (a lock records upstream code hashes, and a code change that leaves
-      // the artifacts byte-identical must not cascade); not the whole YAML: the params slice
-      // is in the command's digest above.
-      inputs: ['stageCode', '^stageCode', { dependentTasksOutputFiles: '**/!(*.lock.json)', transitive: false }, { env: BACKEND_ENV }, ...external],
+      inputs: [
+        ...stageCodeFiles(root, stage.package).map((file) => `{workspaceRoot}/${file}`),
+        { dependentTasksOutputFiles: '**/!(*.lock.json)', transitive: false },
+        { env: BACKEND_ENV },
+        { env: PROFILE_ENV },
+        { runtime: `node node_modules/@cvc/nx-pipeline/stage-inputs.cjs ${pipelineFile} ${stage.name}` },
+      ],
       outputs: [`{workspaceRoot}/artifacts/${stage.name}`],
       dependsOn: upstreamStages(base, stage).map((up) => ({ projects: [names.get(up)!], target: 'stage', params: 'forward' as const })),
       metadata: {
@@ -73,7 +69,7 @@ export function nodesForPipeline(root: string, pipelineFile: string, opts: Pipel
       all: {
         executor: 'nx:noop',
         dependsOn: base.stages.map((s) => ({ projects: [names.get(s.name)!], target: 'stage', params: 'forward' as const })),
-        metadata: { description: `run every stage of ${pipelineFile} in DAG order (cached per stage)` },
+        metadata: { description: `run every stage of ${pipelineFile} in DAG order (cached per stage; profile: -c <name> or ${PROFILE_ENV})` },
       },
     },
   };

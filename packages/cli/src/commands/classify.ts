@@ -1,6 +1,7 @@
 // cvc classify <files or folders…>: label and p(crocodile) per image with a saved classifier.
 import { initCompute } from '@cvc/core/backend';
-import { classifyImages, loadClassifierModel } from '@cvc/vision';
+import { loadClassifierModel } from '@cvc/vision/classifier-model';
+import { classifyImages } from '@cvc/vision/classify';
 import { collectImages } from '../collect-images.ts';
 import { defaultModelDir } from '../artifact-path.ts';
 

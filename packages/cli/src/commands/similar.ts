@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { decodeToRgb, imageAt, loadPipeline, readImageDataset, writeFileAtomic, type Pipeline } from '@cvc/core';
 import { artifactPath } from '../artifact-path.ts';
-import { readEmbeddingIndex, readEmbeddings } from '@cvc/artifacts';
+import { readEmbeddingIndex, readEmbeddings } from '@cvc/artifacts/embeddings';
 import { selectModel } from '@cvc/embedder';
 import { contactSheet, findDatasetImage, matrix, row, similarImages } from '@cvc/ranker';
 

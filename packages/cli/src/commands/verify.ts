@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { RESUME_ENV, hashTree, loadPipeline } from '@cvc/core';
+import { PROFILE_ENV, chosenProfile } from '@cvc/core/profile-choice';
 
 function artifactHashes(root: string, stages: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -16,19 +17,21 @@ function artifactHashes(root: string, stages: string[]): Record<string, string> 
 }
 
 async function runPipeline(root: string, profile: string | undefined, skipCache: boolean): Promise<void> {
-  const args = ['run', 'pipeline:all', ...(profile ? ['-c', profile] : []), ...(skipCache ? ['--skip-nx-cache'] : [])];
-  process.stderr.write(`$ nx ${args.join(' ')}\n`);
+  const args = ['run', 'pipeline:all', ...(skipCache ? ['--skip-nx-cache'] : [])];
+  process.stderr.write(`$ ${profile ? `${PROFILE_ENV}=${profile} ` : ''}nx ${args.join(' ')}\n`);
   // The uncached run also ignores resumable checkpoints, so every stage really recomputes.
-  await execa('nx', args, { cwd: root, preferLocal: true, stdio: 'inherit', env: skipCache ? { [RESUME_ENV]: '0' } : {} });
+  const env = { ...(profile ? { [PROFILE_ENV]: profile } : {}), ...(skipCache ? { [RESUME_ENV]: '0' } : {}) };
+  await execa('nx', args, { cwd: root, preferLocal: true, stdio: 'inherit', env });
 }
 
 export async function verifyCommand(opts: { pipeline: string; profile?: string }): Promise<void> {
-  const pipeline = loadPipeline(opts.pipeline, opts.profile ? { profile: opts.profile } : {});
+  const profile = opts.profile ?? chosenProfile();
+  const pipeline = loadPipeline(opts.pipeline, profile ? { profile } : {});
   const stages = pipeline.stages.map((s) => s.name);
   // The previous run: whatever is in artifacts/ now, after bringing it up to date (from cache if possible).
-  await runPipeline(pipeline.root, opts.profile, false);
+  await runPipeline(pipeline.root, profile, false);
   const before = artifactHashes(pipeline.root, stages);
-  await runPipeline(pipeline.root, opts.profile, true);
+  await runPipeline(pipeline.root, profile, true);
   const after = artifactHashes(pipeline.root, stages);
 
   const files = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();

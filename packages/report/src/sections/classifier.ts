@@ -3,36 +3,14 @@
 // galleries and the reliability diagram. Reads `classifier_metrics` and `classifier_plots`.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { classifierMetrics, type ClassifierModelMetrics } from '@cvc/artifacts/classifier-metrics';
 import { chartFigure } from '../charts.ts';
 import { esc, fmt, table } from '../html.ts';
 import { pngFileImg } from '../images.ts';
 import { readJsonArtifact } from '../read-artifact.ts';
 import type { RenderedSection, SectionContext } from './section.ts';
 
-const setFigures = z.object({
-  images: z.number(),
-  accuracy: z.number(),
-  auc: z.number(),
-  confusion: z.array(z.array(z.number()).length(2)).length(2),
-  ece: z.object({ raw: z.number(), calibrated: z.number() }),
-});
-const modelMetrics = z.object({
-  model: z.string(),
-  kind: z.string(),
-  epochs: z.object({ chosen: z.number(), max: z.number() }),
-  temperature: z.number(),
-  crossValidation: z.object({ foldAccuracy: z.array(z.number()), mean: z.number(), std: z.number() }),
-  outOfFold: setFigures,
-  test: setFigures,
-  testFoldEnsemble: z.object({ accuracy: z.number(), auc: z.number() }),
-});
-export const classifierMetricsSchema = z.object({
-  classes: z.array(z.string()).length(2),
-  best: z.string(),
-  models: z.array(modelMetrics).min(1),
-});
-type ModelMetrics = z.infer<typeof modelMetrics>;
+type ModelMetrics = ClassifierModelMetrics;
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -121,7 +99,7 @@ function plot(dir: string, file: string, alt: string, caption: string, shrink: n
 export async function classifierSection(ctx: SectionContext): Promise<RenderedSection> {
   const metricsFile = ctx.input('classifier_metrics');
   const plots = ctx.input('classifier_plots');
-  const metrics = readJsonArtifact(metricsFile, classifierMetricsSchema);
+  const metrics = readJsonArtifact(metricsFile, classifierMetrics);
   const { models, best, classes } = metrics;
 
   const curves = models.map((m) => plot(plots, `curves-${m.model}.png`, `training curves of ${m.model}`, `${esc(m.model)}: loss and accuracy per epoch on the train split, validation alongside.`, 2));

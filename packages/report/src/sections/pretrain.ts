@@ -2,20 +2,15 @@
 // CIFAR-10 test accuracy and the curves. Reads `pretrain_metrics` and `pretrain_plots`.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { pretrainMetrics } from '@cvc/artifacts/pretrain-metrics';
 import { esc } from '../html.ts';
 import { pngFileImg } from '../images.ts';
 import { readJsonArtifact } from '../read-artifact.ts';
 import type { RenderedSection, SectionContext } from './section.ts';
 
-export const pretrainMetricsSchema = z.object({
-  data: z.object({ package: z.string(), classes: z.array(z.string()), train: z.number(), test: z.number() }),
-  epochs: z.number(),
-  testAccuracy: z.number(),
-});
 
 export async function pretrainSection(ctx: SectionContext): Promise<RenderedSection> {
-  const metrics = readJsonArtifact(ctx.input('pretrain_metrics'), pretrainMetricsSchema);
+  const metrics = readJsonArtifact(ctx.input('pretrain_metrics'), pretrainMetrics);
   const curves = join(ctx.input('pretrain_plots'), 'curves.png');
   if (!existsSync(curves)) throw new Error(`${curves}: missing from the pretrain stage's plots`);
   const accuracy = `${(100 * metrics.testAccuracy).toFixed(1)}%`;

@@ -3,7 +3,8 @@
 // last execution of each stage (artifacts/.runs, loaded at view time; see run-times.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { LOCK_FILE, deriveSeed, loadPipeline, stageParamsDigest, type StageLock } from '@cvc/core';
+import { deriveSeed, loadPipeline, stageParamsDigest } from '@cvc/core';
+import { LOCK_FILE, type StageLock } from '@cvc/core/lock';
 import { esc, table } from '../html.ts';
 import { libraryVersions } from '../library-versions.ts';
 import type { RenderedSection, SectionContext } from './section.ts';

@@ -1,0 +1,13 @@
+// The runtime part of a stage's Nx hash (see ../stage-inputs.cjs).
+import { existsSync } from 'node:fs';
+import { envNameForParam, getStage, loadPipeline, stageParamsDigest, treeDigest } from '@cvc/core';
+import { externalPaths } from '@cvc/core/lock';
+import { chosenProfile } from '@cvc/core/profile-choice';
+
+export function stageInputsLine(pipelineFile: string, stageName: string, env: NodeJS.ProcessEnv = process.env, profile = chosenProfile(env)): string {
+  const pipeline = loadPipeline(pipelineFile, profile !== undefined ? { profile } : {});
+  const stage = getStage(pipeline, stageName);
+  const overrides = Object.fromEntries(stage.external.flatMap((p) => (env[envNameForParam(p)] ? [[p, env[envNameForParam(p)]!]] : [])));
+  const external = Object.entries(externalPaths(pipeline, stage, overrides)).map(([param, path]) => `${param}=${existsSync(path) ? treeDigest(path, { skipHidden: true }) : 'missing'}`);
+  return [`profile=${profile ?? '-'}`, `params=${stageParamsDigest(pipeline, stage)}`, ...external].join(' ');
+}
