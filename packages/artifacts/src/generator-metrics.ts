@@ -73,6 +73,13 @@ export const generatorMetrics = z.object({
     testVsTrain: kidFid,
     testVsTrainObjectFeatures: kidFid,
     realDiversity: diversity,
+    /** The judges on the real test images: what a perfect generator's class samples would score, and the share of real images in the hybrid window. */
+    realTest: z.object({
+      count: z.number().int().min(1),
+      accuracy: z.object({ best: perClass(z.number()), second: perClass(z.number()), objectTop1: perClass(z.number()) }),
+      shareInRange: z.object({ best: z.number(), second: z.number() }),
+      meanPClockPlusCrocodile: z.number(),
+    }),
   }),
   models: z.record(z.string(), generatorModelMetrics).refine((m) => Object.keys(m).length > 0, 'no models'),
 });

@@ -11,7 +11,7 @@ import { restoreGenerator } from '../src/generator-artifact.ts';
 import { loadBestJudge, loadClassifierJudge, loadObjectJudge } from '../src/judge.ts';
 import { generatorParams } from '../src/params.ts';
 import { sampleAtMix } from '../src/sample.ts';
-import { summaryLines } from '../src/summary-line.ts';
+import { referenceLine, summaryLines } from '../src/summary-line.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -38,7 +38,8 @@ const judges: Judges = {
   second: await loadClassifierJudge(tf, path('classifier_models'), params.secondJudge),
   object: await loadObjectJudge(tf, path('object_judge_model')),
 };
-const ref = buildReference(judges, dataset.images, manifest.shape[0], manifest.labels, manifest.splits.train, manifest.splits.test, rng('reference-kid'));
+const ref = buildReference(judges, dataset.images, manifest.shape[0], manifest.labels, manifest.splits.train, manifest.splits.test, rng('reference-kid'), params.hybridRange);
+console.log(referenceLine(ref, params.hybridRange));
 const results: Record<string, unknown> = {};
 for (const pair of pairs) {
   const [kind, dir] = pair.split('=') as [string, string];
@@ -56,4 +57,4 @@ for (const pair of pairs) {
   console.log(`${kind}: ${info.epochs} epochs; sampling and metrics ${((performance.now() - started) / 1000).toFixed(0)} s`);
   results[kind] = { type: 'learned', epochs: info.epochs, ...m };
 }
-if (out) writeFileSync(out, `${JSON.stringify({ judges: { best: judges.best.name, second: judges.second.name, object: judges.object.name }, reference: { testVsTrain: ref.realFloor, testVsTrainObjectFeatures: ref.objectFloor, testToNearestTrainPixelRms: ref.testToTrain }, models: results }, null, 1)}\n`);
+if (out) writeFileSync(out, `${JSON.stringify({ judges: { best: judges.best.name, second: judges.second.name, object: judges.object.name }, reference: { testVsTrain: ref.realFloor, testVsTrainObjectFeatures: ref.objectFloor, testToNearestTrainPixelRms: ref.testToTrain, realTest: ref.realTest }, models: results }, null, 1)}\n`);

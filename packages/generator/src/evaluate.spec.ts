@@ -64,7 +64,7 @@ const judges: Judges = { best: brightnessJudge, second: squaredJudge, object: ob
 describe('evaluateModel', () => {
   it('counts hybrids in the window, flags copies of training images, ranks hybrid-and-realistic first', () => {
     const real = flat([0, 20, 40, 60, 200, 220, 240, 255, 100, 150]);
-    const ref = buildReference(judges, real, 10, [0, 0, 0, 0, 1, 1, 1, 1, 0, 1], [0, 1, 2, 3, 4, 5, 6, 7], [8, 9], createRng(1));
+    const ref = buildReference(judges, real, 10, [0, 0, 0, 0, 1, 1, 1, 1, 0, 1], [0, 1, 2, 3, 4, 5, 6, 7], [8, 9], createRng(1), [0.3, 0.7]);
     // Hybrids: brightness 0.5 (in range, far from every real image), 0.45 (in range), 20 (a copy of a training image, p 0.08).
     const hybrids = flat([128, 115, 20]);
     // Class samples no nearer a training image than the nearest test image is (40 grey levels).
@@ -90,6 +90,13 @@ describe('evaluateModel', () => {
       first: { count: 1, shareInRange: 1, secondJudgeShareInRange: 0, meanPClockPlusCrocodile: expect.closeTo(0.9, 5) },
       rest: { count: 2, shareInRange: 0.5, secondJudgeShareInRange: 0, meanPClockPlusCrocodile: expect.closeTo(0.55, 5) },
     });
+    // The judges on the real test images (100: a clock, 150: a crocodile): p 0.39 / 0.59 under the best judge, 0.15 / 0.35 under the second.
+    expect(ref.realTest).toEqual({
+      count: 2,
+      accuracy: { best: { clock: 1, crocodile: 1 }, second: { clock: 1, crocodile: 0 }, objectTop1: { clock: 1, crocodile: 1 } },
+      shareInRange: { best: 1, second: 0.5 },
+      meanPClockPlusCrocodile: expect.closeTo(0.9, 5),
+    });
     expect(m.classSamples.precisionRecall.k).toBe(1);
     expect(m.classSamples.precisionRecall.realPerClass).toBe(3);
     expect(Number.isFinite(m.classSamples.fid) && Number.isFinite(m.classSamples.kid)).toBe(true);
@@ -102,7 +109,7 @@ describe('evaluateModel', () => {
   it('diversity: a collapsed set (all samples alike) scores 0, a varied one more', () => {
     const collapsed = { clock: flat([90, 90, 90]), crocodile: flat([150, 150, 150]) };
     const real = flat([0, 20, 40, 60, 200, 220, 240, 255, 100, 150]);
-    const ref = buildReference(judges, real, 10, [0, 0, 0, 0, 1, 1, 1, 1, 0, 1], [0, 1, 2, 3, 4, 5, 6, 7], [8, 9], createRng(1));
+    const ref = buildReference(judges, real, 10, [0, 0, 0, 0, 1, 1, 1, 1, 0, 1], [0, 1, 2, 3, 4, 5, 6, 7], [8, 9], createRng(1), [0.3, 0.7]);
     const m = evaluateModel(judges, ref, flat([128, 120]), collapsed, { hybridRange: [0.3, 0.7], best: 1, rng: createRng(2), precisionRecallK: 1 });
     expect(m.diversity.clock).toEqual({ pixel: 0, feature: 0 });
     expect(m.diversity.crocodile).toEqual({ pixel: 0, feature: 0 });

@@ -37,6 +37,18 @@ export interface RealReference {
   objectFloor: { kid: number; fid: number };
   /** Within-class diversity of the real images (all of a class): what varied samples should approach. */
   realDiversity: ClassDiversity;
+  /** The judges on the real test images: what a perfect generator's class samples and the window would score. */
+  realTest: RealTestFigures;
+}
+
+export interface RealTestFigures {
+  count: number;
+  /** Share of each class's test images judged as their class: 2-way under the best and second judge, 12-way top-1. */
+  accuracy: { best: PerClass<number>; second: PerClass<number>; objectTop1: PerClass<number> };
+  /** Share of all test images with p(crocodile) in the hybrid window (real images "between" the classes). */
+  shareInRange: { best: number; second: number };
+  /** Mean p(clock) + p(crocodile) of the test images under the 12-way judge. */
+  meanPClockPlusCrocodile: number;
 }
 
 /** Mean pairwise distance within each class: RMS pixel (0–1 units) and Euclidean in the judge's feature space. */
@@ -117,32 +129,6 @@ const imageRows = (all: Uint8Array, idx: number[]) => {
   return out;
 };
 
-/** `labels`: class id (0 clock, 1 crocodile) of every image in `all`. */
-export function buildReference(judges: Judges, all: Uint8Array, n: number, labels: number[], train: number[], test: number[], rng: Rng): RealReference {
-  const real = judges.best.judge(all, n);
-  const ofClass = (c: number) => labels.flatMap((l, i) => (l === c ? [i] : []));
-  const realDiversityOf = (idx: number[]) => ({ pixel: r6(pixelDiversity(imageRows(all, idx))), feature: r6(featureDiversity(rows(real.features, real.dim, idx), real.dim)) });
-  const floor = (features: Float32Array, dim: number) => {
-    const trainF = rows(features, dim, train);
-    const testF = rows(features, dim, test);
-    return { kid: r6(kid(testF, trainF, dim, rng)), fid: r6(fid(testF, trainF, dim)) };
-  };
-  const realFloor = floor(real.features, real.dim);
-  const objectReal = judges.object.judge(all, n);
-  const objectFloor = floor(objectReal.features, objectReal.dim);
-  const nn = nearestDistances(real.features, real.features, real.dim, true).distance;
-  const median = summarize(nn).median;
-  const trainPixels = new Float32Array(train.length * PIXELS);
-  train.forEach((i, k) => trainPixels.set(toUnit(all.subarray(i * PIXELS, (i + 1) * PIXELS)), k * PIXELS));
-  const testImages = imageRows(all, test);
-  const realByClass: [number[], number[]] = [ofClass(0), ofClass(1)];
-  const realDiversity = { clock: realDiversityOf(realByClass[0]), crocodile: realDiversityOf(realByClass[1]) };
-  return {
-    real, objectReal, realByClass, realNearestMedian: median, trainPixels, trainIndex: train.slice(),
-    testToTrain: summarize(pixelNearest(testImages, trainPixels).rms), realFloor, objectFloor, realDiversity,
-  };
-}
-
 const shareInWindow = (p: Float32Array, [lo, hi]: [number, number], idx?: number[]) => {
   const list = idx ?? Array.from(p, (_, i) => i);
   return list.length ? r6(list.filter((i) => p[i]! >= lo && p[i]! <= hi).length / list.length) : 0;
@@ -171,6 +157,49 @@ function calledAs(top: number[], classes: string[]): Record<string, number> {
 }
 
 const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
+
+/** `labels`: class id (0 clock, 1 crocodile) of every image in `all`; `hybridRange`: the window on p(crocodile). */
+export function buildReference(judges: Judges, all: Uint8Array, n: number, labels: number[], train: number[], test: number[], rng: Rng, hybridRange: [number, number]): RealReference {
+  const real = judges.best.judge(all, n);
+  const ofClass = (c: number) => labels.flatMap((l, i) => (l === c ? [i] : []));
+  const realDiversityOf = (idx: number[]) => ({ pixel: r6(pixelDiversity(imageRows(all, idx))), feature: r6(featureDiversity(rows(real.features, real.dim, idx), real.dim)) });
+  const floor = (features: Float32Array, dim: number) => {
+    const trainF = rows(features, dim, train);
+    const testF = rows(features, dim, test);
+    return { kid: r6(kid(testF, trainF, dim, rng)), fid: r6(fid(testF, trainF, dim)) };
+  };
+  const realFloor = floor(real.features, real.dim);
+  const objectReal = judges.object.judge(all, n);
+  const objectFloor = floor(objectReal.features, objectReal.dim);
+  const nn = nearestDistances(real.features, real.features, real.dim, true).distance;
+  const median = summarize(nn).median;
+  const trainPixels = new Float32Array(train.length * PIXELS);
+  train.forEach((i, k) => trainPixels.set(toUnit(all.subarray(i * PIXELS, (i + 1) * PIXELS)), k * PIXELS));
+  const testImages = imageRows(all, test);
+  const realByClass: [number[], number[]] = [ofClass(0), ofClass(1)];
+  const realDiversity = { clock: realDiversityOf(realByClass[0]), crocodile: realDiversityOf(realByClass[1]) };
+  // The judges on the test images alone.
+  const second = judges.second.judge(testImages, test.length);
+  const testP = Float32Array.from(test, (i) => real.pCrocodile[i]!);
+  const testOfClass = (c: number) => test.flatMap((i, k) => (labels[i] === c ? [k] : []));
+  const accuracyOn = (p: Float32Array) => ({
+    clock: r6(testOfClass(0).filter((k) => p[k]! < 0.5).length / Math.max(1, testOfClass(0).length)),
+    crocodile: r6(testOfClass(1).filter((k) => p[k]! >= 0.5).length / Math.max(1, testOfClass(1).length)),
+  });
+  const objectTest: ObjectJudgement = { probs: rows(objectReal.probs, judges.object.classes.length, test), features: new Float32Array(0), dim: objectReal.dim };
+  const o = objectRows(objectTest, judges.object);
+  const top1Of = (c: number, column: number) => r6(testOfClass(c).filter((k) => o.top[k] === column).length / Math.max(1, testOfClass(c).length));
+  const realTest: RealTestFigures = {
+    count: test.length,
+    accuracy: { best: accuracyOn(testP), second: accuracyOn(second.pCrocodile), objectTop1: { clock: top1Of(0, judges.object.clock), crocodile: top1Of(1, judges.object.crocodile) } },
+    shareInRange: { best: shareInWindow(testP, hybridRange), second: shareInWindow(second.pCrocodile, hybridRange) },
+    meanPClockPlusCrocodile: r6(mean(o.both)),
+  };
+  return {
+    real, objectReal, realByClass, realNearestMedian: median, trainPixels, trainIndex: train.slice(),
+    testToTrain: summarize(pixelNearest(testImages, trainPixels).rms), realFloor, objectFloor, realDiversity, realTest,
+  };
+}
 
 export function evaluateModel(
   judges: Judges,

@@ -15,7 +15,7 @@ import { loadBestJudge, loadClassifierJudge, loadObjectJudge } from './judge.ts'
 import { buildModel, modelConfig, trainingDigest } from './models.ts';
 import { generatorParams, type GeneratorKind, type GeneratorParams, type ModelKind } from './params.ts';
 import { interpolationStrips } from './strips.ts';
-import { summaryLines } from './summary-line.ts';
+import { referenceLine, summaryLines } from './summary-line.ts';
 import { imageAt, sampleAtMix } from './sample.ts';
 import { train, type EpochRecord, type TrainingImages } from './trainer.ts';
 import type { StageContext } from '@cvc/core';
@@ -118,7 +118,8 @@ export default defineStage({
     };
     if (judges.second.name === judges.best.name) throw new Error(`stages.generator.params.secondJudge: "${params.secondJudge}" is the best model itself; name another classifier model`);
     ctx.log(`judges: best ${judges.best.name} (features: ${judges.best.featureLayer}), second ${judges.second.name}, object-aware ${judges.object.classes.length}-way; ${trainIdx.length} training images`);
-    const ref = buildReference(judges, dataset.images, n, manifest.labels, trainIdx, manifest.splits.test, ctx.rng('reference-kid'));
+    const ref = buildReference(judges, dataset.images, n, manifest.labels, trainIdx, manifest.splits.test, ctx.rng('reference-kid'), params.hybridRange);
+    ctx.log(referenceLine(ref, params.hybridRange));
 
     const metrics: Record<string, GeneratorModelMetrics> = {};
     for (const kind of params.models) {
@@ -168,6 +169,7 @@ export default defineStage({
         testVsTrain: ref.realFloor,
         testVsTrainObjectFeatures: ref.objectFloor,
         realDiversity: ref.realDiversity,
+        realTest: ref.realTest,
       },
       models: metrics,
     });

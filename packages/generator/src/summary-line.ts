@@ -18,3 +18,12 @@ export function summaryLines(kind: string, m: ModelMetrics, ref: RealReference, 
   for (const [g, v] of Object.entries(m.hybridGroups ?? {})) lines.push(`${kind}: ${g}: ${pct(v.shareInRange)} (second ${pct(v.secondJudgeShareInRange)}), p(clock)+p(crocodile) ${v.meanPClockPlusCrocodile.toFixed(3)}`);
   return lines;
 }
+
+/** The same figures for the real test images: the ceiling class samples are read against. */
+export function referenceLine(ref: RealReference, hybridRange: [number, number]): string {
+  const t = ref.realTest;
+  return `real test images (${t.count}): in [${hybridRange.join(', ')}] ${pct(t.shareInRange.best)} (second judge ${pct(t.shareInRange.second)}), ` +
+    `object judge p(clock)+p(crocodile) ${t.meanPClockPlusCrocodile.toFixed(3)}; as their class: 2-way ${pct(t.accuracy.best.clock)} / ${pct(t.accuracy.best.crocodile)}, ` +
+    `second ${pct(t.accuracy.second.clock)} / ${pct(t.accuracy.second.crocodile)}, 12-way top-1 ${pct(t.accuracy.objectTop1.clock)} / ${pct(t.accuracy.objectTop1.crocodile)}; ` +
+    `FID/KID vs train ${ref.realFloor.fid.toFixed(2)} / ${ref.realFloor.kid.toFixed(4)} (12-way features ${ref.objectFloor.fid.toFixed(2)} / ${ref.objectFloor.kid.toFixed(4)})`;
+}

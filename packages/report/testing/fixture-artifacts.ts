@@ -151,6 +151,10 @@ export async function writeGeneratorFixture(dir: string): Promise<{ generator_me
       realImages: 20, trainImages: 12, realNearestFeatureDistanceMedian: 1.5, testToNearestTrainPixelRms: summary(0.2),
       testVsTrain: { kid: 0.01, fid: 12.5 }, testVsTrainObjectFeatures: { kid: 0.02, fid: 3.5 },
       realDiversity: { clock: { pixel: 0.39, feature: 6 }, crocodile: { pixel: 0.28, feature: 3.7 } },
+      realTest: {
+        count: 8, accuracy: { best: { clock: 1, crocodile: 0.75 }, second: { clock: 0.75, crocodile: 0.75 }, objectTop1: { clock: 0.5, crocodile: 0.75 } },
+        shareInRange: { best: 0.125, second: 0.25 }, meanPClockPlusCrocodile: 0.7,
+      },
     },
     models: {
       frequency: {

@@ -38,8 +38,12 @@ function metricsTable(metrics: GeneratorMetrics): string {
     ];
   });
   const ref = metrics.reference;
+  const t = ref.realTest;
   rows.push([
-    '<i>real test images</i>', '—', '—', '—', '—', '—', '—', '—',
+    `<i>real test images (${t.count})</i>`, '—', pct(t.shareInRange.best), pct(t.shareInRange.second), fmt(t.meanPClockPlusCrocodile, 2),
+    pair(pct(t.accuracy.best.clock), pct(t.accuracy.best.crocodile)),
+    pair(pct(t.accuracy.second.clock), pct(t.accuracy.second.crocodile)),
+    pair(pct(t.accuracy.objectTop1.clock), pct(t.accuracy.objectTop1.crocodile)),
     pair(fmt(ref.testVsTrain.fid, 1), fmt(ref.testVsTrain.kid, 3)),
     pair(fmt(ref.testVsTrainObjectFeatures.fid, 1), fmt(ref.testVsTrainObjectFeatures.kid, 3)),
     '—', fmt(ref.testToNearestTrainPixelRms.median, 3), '—',
@@ -59,7 +63,7 @@ function metricsTable(metrics: GeneratorMetrics): string {
     rows,
     { numeric: [2, 3, 4, 11, 12] },
   )}
-<p class="note">Three judges. <b>${esc(best.name)}</b> (the best classifier) and <b>${esc(second.name)}</b> (an independent second classifier) give p(crocodile): hybridness is the share of hybrids (generated at a 50/50 label) with p in [${lo}, ${hi}]. <b>${esc(object.name)}</b> is a ${object.classes.length}-way classifier (${object.classes.map(esc).join(', ')})${objectFacts}: a clock sample it calls a frog is not a clock, and p(clock) + p(crocodile) near 0 means a hybrid looks like neither. FID/KID: class samples against all real images in the best judge's pooled features and in the 12-way judge's; the last row is the floor (real test images against the training images). Precision/recall (Kynkäänniemi et al. 2019, k = 3, best judge's features): the share of a class's samples inside the real images' k-NN manifold, and of real images inside the samples'. Memorisation: RMS pixel distance of each sample to its nearest training image, next to that of real test images. Baselines have no class samples; they stand in with the same operation on two training images of one class.</p>`;
+<p class="note">Three judges. <b>${esc(best.name)}</b> (the best classifier) and <b>${esc(second.name)}</b> (an independent second classifier) give p(crocodile): hybridness is the share of hybrids (generated at a 50/50 label) with p in [${lo}, ${hi}]. <b>${esc(object.name)}</b> is a ${object.classes.length}-way classifier (${object.classes.map(esc).join(', ')})${objectFacts}: a clock sample it calls a frog is not a clock, and p(clock) + p(crocodile) near 0 means a hybrid looks like neither. FID/KID: class samples against all real images in the best judge's pooled features and in the 12-way judge's; the last row is what real test images get from the same judges: the ceiling for class samples and the floor for FID/KID (test against training images). Precision/recall (Kynkäänniemi et al. 2019, k = 3, best judge's features): the share of a class's samples inside the real images' k-NN manifold, and of real images inside the samples'. Memorisation: RMS pixel distance of each sample to its nearest training image, next to that of real test images. Baselines have no class samples; they stand in with the same operation on two training images of one class.</p>`;
 }
 
 /** One model's losses per epoch, one small panel per loss (their scales differ by orders of magnitude). */
