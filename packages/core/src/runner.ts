@@ -11,6 +11,9 @@ import { assertInputsIntact } from './integrity.ts';
 import { LOCK_FILE, buildLock, codeHashes, externalPaths, inputDigests, stageDir } from './lock.ts';
 import { type Pipeline, type StageSpec, canonicalJson, getStage, loadPipeline, mergeParams, relativeToRoot, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
 import { createProgress } from './progress.ts';
+import { createStageOutput, type StageOutput } from './terminal.ts';
+import { createTrainingPlan, type TrainingPlan } from './training-plan.ts';
+import { planTimesFor, readEpochTimes, recordEpochTimes } from './epoch-times.ts';
 import { createRng, deriveSeed } from './random.ts';
 import type { StageContext, StageDefinition } from './stage.ts';
 import { checkStageParams } from './stage-params.ts';
@@ -48,7 +51,9 @@ export async function loadStageDefinition(pipeline: Pipeline, stage: StageSpec):
 }
 
 export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
-  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  // Log lines and the live bar share one output, so a bar never splits a line.
+  const out: StageOutput = opts.log ? { interactive: false, line: opts.log, status: () => {}, clearStatus: () => {} } : createStageOutput();
+  const log = (m: string) => out.line(m);
   const profile = opts.profile ?? chosenProfile();
   const pipeline = loadPipeline(opts.pipelineFile, profile !== undefined ? { profile } : {});
   const declared = getStage(pipeline, opts.stage);
@@ -115,9 +120,16 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
     output: outputPath,
     resolvePath: (path) => resolveFromRoot(pipeline, path),
     log: (message) => log(`[${spec.name}] ${message}`),
-    progress: (label, total) => createProgress(`[${spec.name}] ${label}`, total),
+    progress: (label, total) => createProgress(`[${spec.name}] ${label}`, total, out),
+    plan: (items) => {
+      const plan = createTrainingPlan(items, { out, prefix: `[${spec.name}]`, previous: planTimesFor(readEpochTimes(pipeline.root, spec.name), digest), stageStarted: startedAt });
+      plans.push(plan);
+      return plan;
+    },
   };
 
+  const plans: TrainingPlan[] = [];
+  const startedAt = Date.now();
   const started = performance.now();
   try {
     await definition.run(ctx);
@@ -139,6 +151,11 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
     writeJsonAtomic(join(tempDir, LOCK_FILE), lock);
     swapFolder(tempDir, finalDir);
     const seconds = (performance.now() - started) / 1000;
+    if (plans.length) {
+      const measured = plans.map((p) => p.measured());
+      const merged = { rates: Object.assign({}, ...measured.map((m) => m.rates)) as Record<string, number>, trainingSeconds: measured.reduce((a, m) => a + m.trainingSeconds, 0) };
+      recordEpochTimes(pipeline.root, spec.name, digest, merged, seconds);
+    }
     // Wall time is not deterministic, so it lives outside the stage folder (and outside the cache).
     writeJsonAtomic(join(pipeline.root, 'artifacts', '.runs', `${spec.name}.json`), {
       stage: spec.name,
@@ -152,6 +169,7 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
     log(`[${spec.name}] done in ${seconds.toFixed(1)} s → ${relative(pipeline.root, finalDir)}/`);
     return { stage: spec.name, seconds, outputs, backend };
   } finally {
+    out.clearStatus();
     rmSync(tempDir, { recursive: true, force: true });
   }
 }

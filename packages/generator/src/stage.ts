@@ -2,7 +2,7 @@
 // its hybrids, grids, interpolation strips and checkpoint under artifacts/generator/<model>/,
 // and the metrics of all models to artifacts/generator/metrics.json.
 import { join } from 'node:path';
-import { RESUME_ENV, defineStage, readImageDataset, sha256, writeJsonAtomic } from '@cvc/core';
+import { RESUME_ENV, costKey, defineStage, readImageDataset, sha256, writeJsonAtomic } from '@cvc/core';
 import { tf } from '@cvc/core/backend';
 import { pruneStaleCheckpoints } from './checkpoint.ts';
 import { buildReference, evaluateModel, type ModelMetrics } from './evaluate.ts';
@@ -39,6 +39,9 @@ export default defineStage({
     ctx.log(`judge: classifier ${judge.name} (features: ${judge.featureLayer}); ${trainIdx.length} training images`);
     const ref = buildReference(judge, dataset.images, n, manifest.labels, trainIdx, manifest.splits.test, ctx.rng('reference-kid'));
 
+    const plan = ctx.plan(
+      params.models.map((kind, i) => ({ id: kind, label: `model ${i + 1}/${params.models.length} ${kind}`, epochs: modelConfig(params, kind).epochs, costKey: costKey(kind, modelConfig(params, kind)), size: trainIdx.length })),
+    );
     const metrics: Record<string, ModelMetrics & { epochs: number; history: EpochRecord[] }> = {};
     for (const kind of params.models) {
       const outDir = ctx.output(modelArtifact(kind));
@@ -59,7 +62,7 @@ export default defineStage({
         resume: process.env[RESUME_ENV] !== '0',
         rng: (purpose) => ctx.rng(`${kind}/${purpose}`),
         log: (m) => ctx.log(`${kind}: ${m}`),
-        progress: (label, total) => ctx.progress(`${kind} ${label}`, total),
+        report: plan.start(kind),
       });
       saveGenerator(join(outDir, 'checkpoint'), model, { kind, config, classNames: manifest.classNames, epochs: config.epochs });
 
