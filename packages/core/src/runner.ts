@@ -86,7 +86,7 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   assertInputsIntact(pipeline, spec, inputs);
 
   const seed = deriveSeed(pipeline.seed, spec.name);
-  const profileNote = pipeline.profile ? `, profile ${pipeline.profile}` : '';
+  const profileNote = `${pipeline.profile ? `, profile ${pipeline.profile}` : ''}${pipeline.experiment ? `, experiment ${pipeline.experiment}` : ''}`;
   log(`[${spec.name}] seed ${seed} (global ${pipeline.seed}), params ${digest}${profileNote}`);
 
   let backend: string | null = null;
@@ -122,7 +122,7 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
     log: (message) => log(`[${spec.name}] ${message}`),
     progress: (label, total) => createProgress(`[${spec.name}] ${label}`, total, out),
     plan: (items) => {
-      const plan = createTrainingPlan(items, { out, prefix: `[${spec.name}]`, previous: planTimesFor(readEpochTimes(pipeline.root, spec.name), digest), stageStarted: startedAt });
+      const plan = createTrainingPlan(items, { out, prefix: `[${spec.name}]`, previous: planTimesFor(readEpochTimes(pipeline.root, spec.name), stageParamsDigest(pipeline, spec)), stageStarted: startedAt });
       plans.push(plan);
       return plan;
     },
@@ -154,7 +154,7 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
     if (plans.length) {
       const measured = plans.map((p) => p.measured());
       const merged = { rates: Object.assign({}, ...measured.map((m) => m.rates)) as Record<string, number>, trainingSeconds: measured.reduce((a, m) => a + m.trainingSeconds, 0) };
-      recordEpochTimes(pipeline.root, spec.name, digest, merged, seconds);
+      recordEpochTimes(pipeline.root, spec.name, stageParamsDigest(pipeline, spec), merged, seconds);
     }
     // Wall time is not deterministic, so it lives outside the stage folder (and outside the cache).
     writeJsonAtomic(join(pipeline.root, 'artifacts', '.runs', `${spec.name}.json`), {
@@ -163,6 +163,9 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
       seconds: Number(seconds.toFixed(3)),
       backend,
       profile: pipeline.profile ?? null,
+      experiment: pipeline.experiment ?? null,
+      // Which params the time belongs to (artifacts restored from the cache may be of other params than the last execution).
+      paramsDigest: lock.paramsDigest,
       // Pid of the outermost nx process when run by Nx: tells apart concurrent runs (report's "this run").
       nxInvocation: Number(process.env.NX_INVOCATION_ANCESTOR_PIDS?.split(',')[0]) || null,
     });
