@@ -11,9 +11,13 @@ export interface Progress {
 export function createProgress(label: string, total: number, out: StageOutput = createStageOutput()): Progress {
   let value = 0;
   let lastDecile = -1;
+  let lastLine = -1;
   const started = Date.now();
   const seconds = () => (Date.now() - started) / 1000;
-  const line = (status: string) => out.line(`${label} ${value}/${total} ${seconds().toFixed(1)}s${status ? ` ${status}` : ''}`);
+  const line = (status: string) => {
+    lastLine = value;
+    out.line(`${label} ${value}/${total} ${seconds().toFixed(1)}s${status ? ` ${status}` : ''}`);
+  };
   return {
     tick(n = 1, status = '') {
       value += n;
@@ -32,7 +36,7 @@ export function createProgress(label: string, total: number, out: StageOutput = 
     done(status = '') {
       value = total;
       out.clearStatus();
-      line(status);
+      if (status || lastLine !== total) line(status);
     },
   };
 }

@@ -112,7 +112,7 @@ export function createTrainingPlan(
     const total = [...states.values()].reduce((a, s) => a + s.epochs, 0);
     const done = [...states.values()].reduce((a, s) => a + Math.min(s.epochs, s.done), 0);
     const pct = `stage ${Math.floor((100 * done) / Math.max(1, total))}% of epochs`;
-    return left.knownAny ? `${pct}, ETA > ${humanSeconds(left.seconds)}` : `${pct}, ETA after the first epochs`;
+    return left.knownAny && left.seconds >= 1 ? `${pct}, ETA > ${humanSeconds(left.seconds)}` : `${pct}, ETA after the first epochs`;
   };
 
   const itemOf = (id: string): ItemState => {

@@ -9,11 +9,13 @@ interface GenerateOptions {
   mix: string;
   seed: string;
   out: string;
+  json?: boolean;
 }
 
 export async function generateCommand(opts: GenerateOptions): Promise<void> {
   await initCompute(() => {});
   const dir = checkpointDirFor(opts.pipeline, opts.model);
   const files = await generateToFolder(tf, dir, { n: Number(opts.n), mix: Number(opts.mix), seed: Number(opts.seed), out: opts.out });
+  if (opts.json) process.stdout.write(`${JSON.stringify({ model: opts.model, mix: Number(opts.mix), seed: Number(opts.seed), checkpoint: dir, out: opts.out, files })}\n`);
   process.stderr.write(`${files.length} images (${opts.model}, mix ${opts.mix}: 0 clock … 1 crocodile) from ${dir} → ${opts.out}/\n`);
 }

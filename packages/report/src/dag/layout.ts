@@ -63,10 +63,12 @@ export interface Metrics {
   nodeSpacing: number;
   layerSpacing: number;
   edgeSpacing: number;
+  /** Between an edge's bend and the box it enters (room for the arrowhead). */
+  edgeNodeSpacing: number;
   direction: 'DOWN' | 'RIGHT';
 }
 
-export const PIXELS: Metrics = { charWidth: 7.2, lineHeight: 16, padX: 10, padY: 8, nodeSpacing: 28, layerSpacing: 36, edgeSpacing: 10, direction: 'DOWN' };
+export const PIXELS: Metrics = { charWidth: 7.2, lineHeight: 16, padX: 10, padY: 8, nodeSpacing: 28, layerSpacing: 36, edgeSpacing: 10, edgeNodeSpacing: 10, direction: 'DOWN' };
 
 const textWidth = (lines: string[], m: Metrics) => Math.max(...lines.map((l) => l.length), 1) * m.charWidth;
 
@@ -82,6 +84,7 @@ export async function layoutGraph(graph: Graph, m: Metrics = PIXELS): Promise<La
       'elk.layered.spacing.nodeNodeBetweenLayers': String(m.layerSpacing),
       'elk.spacing.edgeEdge': String(m.edgeSpacing),
       'elk.layered.spacing.edgeEdgeBetweenLayers': String(m.edgeSpacing),
+      'elk.layered.spacing.edgeNodeBetweenLayers': String(m.edgeNodeSpacing),
       'elk.spacing.edgeNode': String(m.edgeSpacing),
       'elk.spacing.edgeLabel': String(Math.max(1, m.edgeSpacing / 2)),
       'elk.edgeLabels.placement': 'CENTER',
