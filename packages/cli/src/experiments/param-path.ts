@@ -68,7 +68,8 @@ export function parseSet(pipeline: Pipeline, text: string): ParamSet {
     return { text, stage: named.name, path: path.slice(1), value };
   }
   // The stages where the whole path exists decide (`models[resnet]…`: the classifier's models, not the generator's).
-  const reaches = (params: unknown) => ('key' in path.at(-1)! ? isRecord(valueAt(params, path.slice(0, -1))) : valueAt(params, path) !== undefined);
+  // A new key may be added under a mapping that exists (the schema then decides), never at the top.
+  const reaches = (params: unknown) => (path.length > 1 && 'key' in path.at(-1)! ? isRecord(valueAt(params, path.slice(0, -1))) : valueAt(params, path) !== undefined);
   const exact = pipeline.stages.filter((s) => reaches(s.params));
   if (exact.length === 1) return { text, stage: exact[0]!.name, path, value };
   const holders = exact.length > 1 ? exact : pipeline.stages.filter((s) => head in s.params);
