@@ -51,7 +51,8 @@ function cvcShowDagStatus(info) {
     var node = document.querySelector('.dag-status[data-stage="' + s.stage + '"]');
     if (!node) return;
     var ran = s.status === 'ran' && s.seconds !== null;
-    node.textContent = ran ? 'ran ' + s.seconds.toFixed(1) + ' s' : s.status === 'cached' ? 'from cache' : s.status === 'building' ? 'this build' : s.status === 'no-record' ? 'not run here' : s.status;
+    var short = { cached: 'from cache', 'not-run': 'reused, not run', building: 'this build', 'no-record': 'not run here', later: 'ran later', 'other-run': 'other nx run' };
+    node.textContent = ran ? 'ran ' + s.seconds.toFixed(1) + ' s' : short[s.status] || s.status;
     node.setAttribute('class', 'dag-status ' + (ran || s.status === 'building' ? 'dag-ran' : s.status === 'cached' ? 'dag-cached' : ''));
   });
 }

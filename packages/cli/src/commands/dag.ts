@@ -34,12 +34,12 @@ function stageStatus(pipeline: Pipeline): (stage: string) => string {
 export async function dagCommand(opts: DagOptions): Promise<void> {
   const pipeline = loadPipeline(opts.pipeline, opts.profile ? { profile: opts.profile } : {});
   const graph: Graph = opts.packages ? packagesGraph(pipeline) : pipelineGraph(pipeline, stageStatus(pipeline));
-  const what = opts.packages ? 'workspace packages (arrows: depends on)' : `pipeline ${pipeline.profile ? `(profile ${pipeline.profile})` : ''}`.trim();
+  const what = opts.packages ? 'workspace packages (arrow: depends on; arrows implied by others left out)' : `pipeline ${pipeline.profile ? `(profile ${pipeline.profile})` : ''}`.trim();
   if (opts.svg) {
     writeFileAtomic(opts.svg, `${graphSvg(await layoutGraph(graph), { title: what })}\n`);
     process.stderr.write(`${what}: ${graph.nodes.length} boxes, ${graph.edges.length} arrows → ${opts.svg}\n`);
     return;
   }
   process.stdout.write(textPicture(await layoutGraph(graph, CELLS)));
-  process.stdout.write(opts.packages ? 'heavy boxes: stages; arrows point to the packages a package uses\n' : 'heavy boxes: stages (status · last run time); rounded: artifacts between stages; dashed: inputs from outside\n');
+  process.stdout.write(opts.packages ? 'heavy boxes: stages; an arrow points to a package it uses (arrows implied by others left out)\n' : 'heavy boxes: stages (status · last run time); rounded: artifacts between stages; dashed: inputs from outside\n');
 }

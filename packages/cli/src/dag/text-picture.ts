@@ -1,7 +1,7 @@
 // A laid-out graph drawn with box-drawing characters for the terminal. ELK lays the graph out in
 // character cells (one unit = one column or one row) with orthogonal edges, so every edge is a
 // run of horizontal and vertical segments that maps onto ─ │ ┌ ┐ └ ┘ ┼ and friends.
-import type { Layout, Metrics } from '@cvc/report/dag/layout';
+import { boxLines, type Layout, type Metrics } from '@cvc/report/dag/layout';
 
 /** ELK's spacing in character cells: boxes one row of padding tall, edges one cell apart. */
 export const CELLS: Metrics = { charWidth: 1, lineHeight: 1, padX: 2, padY: 1, nodeSpacing: 3, layerSpacing: 2, edgeSpacing: 1, edgeNodeSpacing: 2, direction: 'DOWN' };
@@ -72,7 +72,7 @@ export function textPicture(layout: Layout): string {
     chars[y0]![x0 + w - 1] = tr!;
     chars[y0 + h - 1]![x0] = bl!;
     chars[y0 + h - 1]![x0 + w - 1] = br!;
-    node.lines.forEach((line, i) => {
+    boxLines(node).forEach((line, i) => {
       [...line].forEach((c, j) => {
         const x = x0 + 2 + j;
         if (x < x0 + w - 1) chars[y0 + 1 + i]![x] = c;

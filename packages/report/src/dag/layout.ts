@@ -14,7 +14,12 @@ export interface GraphNode {
   lines: string[];
   /** Style class (e.g. "stage", "library"). */
   kind?: string;
+  /** A last line set apart (a stage's status; the report fills it at view time). */
+  status?: string;
 }
+
+/** Every line of a node's box: its lines, then its status line. */
+export const boxLines = (n: GraphNode): string[] => (n.status === undefined ? n.lines : [...n.lines, n.status]);
 
 export interface GraphEdge {
   from: string;
@@ -93,7 +98,7 @@ export async function layoutGraph(graph: Graph, m: Metrics = PIXELS): Promise<La
       'elk.padding': `[top=${m.padY},left=${m.padX},bottom=${m.padY},right=${m.padX}]`,
       'elk.randomSeed': '1',
     },
-    children: graph.nodes.map((n) => ({ id: n.id, width: textWidth(n.lines, m) + 2 * m.padX, height: n.lines.length * m.lineHeight + 2 * m.padY })),
+    children: graph.nodes.map((n) => ({ id: n.id, width: textWidth(boxLines(n), m) + 2 * m.padX, height: boxLines(n).length * m.lineHeight + 2 * m.padY })),
     edges: graph.edges.map((e, i): ElkExtendedEdge => ({
       id: `e${i}`,
       sources: [e.from],

@@ -18,7 +18,7 @@ export function pipelineGraph(pipeline: Pipeline, status: (stage: string) => str
       nodes.push({ id, kind: 'external', lines: [param, String(stage.params[param])] });
       edges.push({ from: id, to: stage.name });
     }
-    nodes.push({ id: stage.name, kind: 'stage', lines: [stage.name, status(stage.name).padEnd(STATUS_WIDTH)] });
+    nodes.push({ id: stage.name, kind: 'stage', lines: [stage.name], status: status(stage.name).padEnd(STATUS_WIDTH) });
   }
   for (const stage of pipeline.stages) {
     // Group the stage's outputs by who reads them.

@@ -1,7 +1,7 @@
 // A laid-out graph as a standalone SVG (monospace text, so the layout's text widths are exact).
 // Class names carry a `dag-` prefix: inline in the report page, its <style> applies page-wide.
 import type { Layout } from './layout.ts';
-import { PIXELS } from './layout.ts';
+import { PIXELS, boxLines } from './layout.ts';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const r = (v: number) => Number(v.toFixed(1));
@@ -39,8 +39,8 @@ export function graphSvg(layout: Layout, opts: SvgOptions): string {
     return `<g data-from="${esc(e.from)}" data-to="${esc(e.to)}"><path class="dag-edge" d="${d}" marker-end="url(#dag-arrow)"/>${label}</g>`;
   });
   const nodes = layout.nodes.map((n) => {
-    const lines = n.lines.map((line, i) => {
-      const cls = n.kind === 'artifact' ? 'dag-line' : i === 0 ? 'dag-title' : i === n.lines.length - 1 && n.kind === 'stage' ? 'dag-status' : 'dag-line';
+    const lines = boxLines(n).map((line, i) => {
+      const cls = i === n.lines.length ? 'dag-status' : n.kind === 'artifact' ? 'dag-line' : i === 0 ? 'dag-title' : 'dag-line';
       const y = n.y + m.padY + (i + 0.75) * m.lineHeight;
       return `<text class="${cls}"${cls === 'dag-status' ? ` data-stage="${esc(n.id)}"` : ''} x="${r(n.x + m.padX)}" y="${r(y)}">${esc(line)}</text>`;
     });
