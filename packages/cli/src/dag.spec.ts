@@ -65,7 +65,7 @@ describe('the pipeline graph', () => {
 describe('cvc dag', () => {
   it('prints the picture and writes an SVG of it', async () => {
     const text = await execa('node', [cvc, 'dag'], { cwd: repo });
-    expect(text.stdout).toMatch(/┃ data-prep +┃\n┃ (up to date|would rerun|never run)/);
+    expect(text.stdout).toMatch(/┃ data-prep +┃\n +┃ (up to date|would rerun|never run)/);
     const file = join(tempDir('cvc-dag-'), 'dag.svg');
     await execa('node', [cvc, 'dag', '--svg', file], { cwd: repo });
     const svg = readFileSync(file, 'utf8');
