@@ -50,6 +50,9 @@ export function diffRuns(stages: string[], before: RunState, beforeFigures: Figu
     params.push(...changes.map((c) => ({ stage, ...c })));
     if (!changes.length && a?.outputs && b?.outputs && JSON.stringify(a.outputs) !== JSON.stringify(b.outputs)) outputsChanged.push(stage);
   }
+  // A stage whose params and artifacts are the same in both runs was not remade between them: its
+  // "run time" differs only because some later execution (or another machine's) was timed.
+  const same = new Set(stages.filter((s) => !params.some((p) => p.stage === s) && !outputsChanged.includes(s) && before.stages[s]?.outputs && JSON.stringify(before.stages[s]?.outputs) === JSON.stringify(after.stages[s]?.outputs)));
   const beforeByKey = new Map(beforeFigures.map((f) => [key(f), f]));
   const afterByKey = new Map(afterFigures.map((f) => [key(f), f]));
   const order = [...afterFigures, ...beforeFigures.filter((f) => !afterByKey.has(key(f)))];
@@ -61,8 +64,8 @@ export function diffRuns(stages: string[], before: RunState, beforeFigures: Figu
       name: f.name,
       ...(a ? { before: formatFigure(a) } : {}),
       ...(b ? { after: formatFigure(b) } : {}),
-      change: formatChange(f.unit, a?.value, b?.value),
-      verdict: verdict(f, a?.value, b?.value),
+      change: f.unit === 'seconds' && same.has(f.stage) ? '' : formatChange(f.unit, a?.value, b?.value),
+      verdict: f.unit === 'seconds' && same.has(f.stage) ? '' : verdict(f, a?.value, b?.value),
     };
   });
   const meta = (s: RunState): RunMeta => ({ name: s.name, profile: s.profile, experiment: s.experiment, takenAt: s.takenAt });
