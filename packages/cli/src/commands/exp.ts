@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { experimentExists, readExperiment, sameExperiment, writeExperiment, type ExperimentFile } from '../experiments/experiment-file.ts';
 import { applySet, formatPath, parseSet, valueAt, parsePath, type ParamSet } from '../experiments/param-path.ts';
-import { formatFigure, type Figure } from '../metrics/figures.ts';
+import { figureLabel, formatFigure, type Figure } from '../metrics/figures.ts';
 import { describeIdentity, figuresOf, listSnapshots, snapshotState, type RunSnapshot } from '../metrics/runs.ts';
 import { textTable } from '../table.ts';
 
@@ -148,7 +148,7 @@ export function experimentTable(pipeline: Pipeline, only?: string): ExpTable {
     columns.push({ title: e.name, run, values });
   }
   const figureSets = columns.map((c) => (c.run ? figuresOf(pipeline, snapshotState(pipeline.root, c.run)) : []));
-  const keyOf = (f: Figure) => `${f.stage}\u0000${f.name}`;
+  const keyOf = (f: Figure) => `${f.stage}\u0000${figureLabel(f)}`;
   const order: Figure[] = [];
   const seen = new Set<string>();
   for (const set of figureSets) for (const f of set) if (!seen.has(keyOf(f))) (seen.add(keyOf(f)), order.push(f));
@@ -157,7 +157,7 @@ export function experimentTable(pipeline: Pipeline, only?: string): ExpTable {
     params: paths.map((p) => ({ path: p, values: columns.map((c) => (c.values.get(p) === undefined ? null : JSON.stringify(c.values.get(p)))) })),
     figures: order.map((f) => ({
       stage: f.stage,
-      name: f.name,
+      name: figureLabel(f),
       values: figureSets.map((set) => {
         const g = set.find((x) => keyOf(x) === keyOf(f));
         return g ? formatFigure(g) : null;

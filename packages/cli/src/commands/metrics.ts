@@ -46,14 +46,31 @@ export function previousRun(snapshots: RunSnapshot[], current: RunState): RunSna
   return [...earlier].reverse().find((s) => s.profile === current.profile && (s.experiment ?? null) === current.experiment) ?? earlier.at(-1);
 }
 
+/**
+ * Stage by stage: its own figures one per line, then what it measures alike for several subjects
+ * (models, scorers) as one table, a row per subject — like `dvc metrics show`, readable at a glance.
+ */
 export function figuresTable(figures: Figure[]): string {
-  let last = '';
-  const rows = figures.map((f) => {
-    const stage = f.stage === last ? '' : f.stage;
-    last = f.stage;
-    return [stage, f.name, formatFigure(f)];
-  });
-  return textTable(['stage', 'figure', 'value'], rows);
+  const stages = [...new Set(figures.map((f) => f.stage))];
+  const width = Math.max(...stages.map((s) => s.length)) + 2;
+  let out = '';
+  for (const stage of stages) {
+    const own = figures.filter((f) => f.stage === stage && !f.subject);
+    const alike = figures.filter((f) => f.stage === stage && f.subject);
+    const lines: string[] = [];
+    if (own.length) lines.push(...textTable(['', ''], own.map((f) => [f.name, formatFigure(f)])).split('\n').slice(1, -1));
+    if (alike.length) {
+      const subjects = [...new Set(alike.map((f) => f.subject!))];
+      const measures = [...new Set(alike.map((f) => f.name))];
+      const rows = subjects.map((subject) => [subject, ...measures.map((m) => {
+        const f = alike.find((x) => x.subject === subject && x.name === m);
+        return f ? formatFigure(f) : '—';
+      })]);
+      lines.push(...textTable(['', ...measures], rows).split('\n').slice(0, -1));
+    }
+    lines.forEach((line, i) => (out += `${(i === 0 ? stage : '').padEnd(width)}${line}\n`));
+  }
+  return out;
 }
 
 export function diffText(d: RunDiff, all: boolean): string {

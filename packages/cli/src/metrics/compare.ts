@@ -1,7 +1,7 @@
 // What differs between two runs: param changes per stage (the notation `cvc status` uses), stages
 // whose outputs changed without a param change (code or data), and every figure that moved.
 import { paramChanges } from '@cvc/core/status';
-import { type Figure, formatChange, formatFigure, verdict } from './figures.ts';
+import { type Figure, figureLabel, formatChange, formatFigure, verdict } from './figures.ts';
 import type { RunState } from './runs.ts';
 
 export interface ParamDiff {
@@ -38,7 +38,7 @@ export interface RunDiff {
   figures: FigureDiff[];
 }
 
-const key = (f: Pick<Figure, 'stage' | 'name'>) => `${f.stage}\u0000${f.name}`;
+const key = (f: Pick<Figure, 'stage' | 'subject' | 'name'>) => `${f.stage}\u0000${figureLabel(f)}`;
 
 export function diffRuns(stages: string[], before: RunState, beforeFigures: Figure[], after: RunState, afterFigures: Figure[]): RunDiff {
   const params: ParamDiff[] = [];
@@ -61,7 +61,7 @@ export function diffRuns(stages: string[], before: RunState, beforeFigures: Figu
     const b = afterByKey.get(key(f));
     return {
       stage: f.stage,
-      name: f.name,
+      name: figureLabel(f),
       ...(a ? { before: formatFigure(a) } : {}),
       ...(b ? { after: formatFigure(b) } : {}),
       change: f.unit === 'seconds' && same.has(f.stage) ? '' : formatChange(f.unit, a?.value, b?.value),

@@ -3,7 +3,9 @@ export type FigureUnit = 'percent' | 'number' | 'count' | 'seconds' | 'text';
 
 export interface Figure {
   stage: string;
-  /** "resnet CV accuracy": unique within its stage. */
+  /** What is measured, when a stage measures several things alike: a model ("resnet"), a scorer. */
+  subject?: string;
+  /** The measure ("CV accuracy"); with the subject, unique within its stage. */
   name: string;
   /** A number (percent as a fraction 0..1), or text for names (the best model). */
   value: number | string;
@@ -36,6 +38,9 @@ function formatNumber(unit: FigureUnit, value: number, bare: boolean): string {
 }
 
 export const formatFigure = (f: Figure): string => formatValue(f.unit, f.value, f.spread);
+
+/** "resnet CV accuracy", or the name alone. */
+export const figureLabel = (f: Pick<Figure, 'subject' | 'name'>): string => (f.subject ? `${f.subject} ${f.name}` : f.name);
 
 /** "+1.8 pt", "-0.012", "+12 s"; empty when equal; text figures say "changed". */
 export function formatChange(unit: FigureUnit, before: number | string | undefined, after: number | string | undefined): string {

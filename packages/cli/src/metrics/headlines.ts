@@ -84,12 +84,12 @@ export const HEADLINES: HeadlineReader[] = [
       return [
         { name: 'best model', value: m.best, unit: 'text' },
         ...m.models.flatMap((r) => [
-          { name: `${r.model} CV accuracy`, value: r.crossValidation.mean, spread: r.crossValidation.std, unit: 'percent' as const, better: 'higher' as const },
-          { name: `${r.model} test accuracy`, value: r.test.accuracy, unit: 'percent' as const, better: 'higher' as const },
-          { name: `${r.model} test AUC`, value: r.test.auc, unit: 'number' as const, better: 'higher' as const },
-          { name: `${r.model} ECE out-of-fold (raw)`, value: r.outOfFold.ece.raw, unit: 'number' as const, better: 'lower' as const },
-          { name: `${r.model} ECE out-of-fold (scaled)`, value: r.outOfFold.ece.calibrated, unit: 'number' as const, better: 'lower' as const },
-          { name: `${r.model} epochs chosen`, value: r.epochs.chosen, unit: 'count' as const },
+          { subject: r.model, name: 'CV accuracy', value: r.crossValidation.mean, spread: r.crossValidation.std, unit: 'percent' as const, better: 'higher' as const },
+          { subject: r.model, name: 'test accuracy', value: r.test.accuracy, unit: 'percent' as const, better: 'higher' as const },
+          { subject: r.model, name: 'test AUC', value: r.test.auc, unit: 'number' as const, better: 'higher' as const },
+          { subject: r.model, name: 'ECE raw', value: r.outOfFold.ece.raw, unit: 'number' as const, better: 'lower' as const },
+          { subject: r.model, name: 'ECE scaled', value: r.outOfFold.ece.calibrated, unit: 'number' as const, better: 'lower' as const },
+          { subject: r.model, name: 'epochs', value: r.epochs.chosen, unit: 'count' as const },
         ]),
       ];
     },
@@ -121,9 +121,9 @@ export const HEADLINES: HeadlineReader[] = [
       if (pairs.length) out.push({ name: 'scorer agreement (mean Spearman)', value: pairs.reduce((a, b) => a + b, 0) / pairs.length, unit: 'number' });
       for (const [scorer, shares] of Object.entries(m.misclassifiedOutOfFold)) {
         const k = pickK(shares);
-        if (k) out.push({ name: `${scorer} misclassified in top ${k.slice(1)}`, value: shares[k]!, unit: 'percent' });
+        if (k) out.push({ subject: scorer, name: `misclassified in top ${k.slice(1)}`, value: shares[k]!, unit: 'percent' });
       }
-      for (const [scorer, n] of Object.entries(m.neither?.inTop100 ?? {})) out.push({ name: `${scorer} "neither" images in top 100`, value: n, unit: 'count', better: 'lower' });
+      for (const [scorer, n] of Object.entries(m.neither?.inTop100 ?? {})) out.push({ subject: scorer, name: '"neither" in top 100', value: n, unit: 'count', better: 'lower' });
       return out;
     },
   },
@@ -137,16 +137,16 @@ export const HEADLINES: HeadlineReader[] = [
           const parsed = precisionRecall.safeParse(v);
           return parsed.success
             ? [
-                { name: `${model} ${cls} precision`, value: parsed.data.precision, unit: 'number' as const, better: 'higher' as const },
-                { name: `${model} ${cls} recall`, value: parsed.data.recall, unit: 'number' as const, better: 'higher' as const },
+                { subject: model, name: `${cls} precision`, value: parsed.data.precision, unit: 'number' as const, better: 'higher' as const },
+                { subject: model, name: `${cls} recall`, value: parsed.data.recall, unit: 'number' as const, better: 'higher' as const },
               ]
             : [];
         });
         return [
-          { name: `${model} hybrid share`, value: g.hybrids.shareInRange, unit: 'percent' as const, better: 'higher' as const },
-          { name: `${model} FID`, value: g.classSamples.fid, unit: 'number' as const, better: 'lower' as const },
-          { name: `${model} KID`, value: g.classSamples.kid, unit: 'number' as const, better: 'lower' as const },
-          ...Object.entries(g.classSamples.classAccuracy).map(([cls, acc]) => ({ name: `${model} ${cls} samples recognised`, value: acc, unit: 'percent' as const, better: 'higher' as const })),
+          { subject: model, name: 'hybrid share', value: g.hybrids.shareInRange, unit: 'percent' as const, better: 'higher' as const },
+          { subject: model, name: 'FID', value: g.classSamples.fid, unit: 'number' as const, better: 'lower' as const },
+          { subject: model, name: 'KID', value: g.classSamples.kid, unit: 'number' as const, better: 'lower' as const },
+          ...Object.entries(g.classSamples.classAccuracy).map(([cls, acc]) => ({ subject: model, name: `${cls} recognised`, value: acc, unit: 'percent' as const, better: 'higher' as const })),
           ...pr,
         ];
       });
