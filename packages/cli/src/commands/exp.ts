@@ -152,6 +152,9 @@ export function experimentTable(pipeline: Pipeline, only?: string): ExpTable {
   const order: Figure[] = [];
   const seen = new Set<string>();
   for (const set of figureSets) for (const f of set) if (!seen.has(keyOf(f))) (seen.add(keyOf(f)), order.push(f));
+  // Stage by stage in pipeline order (a figure only some runs have stays with its stage).
+  const stageIndex = new Map(pipeline.stages.map((s, i) => [s.name, i]));
+  order.sort((a, b) => stageIndex.get(a.stage)! - stageIndex.get(b.stage)!);
   return {
     columns: columns.map((c) => ({ title: c.title, run: c.run?.name ?? null, identity: c.run ? describeIdentity(c.run) : 'not run yet' })),
     params: paths.map((p) => ({ path: p, values: columns.map((c) => (c.values.get(p) === undefined ? null : JSON.stringify(c.values.get(p)))) })),
