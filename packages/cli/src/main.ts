@@ -123,7 +123,8 @@ exp
   .command('show')
   .description("every experiment's param changes and headline figures next to the run it started from")
   .addOption(pipelineOption())
-  .option('--json', 'as JSON')
+  .option('--all', 'also the figures that are the same in every column')
+  .option('--json', 'as JSON (every figure)')
   .addHelpText('after', examples('npx cvc exp show'))
   .action(lazy(() => import('./commands/exp.ts'), (m) => m.expShowCommand));
 

@@ -169,7 +169,7 @@ export function experimentTable(pipeline: Pipeline, only?: string): ExpTable {
   };
 }
 
-export async function expShowCommand(opts: { pipeline: string; json?: boolean; only?: string }): Promise<void> {
+export async function expShowCommand(opts: { pipeline: string; json?: boolean; all?: boolean; only?: string }): Promise<void> {
   const pipeline = loadPipeline(opts.pipeline);
   const table = experimentTable(pipeline, opts.only);
   if (opts.json) {
@@ -183,10 +183,14 @@ export async function expShowCommand(opts: { pipeline: string; json?: boolean; o
   const header = ['', '', ...table.columns.map((c) => c.title)];
   const rows: string[][] = [['', 'run', ...table.columns.map((c) => c.run ?? 'not run yet')]];
   for (const p of table.params) rows.push(['params', p.path, ...p.values.map((v) => v ?? '—')]);
+  // Figures equal in every column say nothing about the experiments (unless --all).
+  const shown = opts.all ? table.figures : table.figures.filter((f) => new Set(f.values).size > 1);
   let last = '';
-  for (const f of table.figures) {
+  for (const f of shown) {
     rows.push([f.stage === last ? '' : f.stage, f.name, ...f.values.map((v) => v ?? '—')]);
     last = f.stage;
   }
   process.stdout.write(textTable(header, rows));
+  const hidden = table.figures.length - shown.length;
+  if (hidden) process.stdout.write(`(${hidden} figures the same in every column not shown; --all shows them)\n`);
 }
