@@ -81,7 +81,7 @@ export function diffText(d: RunDiff, all: boolean): string {
   } else {
     text += 'params: no change\n';
   }
-  if (d.outputsChanged.length) text += `artifacts changed without a param change (code or data): ${d.outputsChanged.join(', ')}\n`;
+  if (d.outputsChanged.length) text += `artifacts changed though their params did not (code, data or upstream): ${d.outputsChanged.join(', ')}\n`;
   const shown = all ? d.figures : d.figures.filter((f) => f.change !== '');
   text += '\n';
   if (!shown.length) return `${text}metrics: no change\n`;
