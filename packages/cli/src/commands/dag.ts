@@ -3,7 +3,8 @@
 // is ELK's (packages/report/src/dag), the same the report page uses.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPipeline, writeFileAtomic, type Pipeline } from '@cvc/core';
+import { getStage, loadPipeline, writeFileAtomic, type Pipeline } from '@cvc/core';
+import { readLock } from '@cvc/core/lock';
 import { pipelineStatus } from '@cvc/core/status';
 import { layoutGraph, type Graph } from '@cvc/report/dag/layout';
 import { pipelineGraph } from '@cvc/report/dag/pipeline-graph';
@@ -18,13 +19,15 @@ interface DagOptions {
   packages?: boolean;
 }
 
-/** "up to date · 57.3 s", "would rerun · 623 s", "never run". */
+/** "up to date · 57.3 s", "would rerun · 623 s", "never run"; the time only if its execution made the artifacts there now. */
 function stageStatus(pipeline: Pipeline): (stage: string) => string {
   const status = new Map(pipelineStatus(pipeline).map((s) => [s.stage, s]));
   return (stage) => {
     const s = status.get(stage);
     const file = join(pipeline.root, 'artifacts', '.runs', `${stage}.json`);
-    const seconds = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { seconds?: number }).seconds : undefined;
+    const record = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { seconds?: number; paramsDigest?: string }) : undefined;
+    const lock = readLock(pipeline, getStage(pipeline, stage));
+    const seconds = record && lock && record.paramsDigest === lock.paramsDigest ? record.seconds : undefined;
     const time = seconds === undefined ? '' : ` · ${seconds < 100 ? seconds.toFixed(1) : Math.round(seconds)} s`;
     if (!s || s.reasons.some((r) => r.startsWith('never run'))) return 'never run';
     return `${s.rerun ? 'would rerun' : 'up to date'}${time}`;
