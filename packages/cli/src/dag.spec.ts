@@ -2,7 +2,7 @@
 // the workspace packages from their package.json files. Checked on the geometry, not on a copy of
 // the picture: every stage and artifact drawn once, boxes apart, one arrowhead per edge.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -64,10 +64,14 @@ describe('the pipeline graph', () => {
 
 describe('cvc dag', () => {
   it('prints the picture and writes an SVG of it', async () => {
-    const text = await execa('node', [cvc, 'dag'], { cwd: repo });
-    expect(text.stdout).toMatch(/┃ data-prep +┃\n +┃ (up to date|would rerun|never run)/);
-    const file = join(tempDir('cvc-dag-'), 'dag.svg');
-    await execa('node', [cvc, 'dag', '--svg', file], { cwd: repo });
+    // The real pipeline file in a workspace where nothing has run yet (a status needs no hashing then).
+    const root = tempDir('cvc-dag-');
+    mkdirSync(join(root, 'pipelines'));
+    copyFileSync(join(repo, 'pipelines', 'clocks-vs-crocodiles.yaml'), join(root, 'pipelines', 'clocks-vs-crocodiles.yaml'));
+    const text = await execa('node', [cvc, 'dag'], { cwd: root });
+    expect(text.stdout).toMatch(/┃ data-prep +┃\n +┃ never run +┃/);
+    const file = join(root, 'dag.svg');
+    await execa('node', [cvc, 'dag', '--svg', file], { cwd: root });
     const svg = readFileSync(file, 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.match(/class="dag-node dag-stage"/g)).toHaveLength(pipeline.stages.length);

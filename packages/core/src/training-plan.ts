@@ -124,7 +124,7 @@ export function createTrainingPlan(
   const totalEpochs = items.reduce((a, i) => a + i.epochs, 0);
   const first = remaining();
   opts.out.line(
-    `${opts.prefix} plan: ${items.length} training run${items.length === 1 ? '' : 's'}, ${totalEpochs} epochs; ` +
+    `${opts.prefix} plan: ${items.length} training run${items.length === 1 ? '' : 's'}, ${totalEpochs} epoch${totalEpochs === 1 ? '' : 's'}; ` +
       (first.known ? `ETA ${humanSeconds(first.seconds)} (epoch times of the last run)` : 'ETA after the first epochs (no earlier run of these settings)'),
   );
 

@@ -45,7 +45,7 @@ export default defineStage({
       report: plan.start('pretrain'),
     });
     const last = history.at(-1)!;
-    ctx.log(`CIFAR-10 test accuracy ${(100 * last.testAccuracy).toFixed(1)}% after ${params.epochs} epochs`);
+    ctx.log(`CIFAR-10 test accuracy ${(100 * last.testAccuracy).toFixed(1)}% after ${params.epochs} epoch${params.epochs === 1 ? '' : 's'}`);
 
     const data = { package: CIFAR10_PACKAGE.spec, integrity: CIFAR10_PACKAGE.integrity, classes: [...CIFAR10_CLASSES], train: cifar.train.labels.length, test: cifar.test.labels.length };
     await savePretrained(model, ctx.output('pretrained_model'), {
