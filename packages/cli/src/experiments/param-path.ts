@@ -28,6 +28,7 @@ export function parsePath(text: string): Segment[] {
   while (pos < text.length && (re.lastIndex = pos, (match = re.exec(text)))) {
     pos = re.lastIndex;
     if (match[3]) {
+      if (expectKey) throw new Error(`--set ${text}: not a param path like models[resnet].training.maxEpochs`);
       expectKey = true;
       continue;
     }
