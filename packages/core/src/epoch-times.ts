@@ -27,9 +27,26 @@ export function readEpochTimes(root: string, stage: string): StageEpochTimes {
   }
 }
 
-export function planTimesFor(times: StageEpochTimes, paramsDigest: string): PlanTimes {
+/**
+ * What the last runs say about this one: epoch rates, the time outside training, and the last
+ * run's whole stage time (its runner record, when made with these params — or, for a record from
+ * before records named their params, under the same profile).
+ */
+export function planTimesFor(root: string, stage: string, paramsDigest: string, profile: string | null): PlanTimes {
+  const times = readEpochTimes(root, stage);
   const overhead = times.overheadSeconds[paramsDigest];
-  return { rates: times.rates, ...(overhead !== undefined ? { overheadSeconds: overhead } : {}) };
+  let stageSeconds: number | undefined;
+  const file = join(root, 'artifacts', '.runs', `${stage}.json`);
+  if (existsSync(file)) {
+    try {
+      const record = JSON.parse(readFileSync(file, 'utf8')) as { seconds?: number; paramsDigest?: string; profile?: string | null };
+      const same = record.paramsDigest !== undefined ? record.paramsDigest === paramsDigest : (record.profile ?? null) === profile;
+      if (same && typeof record.seconds === 'number') stageSeconds = record.seconds;
+    } catch {
+      // only an estimate
+    }
+  }
+  return { rates: times.rates, ...(overhead !== undefined ? { overheadSeconds: overhead } : {}), ...(stageSeconds !== undefined ? { stageSeconds } : {}) };
 }
 
 /** Merge this run's measurements into the stage's record. */

@@ -13,7 +13,7 @@ import { type Pipeline, type StageSpec, canonicalJson, getStage, loadPipeline, m
 import { createProgress } from './progress.ts';
 import { createStageOutput, type StageOutput } from './terminal.ts';
 import { createTrainingPlan, type TrainingPlan } from './training-plan.ts';
-import { planTimesFor, readEpochTimes, recordEpochTimes } from './epoch-times.ts';
+import { planTimesFor, recordEpochTimes } from './epoch-times.ts';
 import { createRng, deriveSeed } from './random.ts';
 import type { StageContext, StageDefinition } from './stage.ts';
 import { checkStageParams } from './stage-params.ts';
@@ -122,7 +122,7 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
     log: (message) => log(`[${spec.name}] ${message}`),
     progress: (label, total) => createProgress(`[${spec.name}] ${label}`, total, out),
     plan: (items) => {
-      const plan = createTrainingPlan(items, { out, prefix: `[${spec.name}]`, previous: planTimesFor(readEpochTimes(pipeline.root, spec.name), stageParamsDigest(pipeline, spec)), stageStarted: startedAt });
+      const plan = createTrainingPlan(items, { out, prefix: `[${spec.name}]`, previous: planTimesFor(pipeline.root, spec.name, stageParamsDigest(pipeline, spec), pipeline.profile ?? null), stageStarted: startedAt });
       plans.push(plan);
       return plan;
     },

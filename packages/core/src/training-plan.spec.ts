@@ -44,6 +44,17 @@ describe('training plan', () => {
     expect(() => plan.start('c/run')).toThrow(/no item "c\/run"/);
   });
 
+  it('before any epoch time, counts down from the last run\'s whole stage time', () => {
+    let t = 0;
+    const out = recorder();
+    const plan = createTrainingPlan(items, { out, prefix: '[s]', previous: { rates: {}, stageSeconds: 600 }, stageStarted: 0, now: () => t });
+    expect(out.lines[0]).toBe("[s] plan: 2 training runs, 5 epochs; ETA 10 min (the last run's stage time)");
+    const a = plan.start('a/run');
+    t = 120_000;
+    a.epoch(1, { loss: 1 });
+    expect(out.lines[1]).toBe("[s] model 1/2 a · epoch 1/2 - 120.0s - loss: 1.0000 - stage 20%, ETA 8 min (last run's stage time)");
+  });
+
   it('counts epochs restored from a checkpoint as done', () => {
     let t = 0;
     const out = recorder();

@@ -4,8 +4,9 @@
 // plan and the stage's ETA, and draws one live bar on a terminal.
 //
 // ETA: seconds per unit of work (an epoch over `size` images) per cost key — measured in this run
-// once a key has run an epoch, else the last run's (artifacts/.runs/epoch-times.json, kept by the
-// runner) — times the work left, plus the stage's time outside training in its last run.
+// once a key has run an epoch, else the last run's (artifacts/.runs/epoch-times/, kept by the
+// runner) — times the work left, plus the stage's time outside training in its last run. Until
+// every key has a time, the last run's whole stage time (artifacts/.runs/<stage>.json) stands in.
 import { sha256 } from './files.ts';
 import { canonicalJson } from './pipeline-file.ts';
 import { bar, humanSeconds, type StageOutput } from './terminal.ts';
@@ -46,6 +47,8 @@ export interface PlanTimes {
   rates: Record<string, number>;
   /** Seconds of the stage outside training (loading, evaluation, pictures), last run with these params. */
   overheadSeconds?: number;
+  /** The whole stage's seconds in its last run with these params: the ETA until epoch times are known. */
+  stageSeconds?: number;
 }
 
 /** A cost key: a name and a digest of what sets an epoch's cost (network, batch size, augmentation). */
@@ -108,6 +111,8 @@ export function createTrainingPlan(
   const where = (): string => {
     const left = remaining();
     const elapsed = (now() - started) / 1000;
+    const last = opts.previous?.stageSeconds;
+    if (!left.known && last !== undefined) return `stage ${Math.min(99, Math.floor((100 * elapsed) / last))}%, ETA ${humanSeconds(Math.max(0, last - elapsed))} (last run's stage time)`;
     if (left.known) return `stage ${Math.floor((100 * elapsed) / Math.max(1e-9, elapsed + left.seconds))}%, ETA ${humanSeconds(left.seconds)}`;
     const total = [...states.values()].reduce((a, s) => a + s.epochs, 0);
     const done = [...states.values()].reduce((a, s) => a + Math.min(s.epochs, s.done), 0);
@@ -125,7 +130,11 @@ export function createTrainingPlan(
   const first = remaining();
   opts.out.line(
     `${opts.prefix} plan: ${items.length} training run${items.length === 1 ? '' : 's'}, ${totalEpochs} epoch${totalEpochs === 1 ? '' : 's'}; ` +
-      (first.known ? `ETA ${humanSeconds(first.seconds)} (epoch times of the last run)` : 'ETA after the first epochs (no earlier run of these settings)'),
+      (first.known
+        ? `ETA ${humanSeconds(first.seconds)} (epoch times of the last run)`
+        : opts.previous?.stageSeconds !== undefined
+          ? `ETA ${humanSeconds(opts.previous.stageSeconds)} (the last run's stage time)`
+          : 'ETA after the first epochs (no earlier run of these settings)'),
   );
 
   return {
