@@ -3,15 +3,13 @@
 // `nx run pipeline:all -c <name>`: Nx reruns the stages whose params it changes and their
 // downstream, and restores the rest from the cache of the run it starts from. The run's last step
 // keeps its snapshot in artifacts/.runs/history, which `exp show` puts next to the base run's.
+import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { canonicalJson, getStage, loadPipeline, profileNames, type Pipeline } from '@cvc/core';
-import { experimentNames } from '@cvc/core/pipeline-file';
+import { parse } from 'yaml';
+import { canonicalJson, experimentNames, getStage, loadPipeline, profileNames, upstreamStages, type Pipeline } from '@cvc/core';
 import { PROFILE_ENV } from '@cvc/core/profile-choice';
 import { checkStageParams } from '@cvc/core/stage-params';
 import { loadStageDefinition } from '@cvc/core/runner';
-import { upstreamStages } from '@cvc/core/pipeline-file';
-import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
 import { experimentExists, readExperiment, sameExperiment, writeExperiment, type ExperimentFile } from '../experiments/experiment-file.ts';
 import { applySet, formatPath, parseSet, valueAt, parsePath, type ParamSet } from '../experiments/param-path.ts';
 import { figureLabel, formatFigure, type Figure } from '../metrics/figures.ts';
