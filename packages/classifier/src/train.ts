@@ -6,7 +6,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
 import { shuffled, type EpochReporter, type Rng } from '@cvc/core';
-import { augmentInto } from '@cvc/vision/augment';
+import { augmentBatch } from '@cvc/vision/augment';
 import { WeightAverage } from '@cvc/vision/ema';
 import { logitModel, memberLogitModel } from '@cvc/vision/models';
 import { predictLogits } from '@cvc/vision/predict';
@@ -63,8 +63,7 @@ export async function train(run: TrainRun): Promise<EpochRecord[]> {
     let correct = 0;
     for (let start = 0; start < order.length; start += run.batchSize) {
       const batch = order.slice(start, start + run.batchSize);
-      const data = new Float32Array(batch.length * pixels);
-      batch.forEach((index, j) => augmentInto(x.subarray(index * pixels, (index + 1) * pixels), data, j * pixels, size, training.augment, run.rng));
+      const data = augmentBatch(x, batch, size, training.augment, run.rng); // [batch, size, size, 3]
       const targets = Float32Array.from(batch, (index) => labels[index]!);
       mixBatch(data, targets, size, training.mix, run.rng);
       const lr = learningRateAt(step, totalSteps, warmupSteps, training.learningRate, training.schedule);

@@ -3,6 +3,9 @@
 // runs, so `cvc --help` answers at once.
 import { readFileSync } from 'node:fs';
 import { Command, Help, Option } from 'commander';
+import { endQuietlyWhenOutputCloses } from './closed-pipe.ts';
+
+endQuietlyWhenOutputCloses();
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 

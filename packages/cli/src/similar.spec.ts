@@ -60,7 +60,7 @@ describe('cvc similar', () => {
     // In parallel: each run pays the CLI's start-up.
     const [missing, badK, badLayer] = await Promise.all([run(join(root, 'nope.png')), run('clock/clock.1.png', '--k', '0'), run('clock/clock.1.png', '--layer', 'conv7')]);
     expect(missing.stderr).toContain(`${join(root, 'nope.png')}: not a dataset image and no such file`);
-    expect(badK.stderr).toContain('--k 0: must be a positive whole number');
+    expect(badK.stderr).toContain('--k 0: out of range (give 1 … ');
     expect(badLayer.stderr).toContain('no embeddings for layer "conv7" (layers embedded: fc7, pooled)');
     expect([missing.exitCode, badK.exitCode, badLayer.exitCode]).toEqual([1, 1, 1]);
     expect(existsSync(join(root, 'nope.png'))).toBe(false);

@@ -21,6 +21,9 @@ import { readJsonArtifact } from './json-artifact.ts';
 import { envNameForParam } from './env.ts';
 import { getFormat } from './formats/index.ts';
 import { chosenProfile } from './profile-choice.ts';
+import { assertStageArtifactsInside } from './artifact-links.ts';
+import { acquireStageRunLock, runLockFile } from './stage-run-lock.ts';
+import { cleanUpIfKilled, sweepLeftovers } from './leftovers.ts';
 
 export interface RunStageOptions {
   pipelineFile: string;
@@ -76,6 +79,7 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   const params = { ...(parsed.data as Record<string, unknown>) };
   for (const [param, path] of Object.entries(external)) params[param] = path;
 
+  assertStageArtifactsInside(pipeline, spec);
   for (const dep of spec.deps) {
     const path = resolveFromRoot(pipeline, pipeline.artifacts[dep]!.path);
     if (!existsSync(path)) throw new Error(`${path}: input "${dep}" of stage ${spec.name} is missing; run its producer first`);
@@ -96,9 +100,14 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   }
 
   const finalDir = stageDir(pipeline, spec);
+  // One run of a stage per workspace (released in the `finally` below); debris of killed runs goes first.
+  const releaseLock = acquireStageRunLock(pipeline.root, spec.name, (m) => log(`[${spec.name}] ${m}`));
+  for (const path of sweepLeftovers(pipeline.root)) log(`[${spec.name}] removed ${path} (left by a run that was killed)`);
   const tempDir = join(pipeline.root, 'artifacts', '.tmp', `${spec.name}-${process.pid}`);
   rmSync(tempDir, { recursive: true, force: true });
   mkdirSync(tempDir, { recursive: true });
+  // Removes the temp folder and the lock if this process is killed (leftovers.ts says why not a signal handler).
+  const watched = cleanUpIfKilled(tempDir, runLockFile(pipeline.root, spec.name));
   const outputPath = (artifact: string): string => {
     if (!spec.outs.includes(artifact)) throw new Error(`stage ${spec.name} does not declare output "${artifact}" (outs: ${spec.outs.join(', ')})`);
     const rel = relative(finalDir, resolveFromRoot(pipeline, pipeline.artifacts[artifact]!.path));
@@ -174,6 +183,8 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   } finally {
     out.clearStatus();
     rmSync(tempDir, { recursive: true, force: true });
+    watched();
+    releaseLock();
   }
 }
 

@@ -6,7 +6,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
 import { shuffled, type EpochReporter, type Rng } from '@cvc/core';
 import type { ArchitectureOptions } from './architecture.ts';
-import { augmentInto } from './augment.ts';
+import { augmentBatch } from './augment.ts';
 import { buildModel } from './models.ts';
 import { PRETRAINED_HEAD } from './pretrained.ts';
 import { learningRateAt } from './schedule.ts';
@@ -90,8 +90,7 @@ export async function trainSoftmaxClassifier(run: SoftmaxTrainingRun): Promise<{
     let lossSum = 0, correct = 0;
     for (let start = 0; start < n; start += batchSize) {
       const batch = order.slice(start, start + batchSize);
-      const data = new Float32Array(batch.length * pixels); // [batch, size, size, 3]
-      batch.forEach((i, j) => augmentInto(run.train.x.subarray(i * pixels, (i + 1) * pixels), data, j * pixels, size, augment, run.rng));
+      const data = augmentBatch(run.train.x, batch, size, augment, run.rng); // [batch, size, size, 3]
       const lr = learningRateAt(step, totalSteps, stepsPerEpoch * run.warmupEpochs, run.learningRate, 'cosine');
       setLearningRate(lr);
       const xs = tf.tensor4d(data, [batch.length, size, size, 3]);

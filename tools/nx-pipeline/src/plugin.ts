@@ -44,7 +44,8 @@ export function nodesForPipeline(root: string, pipelineFile: string, opts: Pipel
   for (const stage of base.stages) {
     const target: TargetConfiguration = {
       executor: 'nx:run-commands',
-      options: { command: `${opts.command ?? 'cvc'} stage ${stage.name} --pipeline ${pipelineFile}` },
+      // A larger young generation: training allocates many short-lived tensors (≈ 5 % less CPU on the resnet, 25 % less GC on the CNN; packages/compute/README.md).
+      options: { command: `${opts.command ?? 'cvc'} stage ${stage.name} --pipeline ${pipelineFile}`, env: { NODE_OPTIONS: '--max-semi-space-size=128' } },
       cache: true,
       inputs: [
         ...stageCodeFiles(root, stage.package).map((file) => `{workspaceRoot}/${file}`),

@@ -2,8 +2,11 @@
 // embedding space, with their classes. The image is a dataset image (by path or file name) or
 // any image file, which is then embedded with the same model the embedder used.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeToRgb, imageAt, loadPipeline, readImageDataset, writeFileAtomic, type Pipeline } from '@cvc/core';
 import { artifactPath } from '../artifact-path.ts';
+import { checkArtifactFiles, checkModelFolder } from '../checked-artifact.ts';
+import { integerOption } from '../options.ts';
 import { readEmbeddingIndex, readEmbeddings } from '@cvc/artifacts/embeddings';
 import { selectModel } from '@cvc/embedder';
 import { contactSheet, findDatasetImage, matrix, row, similarImages } from '@cvc/ranker';
@@ -23,7 +26,10 @@ async function embedFile(pipeline: Pipeline, embeddingsDir: string, file: string
   const { extractEmbeddings, featureModel, loadClassifierModel } = await import('@cvc/vision');
   await initCompute(() => {});
   const index = readEmbeddingIndex(embeddingsDir);
-  const choice = selectModel(artifactPath(pipeline, 'classifier_models', 'classifier'), index.model, index.variant, [layer]);
+  const modelsDir = artifactPath(pipeline, 'classifier_models', 'classifier');
+  checkArtifactFiles(pipeline, [join(modelsDir, 'best.json')]);
+  const choice = selectModel(modelsDir, index.model, index.variant, [layer]);
+  checkModelFolder(pipeline, choice.dir);
   const { model, metadata } = await loadClassifierModel(choice.dir);
   if (metadata.classes.join() !== classNames.join()) throw new Error(`${choice.dir}/metadata.json: model classes [${metadata.classes.join(', ')}] differ from the dataset's [${classNames.join(', ')}]`);
   const norm = metadata.normalization;
@@ -33,13 +39,14 @@ async function embedFile(pipeline: Pipeline, embeddingsDir: string, file: string
 }
 
 export async function similarCommand(image: string, opts: SimilarCommandOptions): Promise<void> {
-  const k = Number(opts.k);
-  if (!Number.isInteger(k) || k < 1) throw new Error(`--k ${opts.k}: must be a positive whole number`);
   if (opts.metric !== 'cosine' && opts.metric !== 'euclidean') throw new Error(`--metric ${opts.metric}: choose cosine or euclidean`);
   const pipeline = loadPipeline(opts.pipeline);
-  const dataset = readImageDataset(artifactPath(pipeline, 'dataset', 'data-prep'));
-  const { files, labels, classNames, shape } = dataset.manifest;
+  const datasetDir = artifactPath(pipeline, 'dataset', 'data-prep');
   const embeddingsDir = artifactPath(pipeline, 'embeddings', 'embedder');
+  checkArtifactFiles(pipeline, [datasetDir, join(embeddingsDir, 'index.json'), join(embeddingsDir, opts.layer)]);
+  const dataset = readImageDataset(datasetDir);
+  const { files, labels, classNames, shape } = dataset.manifest;
+  const k = integerOption('--k', opts.k, 1, files.length - 1);
   const emb = readEmbeddings(embeddingsDir, opts.layer);
   const features = matrix(emb.data, emb.rows, emb.dim);
 
