@@ -3,7 +3,7 @@
 // artifacts/generator/<model>/, and the metrics of all of them, under three judges, to
 // artifacts/generator/metrics.json.
 import { join } from 'node:path';
-import { RESUME_ENV, defineStage, readImageDataset, sha256, writeJsonArtifact, writeJsonAtomic, type Dataset } from '@cvc/core';
+import { RESUME_ENV, costKey, defineStage, readImageDataset, sha256, writeJsonArtifact, writeJsonAtomic, type Dataset, type EpochReporter } from '@cvc/core';
 import { generatorMetrics, type GeneratorModelMetrics } from '@cvc/artifacts/generator-metrics';
 import { tf } from '@cvc/core/backend';
 import { isBaseline, runBaseline, type BaselineKind } from './baselines.ts';
@@ -36,7 +36,7 @@ interface Produced {
 type Ctx = StageContext<GeneratorParams>;
 
 /** Train (or resume) a learned model, save its checkpoint, and draw its hybrids, class samples and strips. */
-async function produceLearned(ctx: Ctx, kind: ModelKind, dataset: Dataset, data: TrainingImages, dataHash: string, outDir: string): Promise<Produced> {
+async function produceLearned(ctx: Ctx, kind: ModelKind, dataset: Dataset, data: TrainingImages, dataHash: string, outDir: string, report: EpochReporter): Promise<Produced> {
   const { params } = ctx;
   const config = modelConfig(params, kind);
   const model = buildModel(tf, kind, params, ctx.rng(`${kind}/init`));
@@ -55,7 +55,7 @@ async function produceLearned(ctx: Ctx, kind: ModelKind, dataset: Dataset, data:
     resume: process.env[RESUME_ENV] !== '0',
     rng: (purpose) => ctx.rng(`${kind}/${purpose}`),
     log: (m) => ctx.log(`${kind}: ${m}`),
-    progress: (label, total) => ctx.progress(`${kind} ${label}`, total),
+    report,
   });
   saveGenerator(join(outDir, 'checkpoint'), model, { kind, config, classNames: dataset.manifest.classNames, epochs: config.epochs });
   const produced: Produced = {
@@ -121,10 +121,15 @@ export default defineStage({
     const ref = buildReference(judges, dataset.images, n, manifest.labels, trainIdx, manifest.splits.test, ctx.rng('reference-kid'), params.hybridRange);
     ctx.log(referenceLine(ref, params.hybridRange));
 
+    // The plan (for the stage's ETA line) covers the learned models; baselines take seconds.
+    const learned = params.models.filter((kind): kind is ModelKind => !isBaseline(kind));
+    const plan = ctx.plan(
+      learned.map((kind, i) => ({ id: kind, label: `model ${i + 1}/${learned.length} ${kind}`, epochs: modelConfig(params, kind).epochs, costKey: costKey(kind, modelConfig(params, kind)), size: trainIdx.length })),
+    );
     const metrics: Record<string, GeneratorModelMetrics> = {};
     for (const kind of params.models) {
       const outDir = ctx.output(modelArtifact(kind));
-      const produced = isBaseline(kind) ? produceBaseline(ctx, kind, dataset, outDir) : await produceLearned(ctx, kind, dataset, data, dataHash, outDir);
+      const produced = isBaseline(kind) ? produceBaseline(ctx, kind, dataset, outDir) : await produceLearned(ctx, kind, dataset, data, dataHash, outDir, plan.start(kind));
       const { hybrids, samples, strips } = produced;
       await writeImageFiles(join(outDir, 'hybrids'), 'hybrid', hybrids);
       await writeGrid(join(outDir, 'hybrids.png'), hybrids, 8);

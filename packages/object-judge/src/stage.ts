@@ -5,7 +5,7 @@
 // Writes the model (logits over the 12 classes, features in 'pooled') and its accuracy on the
 // CIFAR-10 test split and on the dataset's held-out clocks and crocodiles.
 import type * as tfTypes from '@tensorflow/tfjs';
-import { defineStage, readImageDataset, writeJsonAtomic } from '@cvc/core';
+import { costKey, defineStage, readImageDataset, writeJsonAtomic } from '@cvc/core';
 import { tf } from '@cvc/core/backend';
 import { objectJudgeModelMetadata } from '@cvc/artifacts/object-judge';
 import { accuracyReport } from './accuracy.ts';
@@ -55,7 +55,7 @@ export default defineStage({
         ` → ${set.labels.length} images per epoch, ${classNames.length} classes`,
     );
 
-    const bar = ctx.progress('object-judge', params.epochs * Math.ceil(set.labels.length / params.batchSize));
+    const plan = ctx.plan([{ id: 'object-judge', label: `12-way resnet (${set.labels.length} images)`, epochs: params.epochs, costKey: costKey('resnet-12way', [params.architecture, params.batchSize, params.augment]), size: set.labels.length }]);
     const cifarTest = { x: normalizeImages(cifar.test.images, norm), labels: cifar.test.labels };
     const { model, history } = await trainSoftmaxClassifier({
       architecture: params.architecture,
@@ -72,9 +72,8 @@ export default defineStage({
       augment: params.augment,
       initSeed: ctx.rng('init').int(2 ** 31),
       rng: ctx.rng('data'),
-      progress: bar,
+      report: plan.start('object-judge'),
     });
-    for (const h of history) ctx.log(`epoch ${h.epoch}: train loss ${h.trainLoss.toFixed(3)} acc ${(100 * h.trainAccuracy).toFixed(1)}%, CIFAR-10 test (12-way) loss ${h.testLoss.toFixed(3)} acc ${(100 * h.testAccuracy).toFixed(1)}%`);
 
     // Held-out accuracy: CIFAR-10's test split, and the dataset's test and validation images (never trained on).
     const cifarReport = accuracyReport(logitsOf(model, cifarTest.x, cifarTest.labels.length), cifarTest.labels, classNames);
@@ -82,7 +81,7 @@ export default defineStage({
       accuracyReport(logitsOf(model, normalizeImages(rowsOf(dataset.images, split), norm), split.length), split.map((i) => CIFAR10_CLASSES.length + manifest.labels[i]!), classNames);
     const test = heldOut(manifest.splits.test);
     const validation = heldOut(manifest.splits.validation);
-    bar.done(`CIFAR-10 test ${(100 * cifarReport.top1).toFixed(1)}%, dataset test ${(100 * test.top1).toFixed(1)}%`);
+    ctx.log(`CIFAR-10 test ${(100 * cifarReport.top1).toFixed(1)}%, dataset test ${(100 * test.top1).toFixed(1)}%`);
     for (const [name, acc] of Object.entries(test.perClass)) ctx.log(`test ${name}: top-1 ${(100 * acc.top1).toFixed(1)}% of ${acc.count} (called ${Object.entries(acc.predicted).map(([c, k]) => `${c} ${k}`).join(', ')})`);
 
     const data = {
