@@ -11,7 +11,9 @@
         "native/gemm_generic.cc",
         "native/conv.cc",
         "native/pool.cc",
-        "native/elementwise.cc"
+        "native/elementwise.cc",
+        "native/norm.cc",
+        "native/layout.cc"
       ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],

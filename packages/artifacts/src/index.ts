@@ -10,3 +10,5 @@ export * from './ranker-both.ts';
 export * from './ranker-rankings.ts';
 export * from './ranker-one-sided.ts';
 export * from './ranker-metrics.ts';
+export * from './object-judge.ts';
+export * from './generator-metrics.ts';

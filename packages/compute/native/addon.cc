@@ -16,6 +16,8 @@
 #include "conv.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "layout.h"
+#include "norm.h"
 #include "pool.h"
 #include "threadpool.h"
 
@@ -272,6 +274,16 @@ napi_value LeakyReluGrad(napi_env env, napi_callback_info info) {
   leaky_relu_grad(dy, x, dx, n, (float)a.num(3));
   return ret_undef(env);
 }
+// reluGrad(dy, x, dx)
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n, ny, nx;
+  float *dy = a.f32(0, &ny), *x = a.f32(1, &nx), *dx = a.f32(2, &n);
+  if (a.failed) return nullptr;
+  if (ny != n || nx != n) { a.fail("reluGrad: sizes do not match"); return nullptr; }
+  relu_grad(dy, x, dx, n);
+  return ret_undef(env);
+}
 // select(cond u8, a, b, out)
 napi_value Select(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -365,6 +377,200 @@ napi_value AdamAll(napi_env env, napi_callback_info info) {
   return ret_undef(env);
 }
 
+// bnTrain(x, gamma, beta, C, eps, y, mean, variance, act, alpha): training-mode batch norm over the
+// last axis (act 1: then a leaky ReLU of slope alpha).
+napi_value BnTrain(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n, ng, nb, ny, nm, nv;
+  float *x = a.f32(0, &n), *g = a.f32(1, &ng), *b = a.f32(2, &nb);
+  const long C = a.integer(3);
+  float *y = a.f32(5, &ny), *m = a.f32(6, &nm), *v = a.f32(7, &nv);
+  if (a.failed) return nullptr;
+  if (C < 1 || n % C || ng != C || nb != C || ny != n || nm != C || nv != C) { a.fail("bnTrain: shapes do not match"); return nullptr; }
+  bn_train_forward(x, n / C, C, g, b, (float)a.num(4), y, m, v, (int)a.integer(8), (float)a.num(9));
+  return ret_undef(env);
+}
+
+// bnTrainGrad(dy, x, mean, variance, gamma, beta, C, eps, dx, dgamma, dbeta, act, alpha)
+napi_value BnTrainGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n, nx, nm, nv, ng, nb, ndx, ndg, ndb;
+  float *dy = a.f32(0, &n), *x = a.f32(1, &nx), *m = a.f32(2, &nm), *v = a.f32(3, &nv), *g = a.f32(4, &ng), *b = a.f32(5, &nb);
+  const long C = a.integer(6);
+  float *dx = a.f32(8, &ndx), *dg = a.f32(9, &ndg), *db = a.f32(10, &ndb);
+  if (a.failed) return nullptr;
+  if (C < 1 || n % C || nx != n || ndx != n || nm != C || nv != C || ng != C || nb != C || ndg != C || ndb != C) {
+    a.fail("bnTrainGrad: shapes do not match"); return nullptr;
+  }
+  bn_train_backward(dy, x, n / C, C, m, v, g, b, (float)a.num(7), dx, dg, db, (int)a.integer(11), (float)a.num(12));
+  return ret_undef(env);
+}
+
+// NormAct from (N, S, C, group, eps, act, alpha) at argument i, A|null, aN, B|null, bN at j.
+static bool norm_act_params(Args& a, size_t i, size_t j, NormAct* p) {
+  p->N = a.integer(i); p->S = a.integer(i + 1); p->C = a.integer(i + 2); p->group = a.integer(i + 3);
+  p->eps = (float)a.num(i + 4); p->act = (int)a.integer(i + 5); p->alpha = (float)a.num(i + 6);
+  long na = 0, nb = 0;
+  p->A = a.f32(j, &na); p->a_n = a.integer(j + 1);
+  p->B = a.f32(j + 2, &nb); p->b_n = a.integer(j + 3);
+  if (a.failed) return false;
+  const bool ok = p->N > 0 && p->S > 0 && p->C > 0 && p->group >= 0 && (p->group == 0 || p->C % p->group == 0) &&
+                  (!p->A || ((p->a_n == 1 || p->a_n == p->N) && na == p->a_n * p->C)) &&
+                  (!p->B || ((p->b_n == 1 || p->b_n == p->N) && nb == p->b_n * p->C)) && p->act >= 0 && p->act <= 2;
+  if (!ok) a.fail("normAct: shapes or options do not match");
+  return ok;
+}
+
+// normAct(x, y, mean, variance, N, S, C, group, eps, act, alpha, A|null, aN, B|null, bN)
+napi_value NormActFwd(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long nx, ny, nm, nv;
+  float *x = a.f32(0, &nx), *y = a.f32(1, &ny), *m = a.f32(2, &nm), *v = a.f32(3, &nv);
+  NormAct p{};
+  if (a.failed || !norm_act_params(a, 4, 11, &p)) return nullptr;
+  const long stats = p.group ? p.N * (p.C / p.group) : p.C;
+  if (nx != p.N * p.S * p.C || ny != nx || nm != stats || nv != stats) { a.fail("normAct: array sizes do not match"); return nullptr; }
+  norm_act_forward(p, x, y, m, v);
+  return ret_undef(env);
+}
+
+// normActGrad(dy, x, mean, variance, dx, dA, dB, N, S, C, group, eps, act, alpha, A|null, aN, B|null, bN)
+napi_value NormActGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long ndy, nx, nm, nv, ndx, nda, ndb;
+  float *dy = a.f32(0, &ndy), *x = a.f32(1, &nx), *m = a.f32(2, &nm), *v = a.f32(3, &nv);
+  float *dx = a.f32(4, &ndx), *dA = a.f32(5, &nda), *dB = a.f32(6, &ndb);
+  NormAct p{};
+  if (a.failed || !norm_act_params(a, 7, 14, &p)) return nullptr;
+  const long stats = p.group ? p.N * (p.C / p.group) : p.C;
+  if (nx != p.N * p.S * p.C || ndy != nx || ndx != nx || nm != stats || nv != stats || nda != p.N * p.C || ndb != p.N * p.C) {
+    a.fail("normActGrad: array sizes do not match"); return nullptr;
+  }
+  norm_act_backward(p, dy, x, m, v, dx, dA, dB);
+  return ret_undef(env);
+}
+
+// emaAll(slots: (Float32Array[3])[] = [average, weight, out], d, c): out = average·d + weight·c.
+napi_value EmaAll(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  bool isArr = false;
+  if (a.argc < 3 || (napi_is_array(env, a.argv[0], &isArr), !isArr)) { a.fail("emaAll: slots must be an array"); return nullptr; }
+  uint32_t ns = 0;
+  napi_get_array_length(env, a.argv[0], &ns);
+  std::vector<EmaSlot> slots(ns);
+  for (uint32_t s = 0; s < ns; s++) {
+    napi_value slot;
+    napi_get_element(env, a.argv[0], s, &slot);
+    float* p[3];
+    long len[3];
+    for (uint32_t k = 0; k < 3; k++) {
+      napi_value el;
+      bool ok = false;
+      napi_get_element(env, slot, k, &el);
+      napi_is_typedarray(env, el, &ok);
+      napi_typedarray_type type = napi_int8_array;
+      size_t n = 0; void* data = nullptr; napi_value ab; size_t off;
+      if (ok) napi_get_typedarray_info(env, el, &type, &n, &data, &ab, &off);
+      if (!ok || type != napi_float32_array) { a.fail("emaAll: slot " + std::to_string(s) + " element " + std::to_string(k) + " must be a Float32Array"); return nullptr; }
+      p[k] = (float*)data;
+      len[k] = (long)n;
+    }
+    if (len[1] != len[0] || len[2] != len[0]) { a.fail("emaAll: slot " + std::to_string(s) + " arrays differ in length"); return nullptr; }
+    slots[s] = EmaSlot{p[0], p[1], p[2], len[0]};
+  }
+  ema_all(slots.data(), (int)ns, (float)a.num(1), (float)a.num(2));
+  return ret_undef(env);
+}
+
+// augmentCopy(src, idx: Int32Array, params: Int32Array [5 per image], cutout, size, dst)
+napi_value AugmentCopy(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long ns, ni, np, nd;
+  float* src = a.f32(0, &ns);
+  const int32_t *idx = a.i32(1, &ni), *p = a.i32(2, &np);
+  const int cutout = (int)a.integer(3), size = (int)a.integer(4);
+  float* dst = a.f32(5, &nd);
+  if (a.failed) return nullptr;
+  const long px = (long)size * size * 3;
+  if (size < 1 || np != 5 * ni || nd != ni * px) { a.fail("augmentCopy: sizes do not match"); return nullptr; }
+  for (long j = 0; j < ni; j++)
+    if (idx[j] < 0 || (idx[j] + 1) * px > ns) { a.fail("augmentCopy: image index " + std::to_string(idx[j]) + " out of range"); return nullptr; }
+  augment_copy(src, idx, ni, p, cutout, size, dst);
+  return ret_undef(env);
+}
+
+// copyRows(src, srcOffset, srcStride, dst, dstOffset, dstStride, rows, len)
+napi_value CopyRows(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long ns, nd;
+  float *src = a.f32(0, &ns), *dst = a.f32(3, &nd);
+  const long so = a.integer(1), ss = a.integer(2), dof = a.integer(4), ds = a.integer(5), rows = a.integer(6), len = a.integer(7);
+  if (a.failed) return nullptr;
+  if (rows > 0 && len > 0 && (so < 0 || dof < 0 || so + (rows - 1) * ss + len > ns || dof + (rows - 1) * ds + len > nd)) {
+    a.fail("copyRows: out of bounds"); return nullptr;
+  }
+  copy_rows(src + so, ss, dst + dof, ds, rows, len);
+  return ret_undef(env);
+}
+
+// tile(x, dims: Int32Array, reps: Int32Array, out)
+napi_value Tile(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long nx, r, rr, no;
+  float* x = a.f32(0, &nx);
+  const int32_t *d = a.i32(1, &r), *p = a.i32(2, &rr);
+  float* o = a.f32(3, &no);
+  if (a.failed) return nullptr;
+  if (r < 1 || r > 8 || rr != r) { a.fail("tile: bad rank"); return nullptr; }
+  long dims[8], reps[8], in = 1, out = 1;
+  for (long i = 0; i < r; i++) { dims[i] = d[i]; reps[i] = p[i]; in *= dims[i]; out *= dims[i] * reps[i]; }
+  if (in != nx || out != no) { a.fail("tile: sizes do not match"); return nullptr; }
+  if (out > 0) tile(x, (int)r, dims, reps, o);
+  return ret_undef(env);
+}
+
+// momentumAll(slots: (Float32Array[5])[] = [var, g, acc, varOut, accOut], decays: Float32Array (NaN = none),
+// momentum, c = -learningRate, nesterov)
+napi_value MomentumAll(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  bool isArr = false;
+  if (a.argc < 5 || (napi_is_array(env, a.argv[0], &isArr), !isArr)) { a.fail("momentumAll: slots must be an array"); return nullptr; }
+  uint32_t ns = 0;
+  napi_get_array_length(env, a.argv[0], &ns);
+  long nd = 0;
+  const float* decays = a.f32(1, &nd);
+  if (a.failed) return nullptr;
+  if (nd != (long)ns) { a.fail("momentumAll: one decay per slot"); return nullptr; }
+  std::vector<MomentumSlot> slots(ns);
+  for (uint32_t s = 0; s < ns; s++) {
+    napi_value slot;
+    napi_get_element(env, a.argv[0], s, &slot);
+    float* p[5];
+    long len[5];
+    for (uint32_t k = 0; k < 5; k++) {
+      napi_value el;
+      bool ok = false;
+      napi_get_element(env, slot, k, &el);
+      napi_is_typedarray(env, el, &ok);
+      napi_typedarray_type type = napi_int8_array;
+      size_t n = 0; void* data = nullptr; napi_value ab; size_t off;
+      if (ok) napi_get_typedarray_info(env, el, &type, &n, &data, &ab, &off);
+      if (!ok || type != napi_float32_array) {
+        a.fail("momentumAll: slot " + std::to_string(s) + " element " + std::to_string(k) + " must be a Float32Array");
+        return nullptr;
+      }
+      p[k] = (float*)data;
+      len[k] = (long)n;
+    }
+    for (int k = 1; k < 5; k++)
+      if (len[k] != len[0]) { a.fail("momentumAll: slot " + std::to_string(s) + " arrays differ in length"); return nullptr; }
+    const bool has = decays[s] == decays[s];  // NaN: no decay
+    slots[s] = MomentumSlot{p[0], p[1], p[2], p[3], p[4], len[0], has, has ? decays[s] : 1.f};
+  }
+  momentum_all(slots.data(), (int)ns, (float)a.num(2), (float)a.num(3), a.flag(4));
+  return ret_undef(env);
+}
+
 // At environment teardown, finish queued or running tasks: they write into JS-owned buffers.
 void WaitAllTasks(void*) {
   for (auto& kv : g_tasks) kv.second->wait();
@@ -389,6 +595,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"select", Select}, {"reduceSum", ReduceSum}, {"binaryStrided", BinaryStrided},
       {"batchNorm", BatchNorm}, {"adam", Adam}, {"adamAll", AdamAll},
       {"conv2dBackpropFilterAsync", Conv2dBackpropFilterAsync}, {"waitTask", WaitTask},
+      {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"copyRows", CopyRows}, {"tile", Tile},
+      {"momentumAll", MomentumAll}, {"normAct", NormActFwd}, {"augmentCopy", AugmentCopy}, {"emaAll", EmaAll}, {"reluGrad", ReluGrad}, {"normActGrad", NormActGrad},
   };
   for (auto& f : fns) {
     napi_value fn;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -63,6 +64,54 @@ void conv2d_forward(const ConvGeom& g, const float* w, int F, float* y, const Ep
   gemm(a);
 }
 
+// Stride > 1 (e.g. the transposed convs of the generators, stride-2 layers' input gradients):
+// dx split by phase (ih mod sh, iw mod sw). Each phase is a stride-1 convolution of dy with the
+// taps kh ≡ (ph + padT) mod sh of the flipped, io-swapped filter — a dense conv on the fast
+// path, written to a temporary [N, Qh, Qw, C] and interleaved into dx. The GEMM-to-columns +
+// scatter-add it replaces moved a columns buffer of KH·KW times dx's size through memory.
+static void backprop_input_phases(const ConvGeom& g, const float* dy, const float* w, int F, float* dx) {
+  const int sh = g.sh, sw = g.sw, C = g.C;
+  std::vector<float> tmp, wf;
+  for (int ph = 0; ph < sh; ph++)
+    for (int pw = 0; pw < sw; pw++) {
+      const long Qh = ph < g.H ? (g.H - ph + sh - 1) / sh : 0, Qw = pw < g.W ? (g.W - pw + sw - 1) / sw : 0;
+      if (Qh == 0 || Qw == 0) continue;
+      const int kh0 = (ph + g.padT) % sh, kw0 = (pw + g.padL) % sw;
+      const int Th = kh0 < g.KH ? (g.KH - kh0 + sh - 1) / sh : 0, Tw = kw0 < g.KW ? (g.KW - kw0 + sw - 1) / sw : 0;
+      // The phase's pixels: dx[n, ph + sh·qh, pw + sw·qw, :] for qh < Qh, qw < Qw.
+      auto rows = [&](const std::function<void(float* dst, long n, long qh)>& fn) {
+        parallel_for((long)g.N * Qh, 8, [&](long r0, long r1) {
+          for (long r = r0; r < r1; r++) {
+            const long n = r / Qh, qh = r % Qh;
+            fn(dx + ((n * g.H + ph + sh * qh) * g.W + pw) * C, n, qh);
+          }
+        });
+      };
+      if (Th == 0 || Tw == 0) {  // no tap reaches these pixels
+        rows([&](float* dst, long, long) { for (long qw = 0; qw < Qw; qw++) std::memset(dst + qw * sw * C, 0, sizeof(float) * C); });
+        continue;
+      }
+      const int dh = (ph + g.padT - kh0) / sh, dwo = (pw + g.padL - kw0) / sw;
+      // w'[th, tw, f, c] = w[kh0 + sh·(Th−1−th), kw0 + sw·(Tw−1−tw), c, f]
+      wf.resize((size_t)Th * Tw * F * C);
+      for (int th = 0; th < Th; th++)
+        for (int tw = 0; tw < Tw; tw++) {
+          const float* src = w + ((long)(kh0 + sh * (Th - 1 - th)) * g.KW + (kw0 + sw * (Tw - 1 - tw))) * C * F;
+          float* dst = wf.data() + ((long)th * Tw + tw) * F * C;
+          for (int c = 0; c < C; c++)
+            for (int f = 0; f < F; f++) dst[(long)f * C + c] = src[(long)c * F + f];
+        }
+      ConvGeom d{dy, g.N, g.OH, g.OW, F, (int)Qh, (int)Qw, Th, Tw, 1, 1, 1, 1, Th - 1 - dh, Tw - 1 - dwo};
+      tmp.resize((size_t)g.N * Qh * Qw * C);
+      conv2d_forward(d, wf.data(), C, tmp.data(), Epilogue());
+      const float* t = tmp.data();
+      rows([&](float* dst, long n, long qh) {
+        const float* src = t + ((n * Qh + qh) * Qw) * C;
+        for (long qw = 0; qw < Qw; qw++) std::memcpy(dst + qw * sw * C, src + qw * C, sizeof(float) * C);
+      });
+    }
+}
+
 void conv2d_backprop_input(const ConvGeom& g, const float* dy, const float* w, int F, float* dx) {
   const long KK = (long)g.KH * g.KW;
   if (g.sh == 1 && g.sw == 1 && g.C >= 16) {  // few input channels: flipped conv would waste most of a panel
@@ -79,6 +128,10 @@ void conv2d_backprop_input(const ConvGeom& g, const float* dy, const float* w, i
     ConvGeom d{dy, g.N, g.OH, g.OW, F, g.H, g.W, g.KH, g.KW, 1, 1, g.dh, g.dw,
                (g.KH - 1) * g.dh - g.padT, (g.KW - 1) * g.dw - g.padL};
     conv2d_forward(d, wf.data(), g.C, dx, Epilogue());
+    return;
+  }
+  if (g.C >= 16 && g.dh == 1 && g.dw == 1 && g.padT >= 0 && g.padL >= 0) {
+    backprop_input_phases(g, dy, w, F, dx);
     return;
   }
   // General stride: cols[P, KH*KW*C] = dy[P,F] * w^T, then scatter-add (col2im).
@@ -128,17 +181,48 @@ void conv2d_backprop_filter(const ConvGeom& g, const float* dy, int F, float* dw
     gemm(a);
     return;
   }
+  // A fixed number of pixel chunks (not thread-dependent), each with its own partial dW.
+  const int T = (2.0 * KC * F * P < 4e6) ? 1 : (int)std::min<long>(4, std::max<long>(1, P / 256));
+  GemmSerialFn fn = gemm_serial_fn();
+  if (padded && F < 64) {
+    // Narrow layers (F = 24, 48): dW^T (F x KC) = dy^T (F x P) * x_window (P x KC), so F fills
+    // whole MR-row panels and the window the wide NR-column panels (F as the NR side left a
+    // quarter of every panel empty). Each element's sum over pixels runs in the same order as
+    // the other orientation (same chunks, same k-blocks), so the bits are the same.
+    const bool whole = KC <= kMaxWin;
+    const long segs = whole ? 1 : g.KH, seg = whole ? KC : (long)g.KW * g.C;
+    std::vector<std::unique_ptr<float[]>> part(T);
+    parallel_chunks(T, [&](long t) {
+      long b, e; split_range(P, T, (int)t, 64, &b, &e);
+      part[t].reset(new float[(size_t)KC * F]);  // fully written (accumulate=false)
+      for (long s = 0; s < segs; s++) {
+        GemmArgs a{};
+        a.M = F; a.N = seg; a.K = P;
+        a.a = {A_DENSE_T, dy, F, nullptr};
+        a.b = {whole ? B_WIN : B_SEG, nullptr, 0, &gp, (int)s};
+        a.c = part[t].get() + s * seg; a.ldc = KC; a.accumulate = false;
+        fn(a, 0, F, 0, seg, b, e);
+      }
+    });
+    // dw[kk, f] = Σ_t partT[t][f, kk], chunks in order.
+    parallel_for(KC, 64, [&](long k0, long k1) {
+      for (long kk = k0; kk < k1; kk++)
+        for (long f = 0; f < F; f++) {
+          float s = part[0][f * KC + kk];
+          for (int t = 1; t < T; t++) s += part[t][f * KC + kk];
+          dw[kk * F + f] = s;
+        }
+    });
+    return;
+  }
   // Per filter row kh (input padded): dw[kh] (KW*C x F) = x_kh^T (KW*C x P) * dy (P x F), or per
   // tap when padding is not applicable; dy is read in place. The pixels are cut into a fixed
   // number of chunks (independent of the thread count), each accumulating its own partial dW;
   // partials are added in chunk order, so the result is deterministic.
-  GemmSerialFn fn = gemm_serial_fn();
   // Small windows (first layer: 3x3x3 = 27 values) as one GEMM over the whole window: one
   // filter row alone (9 values) would leave most of a register panel idle.
   const bool whole = padded && g.C < 16 && KC <= kMaxWin;
   const long segs = whole ? 1 : padded ? g.KH : taps, seg = whole ? KC : padded ? (long)g.KW * g.C : g.C;
-  // A fixed number of pixel chunks (not thread-dependent), each with its own partial dW.
-  const int T = (2.0 * KC * F * P < 4e6) ? 1 : (int)std::min<long>(4, std::max<long>(1, P / 256));
   std::vector<std::unique_ptr<float[]>> part(T > 1 ? T : 0);
   parallel_chunks(T, [&](long t) {
     long b, e; split_range(P, T, (int)t, 64, &b, &e);

@@ -37,10 +37,18 @@ void binary(int op, const float* a_, long na, const float* b_, long nb, float* o
       } else if (nb == n && na == 1) {
         const float s = a[0];
         for (long i = i0; i < i1; i++) out[i] = f(s, b[i]);
-      } else if (na == n) {  // b repeats along leading axes
-        for (long i = i0; i < i1; i++) out[i] = f(a[i], b[i % nb]);
+      } else if (na == n) {  // b repeats along leading axes: row by row (no modulo per element)
+        for (long i = i0, j = i0 % nb; i < i1; j = 0) {
+          const long len = std::min(nb - j, i1 - i);
+          for (long k = 0; k < len; k++) out[i + k] = f(a[i + k], b[j + k]);
+          i += len;
+        }
       } else if (nb == n) {
-        for (long i = i0; i < i1; i++) out[i] = f(a[i % na], b[i]);
+        for (long i = i0, j = i0 % na; i < i1; j = 0) {
+          const long len = std::min(na - j, i1 - i);
+          for (long k = 0; k < len; k++) out[i + k] = f(a[j + k], b[i + k]);
+          i += len;
+        }
       } else {
         for (long i = i0; i < i1; i++) out[i] = f(a[i % na], b[i % nb]);
       }
@@ -75,6 +83,18 @@ static void leaky_relu_range(const float* __restrict x, float* __restrict y, lon
 static void leaky_relu_grad_range(const float* __restrict dy, const float* __restrict x, float* __restrict dx,
                                   long i0, long i1, float alpha) {
   for (long i = i0; i < i1; i++) dx[i] = x[i] > 0.f ? dy[i] : dy[i] * alpha;
+}
+
+// tfjs's Relu gradient, dy · step(x) (step: NaN for NaN, 1 above 0, else 0), as one pass.
+static void relu_grad_range(const float* __restrict dy, const float* __restrict x, float* __restrict dx, long i0, long i1) {
+  for (long i = i0; i < i1; i++) {
+    const float s = x[i] > 0.f ? 1.f : (x[i] != x[i] ? x[i] : 0.f);
+    dx[i] = dy[i] * s;
+  }
+}
+
+void relu_grad(const float* dy, const float* x, float* dx, long n) {
+  parallel_for(n, kMinPar, [=](long i0, long i1) { relu_grad_range(dy, x, dx, i0, i1); });
 }
 
 void leaky_relu(const float* x, float* y, long n, float alpha) {
@@ -234,6 +254,83 @@ void adam_all(const AdamSlot* slots, int nslots, float lr, float b1, float b2, f
     adam_range(a.var, a.g, a.m, a.v, p.b, p.e, lr, b1, b2, eps, b1pow, b2pow, a.var_out, a.m_out, a.v_out);
   };
   if (total < kMinPar) { for (long c = 0; c < (long)pieces.size(); c++) run(c); return; }
+  parallel_chunks((long)pieces.size(), run);
+}
+
+// tfjs MomentumOptimizer's op sequence per element (float32 each step):
+//   acc' = m·acc + g;  v' = c·(g + acc'·m) + v (Nesterov) or c·acc' + v;  then v'·decay if given
+// (the decoupled weight decay w ← w·(1 − lr·wd) the training loops apply after the step). Outputs
+// may alias the inputs (same index only), hence ivdep. No FMA in either clone: the same bits.
+__attribute__((target_clones("avx2", "default")))
+static void momentum_range(const float* var, const float* g, const float* acc, long i0, long i1, float m, float c,
+                           bool nesterov, bool has_decay, float decay, float* var_out, float* acc_out) {
+  if (nesterov) {
+#pragma GCC ivdep
+    for (long i = i0; i < i1; i++) {
+      const float gi = g[i];
+      const float na = m * acc[i] + gi;
+      const float step = c * (gi + na * m);
+      float nv = step + var[i];
+      if (has_decay) nv = nv * decay;
+      acc_out[i] = na;
+      var_out[i] = nv;
+    }
+  } else {
+#pragma GCC ivdep
+    for (long i = i0; i < i1; i++) {
+      const float na = m * acc[i] + g[i];
+      const float step = c * na;
+      float nv = step + var[i];
+      if (has_decay) nv = nv * decay;
+      acc_out[i] = na;
+      var_out[i] = nv;
+    }
+  }
+}
+
+__attribute__((target_clones("avx2", "default")))
+static void ema_range(const float* avg, const float* w, float* out, long i0, long i1, float d, float c) {
+#pragma GCC ivdep
+  for (long i = i0; i < i1; i++) {
+    const float a = avg[i] * d;
+    const float b = w[i] * c;
+    out[i] = a + b;
+  }
+}
+
+void ema_all(const EmaSlot* slots, int nslots, float d, float c) {
+  constexpr long kPiece = 1 << 14;
+  struct Piece { int s; long b, e; };
+  std::vector<Piece> pieces;
+  long total = 0;
+  for (int s = 0; s < nslots; s++) {
+    total += slots[s].n;
+    for (long b = 0; b < slots[s].n; b += kPiece) pieces.push_back({s, b, std::min(slots[s].n, b + kPiece)});
+  }
+  auto run = [&](long k) {
+    const Piece& p = pieces[k];
+    ema_range(slots[p.s].avg, slots[p.s].w, slots[p.s].out, p.b, p.e, d, c);
+  };
+  if (total < kMinPar) { for (long k = 0; k < (long)pieces.size(); k++) run(k); return; }
+  parallel_chunks((long)pieces.size(), run);
+}
+
+void momentum_all(const MomentumSlot* slots, int nslots, float m, float c, bool nesterov) {
+  constexpr long kPiece = 1 << 14;  // as adam_all: pieces of all variables in one parallel loop
+  struct Piece { int s; long b, e; };
+  std::vector<Piece> pieces;
+  long total = 0;
+  for (int s = 0; s < nslots; s++) {
+    const long n = slots[s].n;
+    total += n;
+    for (long b = 0; b < n; b += kPiece) pieces.push_back({s, b, std::min(n, b + kPiece)});
+  }
+  auto run = [&](long k) {
+    const Piece& p = pieces[k];
+    const MomentumSlot& a = slots[p.s];
+    momentum_range(a.var, a.g, a.acc, p.b, p.e, m, c, nesterov, a.has_decay, a.decay, a.var_out, a.acc_out);
+  };
+  if (total < kMinPar) { for (long k = 0; k < (long)pieces.size(); k++) run(k); return; }
   parallel_chunks((long)pieces.size(), run);
 }
 

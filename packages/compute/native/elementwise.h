@@ -9,6 +9,7 @@ void binary(int op, const float* a, long na, const float* b, long nb, float* out
 void unary(int op, const float* x, float* out, long n);
 void leaky_relu(const float* x, float* y, long n, float alpha);
 void leaky_relu_grad(const float* dy, const float* x, float* dx, long n, float alpha);
+void relu_grad(const float* dy, const float* x, float* dx, long n);  // dy · step(x), tfjs's Relu gradient
 void select(const uint8_t* cond, const float* a, const float* b, float* out, long n);
 // General broadcasting: out has `rank` dims; sa/sb are element strides of a/b per out dim
 // (0 where that input is broadcast).
@@ -27,4 +28,13 @@ struct AdamSlot { const float *var, *g, *m, *v; float *var_out, *m_out, *v_out; 
 // The Adam step of every variable of a training step in one parallel loop (same per-element
 // arithmetic as adam(), so the results are identical; chunks never depend on the thread count).
 void adam_all(const AdamSlot* slots, int nslots, float lr, float b1, float b2, float eps, float b1pow, float b2pow);
+// average ← average·d + weight·c for each slot (float32, no FMA: tfjs's Multiply, Multiply, Add);
+// slot = {average, weight, out, n}, out may be average itself.
+struct EmaSlot { const float *avg, *w; float* out; long n; };
+void ema_all(const EmaSlot* slots, int nslots, float d, float c);
+// One variable of momentum_all; outputs may alias the inputs (in-place update).
+struct MomentumSlot { const float *var, *g, *acc; float *var_out, *acc_out; long n; bool has_decay; float decay; };
+// SGD with (Nesterov) momentum for every variable of a step in one parallel loop, bit for bit
+// tfjs's MomentumOptimizer (c = −learning rate), then ·decay for slots that have it.
+void momentum_all(const MomentumSlot* slots, int nslots, float m, float c, bool nesterov);
 }  // namespace cvc

@@ -17,7 +17,9 @@ struct ConvGeom {
 //          for all filter rows when each row alone would fill only part of a register panel.
 enum ASrcKind { A_DENSE = 0, A_DENSE_T = 1, A_IM2COL = 2, A_IM2COL_T = 3, A_TAP_T = 4, A_SEG_T = 5, A_WIN_T = 6 };
 constexpr long kMaxWin = 256;
-enum BSrcKind { B_DENSE = 0, B_DENSE_T = 1 };
+// B_SEG / B_WIN: the transposes of A_SEG_T / A_WIN_T as a B operand — logical [N*OH*OW, KW*C]
+// (filter row `tap` of a pre-padded input) or [N*OH*OW, KH*KW*C] (whole window, at most kMaxWin).
+enum BSrcKind { B_DENSE = 0, B_DENSE_T = 1, B_SEG = 2, B_WIN = 3 };
 
 struct ASrc {
   int kind;
@@ -30,6 +32,8 @@ struct BSrc {
   int kind;
   const float* p;  // dense: K x N (ld); dense_t: stored N x K (ld)
   long ld;
+  const ConvGeom* g = nullptr;  // B_SEG, B_WIN
+  int tap = 0;                  // B_SEG: kh
 };
 
 enum Act { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_LEAKY = 3, ACT_SIGMOID = 4, ACT_ELU = 5 };

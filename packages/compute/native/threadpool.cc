@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <sched.h>
 #include <time.h>
 #include <vector>
 #include <immintrin.h>
@@ -241,7 +242,10 @@ struct Pool {
 
 Pool& pool() {
   static Pool* p = [] {
-    int t = (int)std::thread::hardware_concurrency();
+    // The cores this process may run on (its affinity mask), as Node's os.availableParallelism():
+    // all of a workstation's, or fewer under taskset / a container's cpuset. CVC_THREADS overrides.
+    cpu_set_t set;
+    int t = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : (int)std::thread::hardware_concurrency();
     if (const char* e = std::getenv("CVC_THREADS")) t = std::atoi(e);
     if (t < 1) t = 1;
     if (t > 64) t = 64;

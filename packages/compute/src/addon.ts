@@ -30,6 +30,8 @@ export interface NativeAddon {
   unary(op: number, x: F32, out: F32): void;
   leakyRelu(x: F32, y: F32, alpha: number): void;
   leakyReluGrad(dy: F32, x: F32, dx: F32, alpha: number): void;
+  /** dx = dy · step(x) (tfjs's Relu gradient) in one pass. */
+  reluGrad(dy: F32, x: F32, dx: F32): void;
   select(cond: Uint8Array, a: F32, b: F32, out: F32): void;
   binaryStrided(op: number, a: F32, b: F32, out: F32, dims: I32, stridesA: I32, stridesB: I32): void;
   reduceSum(x: F32, outer: number, red: number, inner: number, scale: number, out: F32): void;
@@ -38,6 +40,24 @@ export interface NativeAddon {
     vOut: F32, mOut: F32, sOut: F32): void;
   /** Adam for many variables in one parallel call; each slot [var, g, m, v, varOut, mOut, vOut], outputs may alias inputs. */
   adamAll(slots: F32[][], lr: number, b1: number, b2: number, eps: number, b1pow: number, b2pow: number): void;
+  /** SGD (Nesterov) momentum for many variables; each slot [var, g, acc, varOut, accOut]; decays[i] NaN = none. */
+  momentumAll(slots: F32[][], decays: F32, momentum: number, c: number, nesterov: boolean): void;
+  /** Training-mode batch norm over the last axis (C channels), act 1 = then a leaky ReLU: y, and the batch mean and (biased) variance. */
+  bnTrain(x: F32, gamma: F32, beta: F32, C: number, eps: number, y: F32, mean: F32, variance: F32, act: number, alpha: number): void;
+  bnTrainGrad(dy: F32, x: F32, mean: F32, variance: F32, gamma: F32, beta: F32, C: number, eps: number, dx: F32, dgamma: F32, dbeta: F32,
+    act: number, alpha: number): void;
+  /** dst[dstOffset + r·dstStride + j] = src[srcOffset + r·srcStride + j] for r < rows, j < len. */
+  copyRows(src: F32, srcOffset: number, srcStride: number, dst: F32, dstOffset: number, dstStride: number, rows: number, len: number): void;
+  tile(x: F32, dims: I32, reps: I32, out: F32): void;
+  /** out = average·d + weight·c per slot [average, weight, out] (out may be average). */
+  emaAll(slots: F32[][], d: number, c: number): void;
+  /** Batch augmentation copy: image j = src[idx[j]] flipped / shifted / cut out per params[5j..5j+4] = flip, dx, dy, cx0, cy0. */
+  augmentCopy(src: F32, idx: I32, params: I32, cutout: number, size: number, dst: F32): void;
+  /** Normalisation (batch: group 0, else channels per group) + affine [aN|bN, C] + activation (0 none, 1 leaky, 2 SiLU). */
+  normAct(x: F32, y: F32, mean: F32, variance: F32, N: number, S: number, C: number, group: number, eps: number, act: number, alpha: number,
+    A: F32 | null, aN: number, B: F32 | null, bN: number): void;
+  normActGrad(dy: F32, x: F32, mean: F32, variance: F32, dx: F32, dA: F32, dB: F32, N: number, S: number, C: number, group: number,
+    eps: number, act: number, alpha: number, A: F32 | null, aN: number, B: F32 | null, bN: number): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -3,25 +3,11 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadAddon } from './addon.ts';
 import { nativeInstalled } from './native-kernels.ts';
-import { alloc, type CpuBackendLike, type TF } from './kernels/util.ts';
-import { exclusivelyOwned } from './kernels/buffer-pool.ts';
-
-interface CpuBackendData extends CpuBackendLike {
-  refCount(dataId: object): number;
-}
+import { alloc, type TF } from './kernels/util.ts';
+import { valuesOf as storage, writableInPlace, type CpuBackendData } from './optimizer-buffers.ts';
 
 /** Counters for tests: variables updated in place vs into new buffers (then assigned). */
 export const fastAdamStats = { inPlace: 0, assigned: 0 };
-
-/**
- * The buffer behind a tensor if this optimizer may overwrite it in place: nobody else can see it
- * (one tensor holds the dataId, and buffer-pool.ts says the values were never handed out, e.g.
- * by dataSync(), and are not viewed or pinned elsewhere). Otherwise null: write a new buffer and
- * assign it, so snapshots (clones, dataSync() arrays) of the old value stay unchanged.
- */
-function writableInPlace(backend: CpuBackendData, t: tfjs.Tensor, values: Float32Array): Float32Array | null {
-  return backend.refCount(t.dataId) === 1 && exclusivelyOwned(values) ? values : null;
-}
 
 /** Creates an Adam optimizer (subclass of tf.AdamOptimizer, serialises as 'Adam'). */
 export function fastAdam(tf: TF, learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon?: number): tfjs.AdamOptimizer {
@@ -36,11 +22,7 @@ export function fastAdam(tf: TF, learningRate = 0.001, beta1 = 0.9, beta2 = 0.99
         accumulatedSecondMoment: ({ originalName: string; variable: tfjs.Variable } | undefined)[];
       };
       const backend = tf.backend() as unknown as CpuBackendData;
-      const valuesOf = (t: tfjs.Tensor): Float32Array => {
-        const v = backend.data.get(t.dataId).values;
-        if (!(v instanceof Float32Array)) throw new Error(`fastAdam: ${t.dtype} tensor without float32 storage (float32 variables only)`);
-        return v;
-      };
+      const valuesOf = (t: tfjs.Tensor): Float32Array => storage(backend, t, 'fastAdam');
       const names = Array.isArray(grads) ? grads.map((v) => v.name) : Object.keys(grads);
       const b1pow = self.accBeta1.dataSync()[0]!, b2pow = self.accBeta2.dataSync()[0]!;
       // One slot [var, g, m, v, varOut, mOut, vOut] per variable; outputs are the inputs when

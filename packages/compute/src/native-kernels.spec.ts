@@ -60,6 +60,19 @@ describe('convolution kernels vs tfjs-backend-cpu', () => {
     const big = rng(14);
     const dy = big.tensor([3, 16, 16, 40]), w = big.tensor([3, 3, 24, 40]);
     checkKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [3, 16, 16, 24] });
+    // Stride 2 with 16+ input channels (the phase-split path): the generators' 4x4 transposed
+    // convs, the resnet's 3x3 and 1x1 stride-2 layers, odd sizes, explicit and valid padding.
+    const phases: [number[], number, number, number, 'same' | 'valid' | number][] = [
+      [[2, 8, 8, 32], 4, 2, 64, 'same'], [[2, 16, 16, 24], 3, 2, 48, 'same'], [[2, 16, 16, 24], 1, 2, 48, 'same'],
+      [[1, 9, 7, 17], 3, 2, 5, 'valid'], [[2, 11, 10, 20], 4, 3, 9, 1], [[1, 6, 6, 16], 2, 2, 33, 0], [[2, 7, 9, 18], 5, 2, 7, 2],
+    ];
+    for (const [shape, k, s, F, pad] of phases) {
+      const ci = tf.backend_util.computeConv2DInfo(shape as [number, number, number, number], [k, k, shape[3]!, F], s, 1, pad);
+      const dy2 = big.tensor([shape[0]!, ci.outHeight, ci.outWidth, F]), w2 = big.tensor([k, k, shape[3]!, F]);
+      checkKernel('Conv2DBackpropInput', { dy: dy2, filter: w2 }, { strides: [s, s], pad, dataFormat: 'NHWC', inputShape: shape },
+        1e-4, `x=${shape} k=${k} s=${s} F=${F} pad=${pad}`);
+      tf.dispose([dy2, w2]);
+    }
   });
 
   it('Conv2DBackpropFilter on random shapes (both native paths)', () => {
@@ -203,6 +216,25 @@ describe('elementwise and reduction kernels vs tfjs-backend-cpu', () => {
     const { addon } = loadAddon();
     expect(addon?.info().threads).toBeGreaterThanOrEqual(1);
     expect(['avx512', 'avx2', 'generic']).toContain(addon?.info().arch);
+  });
+});
+
+describe('thread count', () => {
+  it('defaults to the cores the process may use (os.availableParallelism, the affinity mask); CVC_THREADS overrides', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { defaultAddonPath } = await import('./addon.ts');
+    const script = `const a = require(${JSON.stringify(defaultAddonPath)}); console.log(a.info().threads, require('node:os').availableParallelism());`;
+    const env = { ...process.env };
+    delete env['CVC_THREADS'];
+    const run = (cmd: string, args: string[], extra: Record<string, string> = {}) => {
+      const r = spawnSync(cmd, args, { env: { ...env, ...extra }, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim().split(' ').map(Number);
+    };
+    const [threads, cores] = run(process.execPath, ['-e', script]);
+    expect(threads).toBe(cores);
+    expect(run('taskset', ['-c', '0', process.execPath, '-e', script])).toEqual([1, 1]); // util-linux, always there on Debian
+    expect(run(process.execPath, ['-e', script], { CVC_THREADS: '3' })[0]).toBe(3);
   });
 });
 

@@ -21,6 +21,9 @@ export function initCompute(log: (message: string) => void = (m) => process.stde
   chosen ??= (async () => {
     const force = forcedBackend();
     const result = await useFastestBackend(tf, force ? { force } : {});
+    // tfjs's cpu backend (under our native kernels too) prints "install our node backend" on its
+    // first tensor: the choice is logged here, and tfjs-node cannot be installed on such machines.
+    if (tf.getBackend() === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
     log(`compute backend: ${result.name} (${result.detail})${force ? ` [forced by ${BACKEND_ENV}]` : ''}`);
     return result;
   })();

@@ -36,7 +36,7 @@ export interface InputMismatch {
 const short = (hash: string | undefined): string => (hash ? `${hash.slice(0, 12)}…` : 'absent');
 
 /** The Nx project of a stage package (its package.json `nx.name`, else its npm name). */
-function nxProject(pipeline: Pipeline, stage: StageSpec): string {
+export function nxProject(pipeline: Pipeline, stage: StageSpec): string {
   const file = join(pipeline.root, stage.package, 'package.json');
   if (!existsSync(file)) return stage.name;
   const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; nx?: { name?: string } };

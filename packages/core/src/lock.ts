@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256, treeDigest } from './files.ts';
 import { stageCodeFiles } from './code-files.ts';
+import { externalTreeDigest } from './external-digest.ts';
 import { type Pipeline, type StageSpec, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
 import { deriveSeed } from './random.ts';
 
@@ -54,7 +55,7 @@ export function inputDigests(pipeline: Pipeline, stage: StageSpec, externalPaths
     out[dep] = existsSync(path) ? treeDigest(path) : 'missing';
   }
   for (const [param, path] of Object.entries(externalPaths)) {
-    out[`params.${param}`] = existsSync(path) ? treeDigest(path, { skipHidden: true }) : 'missing';
+    out[`params.${param}`] = existsSync(path) ? externalTreeDigest(path) : 'missing';
   }
   return out;
 }

@@ -1,8 +1,8 @@
-// Reading a folder laid out as <root>/<class name>/<image files>, with errors that name the
-// folder or file at fault.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// Reading a folder laid out as <root>/<class name>/<image files> (list-data-folder.ts says which
+// files count), with errors that name every folder or file at fault, not only the first.
 import { join } from 'node:path';
 import { decodeToRgb } from '@cvc/core';
+import { listDataFolder } from './list-data-folder.ts';
 
 export interface LabelledImages {
   /** [N, size, size, 3] interleaved RGB. */
@@ -13,50 +13,38 @@ export interface LabelledImages {
   classNames: string[];
 }
 
-const byNaturalOrder = new Intl.Collator('en', { numeric: true }).compare;
-const visible = (name: string): boolean => !name.startsWith('.');
-
-export function listClassFolders(root: string): { classNames: string[]; filesByClass: string[][] } {
-  if (!existsSync(root)) throw new Error(`${root}: data folder not found`);
-  if (!statSync(root).isDirectory()) throw new Error(`${root}: not a folder (expected one subfolder per class)`);
-  const classNames = readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && visible(e.name))
-    .map((e) => e.name)
-    .sort(byNaturalOrder);
-  if (classNames.length < 2) {
-    throw new Error(`${root}: found ${classNames.length} class folder${classNames.length === 1 ? ` (${classNames[0]})` : 's'}; need at least 2, one subfolder per class`);
-  }
-  const filesByClass = classNames.map((name) => {
-    const folder = join(root, name);
-    const files = readdirSync(folder, { withFileTypes: true })
-      .filter((e) => e.isFile() && visible(e.name))
-      .map((e) => e.name)
-      .sort(byNaturalOrder);
-    if (files.length === 0) throw new Error(`${folder}: class folder has no images`);
-    return files.map((file) => `${name}/${file}`);
-  });
-  return { classNames, filesByClass };
-}
-
 export function countClassFolderFiles(root: string): number {
-  return listClassFolders(root).filesByClass.reduce((n, files) => n + files.length, 0);
+  return listDataFolder(root).filesByClass.reduce((n, files) => n + files.length, 0);
 }
 
-/** Decode every image of every class folder, `concurrency` at a time, in a stable order. */
-export async function readClassFolders(root: string, size: number, onImage: () => void = () => {}, concurrency = 8): Promise<LabelledImages> {
-  const { classNames, filesByClass } = listClassFolders(root);
+/** One error for all bad files of a data folder. */
+function badFilesError(root: string, total: number, bad: string[]): Error {
+  return new Error(`${root}: ${bad.length} of ${total} file${total === 1 ? ' is' : 's are'} not usable images:\n${bad.map((b) => `  ${b}`).join('\n')}`);
+}
+
+/** Decode every image of every class folder, `concurrency` at a time, in a stable order; `warn` gets what is skipped or odd. */
+export async function readClassFolders(root: string, size: number, onImage: () => void = () => {}, concurrency = 8, warn: (message: string) => void = () => {}): Promise<LabelledImages> {
+  const { classNames, filesByClass, badEntries, warnings } = listDataFolder(root);
+  warnings.forEach(warn);
   const files = filesByClass.flat();
   const labels = filesByClass.flatMap((list, label) => list.map(() => label));
   const bytesPerImage = size * size * 3;
   const images = new Uint8Array(files.length * bytesPerImage);
+  const failed = new Map<number, string>();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
       const index = next++;
-      images.set(await decodeToRgb(join(root, files[index]!), size), index * bytesPerImage);
+      try {
+        images.set(await decodeToRgb(join(root, files[index]!), size), index * bytesPerImage);
+      } catch (err) {
+        failed.set(index, (err as Error).message);
+      }
       onImage();
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  const bad = [...badEntries, ...[...failed.keys()].sort((a, b) => a - b).map((i) => failed.get(i)!)];
+  if (bad.length > 0) throw badFilesError(root, files.length + badEntries.length, bad);
   return { images, labels, files, classNames };
 }

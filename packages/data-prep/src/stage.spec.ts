@@ -1,6 +1,6 @@
 // data-prep on fixture folders in a temp workspace: the artifact it writes, and each bad input.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -105,13 +105,88 @@ describe('data-prep stage', () => {
     it('a single class', () =>
       expectRejected(
         (d) => rmSync(join(d, 'crocodile'), { recursive: true }),
-        (d) => `${d}: found 1 class folder (clock); need at least 2`,
+        (d) => `${d}: found 1 class folder (clock); need exactly 2, one subfolder per class (the classifier, ranker and generator are binary)`,
+      ));
+    it('three class folders (the stages downstream are binary): refused here, not in the classifier', () =>
+      expectRejected(
+        (d) => cpSync(join(d, 'clock'), join(d, 'cat'), { recursive: true }),
+        (d) => `${d}: found 3 class folders (cat, clock, crocodile); need exactly 2`,
+      ));
+    it('every bad file is named, not only the first', async () => {
+      const bad = join(tempDir(), 'data');
+      cpSync(data, bad, { recursive: true });
+      writeFileSync(join(bad, 'clock', 'clock.1.png'), readFileSync(join(bad, 'clock', 'clock.1.png')).subarray(0, 60));
+      writeFileSync(join(bad, 'clock', 'clock.4.png'), readFileSync(join(bad, 'clock', 'clock.4.png')).subarray(0, 60));
+      writeFileSync(join(bad, 'crocodile', 'notes.txt'), 'hello');
+      symlinkSync(join(bad, 'nowhere.png'), join(bad, 'crocodile', 'dangling.png'));
+      const before = hashTree(join(ws.root, 'artifacts', 'data-prep'));
+      const error = await runStage({ pipelineFile: ws.pipelineFile, stage: 'data-prep', set: { dataDir: bad }, log: quiet }).catch((e: Error) => e);
+      expect((error as Error).message.split('\n')).toEqual([
+        `${bad}: 4 of 15 files are not usable images:`,
+        `  ${join(bad, 'crocodile', 'dangling.png')}: broken symbolic link (to a file that does not exist)`,
+        expect.stringMatching(new RegExp(`^  ${join(bad, 'clock', 'clock.1.png')}: `)),
+        expect.stringMatching(new RegExp(`^  ${join(bad, 'clock', 'clock.4.png')}: `)),
+        expect.stringMatching(new RegExp(`^  ${join(bad, 'crocodile', 'notes.txt')}: not a readable image`)),
+      ]);
+      expect(hashTree(join(ws.root, 'artifacts', 'data-prep'))).toEqual(before);
+    });
+    it('a symbolic link loop inside a class folder', () =>
+      expectRejected(
+        (d) => {
+          mkdirSync(join(d, 'clock', 'more'));
+          symlinkSync('..', join(d, 'clock', 'more', 'again'));
+        },
+        (d) => `${join(d, 'clock', 'more', 'again')}: symbolic link loop (it leads back to ${join(d, 'clock')}, which contains it); remove the link`,
+      ));
+    it('the same image in both classes (duplicates: refuse, the YAML value)', () =>
+      expectRejected(
+        (d) => cpSync(join(d, 'clock', 'clock.2.png'), join(d, 'crocodile', 'copy-of-clock-2.png')),
+        (d) => `${d}: 1 image is in more than one class (same pixels), so training would see it with both labels:\n  clock/clock.2.png = crocodile/copy-of-clock-2.png\nRemove the copy in the wrong class, or set stages.data-prep.params.duplicates: warn to keep both.`,
       ));
     it('a missing folder', () =>
       expectRejected(
         (d) => rmSync(d, { recursive: true }),
         (d) => `${d}: data folder not found`,
       ));
+  });
+
+  describe('follows links and nested folders, and says what it skipped or kept', () => {
+    let linked: string;
+    const messages: string[] = [];
+    beforeAll(async () => {
+      linked = join(tempDir(), 'data');
+      mkdirSync(linked);
+      cpSync(join(data, 'clock'), join(linked, 'clock'), { recursive: true });
+      symlinkSync(join(data, 'crocodile'), join(linked, 'crocodile')); // a class folder that is a link
+      symlinkSync(join(data, 'crocodile', 'crocodile.0.png'), join(linked, 'clock', 'link-to-croc-0.png')); // also a cross-class duplicate
+      mkdirSync(join(linked, 'clock', 'more', 'deeper'), { recursive: true });
+      cpSync(join(data, 'clock', 'big.jpg'), join(linked, 'clock', 'more', 'deeper', 'big-again.jpg')); // a within-class duplicate
+      writeFileSync(join(linked, 'README.txt'), 'not a class');
+      await runStage({ pipelineFile: ws.pipelineFile, stage: 'data-prep', set: { dataDir: linked, duplicates: 'warn' }, log: (m) => messages.push(m) });
+    });
+
+    it('reads linked class folders, linked images and nested folders (15 images, not 13)', () => {
+      const m = readImageDataset(join(ws.root, 'artifacts', 'data-prep', 'dataset')).manifest;
+      expect(m.classCounts).toEqual([8, 7]);
+      expect(m.files).toContain('clock/link-to-croc-0.png');
+      expect(m.files).toContain('clock/more/deeper/big-again.jpg');
+      expect(m.files.filter((f) => f.startsWith('crocodile/'))).toHaveLength(7);
+    });
+
+    it('warns about the duplicate kept under duplicates: warn, the within-class copy and the stray file', () => {
+      const text = messages.join('\n');
+      expect(text).toContain(`warning: ${linked}: 1 image is in more than one class (same pixels), so training would see it with both labels:\n  clock/link-to-croc-0.png = crocodile/crocodile.0.png\nKept (stages.data-prep.params.duplicates: warn).`);
+      expect(text).toContain(`warning: ${linked}: 1 image appears more than once in one class (same pixels; counted more than once, and may land in both train and test):\n  clock/big.jpg = clock/more/deeper/big-again.jpg`);
+      expect(text).toContain(`warning: ${linked}: 1 file beside the class folders not used (not in a class folder): README.txt`);
+    });
+  });
+
+  it('an unknown param key in the pipeline file is an error naming the file, the key and the nearest param (real CLI)', async () => {
+    const typo = testWorkspace('cvc-data-prep-typo-', (root) => readFileSync(ws.pipelineFile, 'utf8').replace('folds: 2', 'foldz: 2').split('\n'));
+    const result = await execa('node', [cvc, 'stage', 'data-prep', '--pipeline', typo.pipelineFile], { cwd: typo.root, reject: false });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`cvc: ${typo.pipelineFile}: stages.data-prep.params.foldz: unknown param (did you mean "folds"?)`);
+    expect(existsSync(join(typo.root, 'artifacts', 'data-prep'))).toBe(false);
   });
 
   it('exits non-zero from the command line with the message, data folder given by --data-dir', async () => {

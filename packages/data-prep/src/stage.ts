@@ -6,6 +6,8 @@ import { countClassFolderFiles, readClassFolders, type LabelledImages } from './
 import { stratifiedSplit } from './split.ts';
 import { channelStats } from './channel-stats.ts';
 import { importCifar100 } from './cifar100.ts';
+import { checkDuplicates } from './duplicates.ts';
+import { BINARY_CLASSES } from './list-data-folder.ts';
 
 export const dataPrepParams = z.object({
   /** `folder`: one subfolder per class; `cifar100`: the original CIFAR-100 archive (python or binary). */
@@ -25,18 +27,20 @@ export const dataPrepParams = z.object({
   /** Fine classes taken from CIFAR-100 (used when source is cifar100). */
   cifar100: z
     .object({
-      classes: z.array(z.object({ fineLabel: z.number().int().min(0).max(99), name: z.string().min(1) })).min(2),
+      classes: z.array(z.object({ fineLabel: z.number().int().min(0).max(99), name: z.string().min(1) })).length(BINARY_CLASSES),
     })
     .default({ classes: [{ fineLabel: 22, name: 'clock' }, { fineLabel: 27, name: 'crocodile' }] }),
   /** Images per class in the preview sheet. */
   previewPerClass: z.number().int().min(1).max(64).default(16),
+  /** The same image (decoded pixels) in two classes: `refuse` stops with the list, `warn` keeps both copies and logs them. */
+  duplicates: z.enum(['refuse', 'warn']).default('refuse'),
 });
 export type DataPrepParams = z.infer<typeof dataPrepParams>;
 
-async function loadImages(params: DataPrepParams, progress: (total: number) => Progress): Promise<LabelledImages & { source: string }> {
+async function loadImages(params: DataPrepParams, progress: (total: number) => Progress, warn: (message: string) => void): Promise<LabelledImages & { source: string }> {
   if (params.source === 'folder') {
     const bar = progress(countClassFolderFiles(params.dataDir));
-    const loaded = await readClassFolders(params.dataDir, params.imageSize, () => bar.tick());
+    const loaded = await readClassFolders(params.dataDir, params.imageSize, () => bar.tick(), 8, warn);
     bar.done();
     return { ...loaded, source: 'folder' };
   }
@@ -62,7 +66,9 @@ export default defineStage({
   async run(ctx) {
     const { params } = ctx;
     ctx.log(`reading ${params.source} ${params.dataDir}`);
-    const loaded = await loadImages(params, (total) => ctx.progress('decode', total));
+    const warn = (message: string) => ctx.log(`warning: ${message}`);
+    const loaded = await loadImages(params, (total) => ctx.progress('decode', total), warn);
+    checkDuplicates(params.dataDir, loaded, params.duplicates, warn);
     const dataset = buildDataset(loaded, params, ctx.rng('split'));
     const { manifest } = dataset;
     writeImageDataset(ctx.output('dataset'), dataset);

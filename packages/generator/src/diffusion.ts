@@ -7,12 +7,12 @@
 // noise z, so `decode(z, y)` maps a latent [n, 3072] to an image like the other models.
 // Every op is chosen to hit a native kernel (native-ops.ts); skips are added, not concatenated.
 import type * as tfTypes from '@tensorflow/tfjs';
-import { fastAdam } from '@cvc/compute';
+import { fastAdam, normalizeScaleAct } from '@cvc/compute';
 import { updateAverages } from '@cvc/vision/ema';
 import type { Rng } from '@cvc/core';
 import { addConv, addConvTranspose, addDense, conv, convTranspose, dense } from './layers.ts';
 import type { Batch, TrainableModel } from './model.ts';
-import { groupNorm, silu, spread } from './native-ops.ts';
+import { silu } from './native-ops.ts';
 import { WeightStore, type Tf } from './weights.ts';
 
 export interface DiffusionConfig {
@@ -106,17 +106,17 @@ export function createDiffusion(tf: Tf, cfg: DiffusionConfig, rng: Rng): Trainab
   const alphaBar = cosineAlphaBar(cfg.timesteps);
 
   /** GN (gain 1 + γ) → SiLU. */
-  const normAct = (w: WeightStore, name: string, x: T4) => silu(tf, tf.mul(groupNorm(tf, x, x.shape[3] / GROUP), tf.add(w.get(`${name}/gamma`), 1)) as T4);
+  const normAct = (w: WeightStore, name: string, x: T4) =>
+    normalizeScaleAct(tf, x, { groupSize: GROUP, epsilon: 1e-5, scale: tf.add(w.get(`${name}/gamma`), 1), activation: 'silu' }) as T4;
 
   /** Residual block with FiLM conditioning (scale, shift from the embedding) after the first conv. */
   const block = (w: WeightStore, name: string, x: T4, e: T2): T4 => {
-    const [, h, wd, ch] = x.shape;
     let t = conv(tf, normAct(w, `${name}/gn1`, x), w.get(`${name}/conv1/kernel`), w.get(`${name}/conv1/bias`), 1);
     // Two dense layers, not one sliced in two: Slice and its gradient run in plain JS.
-    const scale = spread(tf, tf.add(dense(tf, e, w.get(`${name}/scale/kernel`), w.get(`${name}/scale/bias`)), 1) as T2, h, wd); // [n, h, w, ch]
-    const shift = spread(tf, dense(tf, e, w.get(`${name}/shift/kernel`), w.get(`${name}/shift/bias`)), h, wd);
-    t = tf.mul(groupNorm(tf, t, ch / GROUP), tf.add(w.get(`${name}/gn2/gamma`), 1)) as T4;
-    t = silu(tf, tf.add(tf.mul(t, scale), shift) as T4);
+    const scale = tf.add(dense(tf, e, w.get(`${name}/scale/kernel`), w.get(`${name}/scale/bias`)), 1) as T2; // [n, ch]
+    const shift = dense(tf, e, w.get(`${name}/shift/kernel`), w.get(`${name}/shift/bias`)); // [n, ch]
+    // silu(GN(t)·(1 + γ)·scale + shift): the group norm's gain and FiLM in one native kernel.
+    t = normalizeScaleAct(tf, t, { groupSize: GROUP, epsilon: 1e-5, scale: tf.mul(scale, tf.add(w.get(`${name}/gn2/gamma`), 1)), shift, activation: 'silu' }) as T4;
     t = conv(tf, t, w.get(`${name}/conv2/kernel`), w.get(`${name}/conv2/bias`), 1);
     return tf.add(x, t) as T4;
   };

@@ -5,7 +5,7 @@
 // loss and DiffAugment on real and fake. Samples come from an EMA of the generator's weights
 // with "standing" batch-norm statistics (averaged over fixed batches, recomputed after training).
 import type * as tfTypes from '@tensorflow/tfjs';
-import { fastAdam } from '@cvc/compute';
+import { fastAdam, normalizeScaleAct } from '@cvc/compute';
 import { updateAverages } from '@cvc/vision/ema';
 import { createRng, type Rng } from '@cvc/core';
 import { diffAugment, type AugmentPolicy } from './diffaugment.ts';
@@ -105,17 +105,13 @@ export function createGan(tf: Tf, cfg: GanConfig, rng: Rng): TrainableModel {
   /** Conditional BN + ReLU: x [n, h, w, c], e [n, embed], z [n, latent]. `fixed` = standing statistics to use instead of the batch's. */
   const cbnRelu = (w: WeightStore, name: string, x: T4, e: T2, z: T2, fixed: boolean, record?: Stats): T4 => {
     const [n, , , c] = x.shape;
-    let mean: tfTypes.Tensor, variance: tfTypes.Tensor;
-    if (fixed) {
-      mean = w.get(`${name}/mean`);
-      variance = w.get(`${name}/var`);
-    } else {
-      ({ mean, variance } = tf.moments(x, [0, 1, 2]));
-      record?.set(name, { mean, variance });
-    }
-    const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5)));
     const gain = tf.add(tf.add(tf.matMul(e, w.get(`${name}/gain`)), tf.matMul(z, w.get(`${name}/zgain`))), 1).reshape([n, 1, 1, c]);
     const bias = tf.add(tf.matMul(e, w.get(`${name}/bias`)), tf.matMul(z, w.get(`${name}/zbias`))).reshape([n, 1, 1, c]);
+    if (!fixed) {
+      // Batch statistics, gain and bias per sample, ReLU: one native kernel each way (@cvc/compute).
+      return normalizeScaleAct(tf, x, { epsilon: 1e-5, scale: gain, shift: bias, activation: 'relu', ...(record ? { onMoments: (mean, variance) => record.set(name, { mean, variance }) } : {}) }) as T4;
+    }
+    const normed = tf.mul(tf.sub(x, w.get(`${name}/mean`)), tf.rsqrt(tf.add(w.get(`${name}/var`), 1e-5)));
     // leakyRelu(·, 0) = ReLU with the native gradient (ReLU's own, Step, runs in plain JS).
     return tf.leakyRelu(tf.add(tf.mul(normed, gain), bias), 0) as T4;
   };

@@ -25,8 +25,9 @@ export function addDense(store: WeightStore, name: string, inF: number, outF: nu
   store.add(`${name}/bias`, [outF], rng, 0);
 }
 
+/** Conv + bias as one fused op: the native kernel adds the bias in registers (the same float add as a separate Add, one pass fewer). */
 export function conv(tf: Tf, x: T4, kernel: tfTypes.Tensor, bias: tfTypes.Tensor, stride: number): T4 {
-  return tf.add(tf.conv2d(x, kernel as tfTypes.Tensor4D, stride, 'same'), bias);
+  return tf.fused.conv2d({ x, filter: kernel as tfTypes.Tensor4D, strides: stride, pad: 'same', bias });
 }
 
 /** [n, h, w, inC] → [n, 2h, 2w, outC]. */

@@ -126,32 +126,70 @@ export function writeRankerFixture(dir: string, manifest: DatasetManifest): { ra
   return files;
 }
 
-/** generator_metrics and generator_vae (a model folder: hybrids/, grids, strips) for one model. */
-export async function writeGeneratorFixture(dir: string): Promise<{ generator_metrics: string; generator_vae: string }> {
-  const vae = join(dir, 'vae');
-  mkdirSync(join(vae, 'hybrids'), { recursive: true });
-  for (let i = 0; i < 6; i++) writeFileSync(join(vae, 'hybrids', `hybrid-${String(i).padStart(3, '0')}.png`), await fixturePng(32, 32, 30 * i));
-  writeFileSync(join(vae, 'hybrids.png'), await fixturePng(200, 70, 10));
-  writeFileSync(join(vae, 'best-hybrids.png'), await fixturePng(200, 70, 60));
-  writeFileSync(join(vae, 'samples.png'), await fixturePng(200, 140, 120));
-  writeFileSync(join(vae, 'interpolation.png'), await fixturePng(330, 100, 180));
+/** generator_metrics and two model folders (hybrids/, grids, strips): a learned model (vae) and a baseline (frequency). */
+export async function writeGeneratorFixture(dir: string): Promise<{ generator_metrics: string; generator_vae: string; generator_frequency: string }> {
+  const folder = async (name: string, shade: number) => {
+    const d = join(dir, name);
+    mkdirSync(join(d, 'hybrids'), { recursive: true });
+    for (let i = 0; i < 6; i++) writeFileSync(join(d, 'hybrids', `hybrid-${String(i).padStart(3, '0')}.png`), await fixturePng(32, 32, (30 * i + shade) % 256));
+    writeFileSync(join(d, 'hybrids.png'), await fixturePng(200, 70, 10 + shade));
+    writeFileSync(join(d, 'best-hybrids.png'), await fixturePng(200, 70, 60 + shade));
+    writeFileSync(join(d, 'best-hybrids-nearest.png'), await fixturePng(200, 140, 90 + shade));
+    writeFileSync(join(d, 'samples.png'), await fixturePng(200, 140, 120 + shade));
+    writeFileSync(join(d, 'interpolation.png'), await fixturePng(330, 100, 180 - shade));
+    return d;
+  };
+  const vae = await folder('vae', 0);
+  const frequency = await folder('frequency', 7);
   const summary = (m: number) => ({ min: m / 2, p05: m / 2, median: m, mean: m, p95: m * 2, max: m * 2 });
+  const common = (share: number) => ({
+    hybrids: { count: 6, shareInRange: share, pCrocodile: summary(0.45), kid: 0.2, secondJudge: { shareInRange: share / 2, pCrocodile: summary(0.4) } },
+    classSamples: {
+      perClass: 4, classAccuracy: { clock: 0.75, crocodile: 1 }, secondJudgeAccuracy: { clock: 0.5, crocodile: 0.75 }, kid: 0.15, fid: 80.5,
+      precisionRecall: { k: 3, realPerClass: 4, clock: { precision: 0.5, recall: 0.25 }, crocodile: { precision: 0.75, recall: 0.5 } },
+    },
+    objectAware: {
+      classTop1: { clock: 0.25, crocodile: 0.5 },
+      classCalledAs: { clock: { frog: 0.5, clock: 0.25, ship: 0.25 }, crocodile: { crocodile: 0.5, frog: 0.5 } },
+      kid: 0.3, fid: 40.25,
+      hybrids: { meanPClockPlusCrocodile: 0.61, top1: { clock: 0.5, crocodile: 0.25, other: 0.25 } },
+    },
+    memorisation: { nearestTrain: summary(0.18), closerThanAnyTestImage: 0 },
+    diversity: { clock: { pixel: 0.3, feature: 4 }, crocodile: { pixel: 0.25, feature: 3.5 } },
+    bestHybrids: [
+      { index: 4, pCrocodile: 0.51, realism: 0.8, score: 0.77, nearestTrain: { index: 3, rms: 0.2, file: 'clock/clock.3.png' } },
+      { index: 1, pCrocodile: 0.42, realism: 0.7, score: 0.61, nearestTrain: { index: 9, rms: 0.25, file: 'crocodile/crocodile.2.png' } },
+    ],
+  });
   const metrics = join(dir, 'metrics.json');
   writeFileSync(metrics, JSON.stringify({
-    judge: 'cnn',
+    judge: 'resnet/full',
     featureLayer: 'pooled',
+    judges: {
+      best: { name: 'resnet/full', featureLayer: 'pooled' },
+      second: { name: 'cnn/full', featureLayer: 'pooled' },
+      object: { name: 'object-judge', featureLayer: 'pooled', classes: ['frog', 'ship', 'clock', 'crocodile'], accuracy: { cifar10Test: 0.8, datasetTest: { clock: 0.9, crocodile: 0.85 } } },
+    },
     hybridRange: [0.3, 0.7],
-    reference: { realImages: 20, trainImages: 12, realNearestFeatureDistanceMedian: 1.5, testToNearestTrainPixelRms: summary(0.2), testVsTrain: { kid: 0.01, fid: 12.5 } },
+    reference: {
+      realImages: 20, trainImages: 12, realNearestFeatureDistanceMedian: 1.5, testToNearestTrainPixelRms: summary(0.2),
+      testVsTrain: { kid: 0.01, fid: 12.5 }, testVsTrainObjectFeatures: { kid: 0.02, fid: 3.5 },
+      realDiversity: { clock: { pixel: 0.39, feature: 6 }, crocodile: { pixel: 0.28, feature: 3.7 } },
+      realTest: {
+        count: 8, accuracy: { best: { clock: 1, crocodile: 0.75 }, second: { clock: 0.75, crocodile: 0.75 }, objectTop1: { clock: 0.5, crocodile: 0.75 } },
+        shareInRange: { best: 0.125, second: 0.25 }, meanPClockPlusCrocodile: 0.7,
+      },
+    },
     models: {
+      frequency: {
+        type: 'baseline', params: { sigma: 1.5 }, ...common(0.25),
+        hybridGroups: { 'clock low + crocodile high': { count: 3, shareInRange: 0.33, secondJudgeShareInRange: 0, meanPClockPlusCrocodile: 0.7 }, 'crocodile low + clock high': { count: 3, shareInRange: 0.17, secondJudgeShareInRange: 0.33, meanPClockPlusCrocodile: 0.5 } },
+      },
       vae: {
-        epochs: 2,
-        hybrids: { count: 6, shareInRange: 0.5, pCrocodile: summary(0.45), kid: 0.2 },
-        classSamples: { perClass: 4, classAccuracy: { clock: 0.75, crocodile: 1 }, kid: 0.15, fid: 80.5 },
-        memorisation: { nearestTrain: summary(0.18), closerThanAnyTestImage: 0 },
-        bestHybrids: [{ index: 4, pCrocodile: 0.51, realism: 0.8, score: 0.77 }, { index: 1, pCrocodile: 0.42, realism: 0.7, score: 0.61 }],
+        type: 'learned', epochs: 2, ...common(0.5),
         history: [{ epoch: 1, losses: { reconstruction: 0.09, kl: 0.02 } }, { epoch: 2, losses: { reconstruction: 0.06, kl: 0.03 } }],
       },
     },
   }));
-  return { generator_metrics: metrics, generator_vae: vae };
+  return { generator_metrics: metrics, generator_vae: vae, generator_frequency: frequency };
 }

@@ -56,3 +56,26 @@ describe('augmentation', () => {
     expect(Array.from(run(0.9))).toEqual(Array.from(src));
   });
 });
+
+describe('augmentBatch', () => {
+  it('equals augmentInto image by image with the same seed (native copy; flips, crops, cutout, grey, warps)', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const { useFastestBackend } = await import('@cvc/compute');
+    expect((await useFastestBackend(tf, { force: 'native' })).name).toBe('native');
+    const { augmentBatch } = await import('./augment.ts');
+    const size = 32, px = size * size * 3;
+    const draw = createRng(9);
+    const x = Float32Array.from({ length: 20 * px }, () => draw.normal());
+    const indices = [3, 0, 19, 7, 7, 12, 5, 1];
+    const optionSets = [
+      { flip: true, pad: 4, cutout: 0 }, { flip: true, pad: 3, cutout: 8 }, { flip: false, pad: 0, cutout: 12 },
+      { flip: true, pad: 2, cutout: 0, grayscale: 0.5 }, { flip: true, pad: 1, cutout: 4, scale: 0.1, rotate: 10 },
+    ];
+    for (const opts of optionSets) {
+      const batch = augmentBatch(x, indices, size, opts, createRng(42));
+      const one = new Float32Array(indices.length * px), rng = createRng(42);
+      indices.forEach((i, j) => augmentInto(x.subarray(i * px, (i + 1) * px), one, j * px, size, opts, rng));
+      expect(Buffer.from(batch.buffer).equals(Buffer.from(one.buffer)), JSON.stringify(opts)).toBe(true);
+    }
+  });
+});

@@ -2,6 +2,7 @@
 // zoom and rotation (bilinear; only drawn when enabled, so configs without them are unchanged).
 // Images are normalised float32 [H, W, 3]; "mean colour" is 0 after normalisation.
 import type { Rng } from '@cvc/core';
+import { augmentCopyNative } from '@cvc/compute';
 
 export interface AugmentOptions {
   flip: boolean;
@@ -19,10 +20,46 @@ export interface AugmentOptions {
 export function augmentInto(src: Float32Array, dst: Float32Array, offset: number, size: number, opts: AugmentOptions, rng: Rng): void {
   geometryInto(src, dst, offset, size, opts, rng);
   // Drawn last and only when enabled, so configs without it keep their random streams.
-  if ((opts.grayscale ?? 0) > 0 && rng.next() < opts.grayscale!) {
-    // The mean of the normalised channels: (near-)grey, since the channels' std are similar.
-    for (let o = offset; o < offset + size * size * 3; o += 3) dst[o] = dst[o + 1] = dst[o + 2] = (dst[o]! + dst[o + 1]! + dst[o + 2]!) / 3;
+  if ((opts.grayscale ?? 0) > 0 && rng.next() < opts.grayscale!) toGrey(dst, offset, size);
+}
+
+/**
+ * A batch: images `indices` of `x` (each [size, size, 3]) augmented into a new float32
+ * [n, size, size, 3], with exactly the random draws (and so the pixels) of augmentInto per image
+ * in order. Flips, crops and cutout are copied natively when the addon is loaded.
+ */
+export function augmentBatch(x: Float32Array, indices: readonly number[], size: number, opts: AugmentOptions, rng: Rng): Float32Array {
+  const px = size * size * 3;
+  const out = new Float32Array(indices.length * px);
+  if ((opts.scale ?? 0) > 0 || (opts.rotate ?? 0) > 0) {
+    indices.forEach((i, j) => augmentInto(x.subarray(i * px, (i + 1) * px), out, j * px, size, opts, rng));
+    return out;
   }
+  // Per image, in augmentInto's order: flip, dx, dy, cutout corner, then the grayscale draw.
+  const params = new Int32Array(indices.length * 5);
+  const grey: number[] = [];
+  indices.forEach((_, j) => {
+    const q = j * 5;
+    params[q] = opts.flip && rng.next() < 0.5 ? 1 : 0;
+    params[q + 1] = opts.pad > 0 ? rng.int(2 * opts.pad + 1) - opts.pad : 0;
+    params[q + 2] = opts.pad > 0 ? rng.int(2 * opts.pad + 1) - opts.pad : 0;
+    params[q + 3] = params[q + 4] = -1;
+    if (opts.cutout > 0) {
+      params[q + 3] = rng.int(size) - Math.floor(opts.cutout / 2);
+      params[q + 4] = rng.int(size) - Math.floor(opts.cutout / 2);
+    }
+    if ((opts.grayscale ?? 0) > 0 && rng.next() < opts.grayscale!) grey.push(j);
+  });
+  if (!augmentCopyNative(x, indices, params, opts.cutout, size, out)) {
+    indices.forEach((i, j) => copyGeometry(x.subarray(i * px, (i + 1) * px), out, j * px, size, opts.cutout, params.subarray(j * 5, j * 5 + 5)));
+  }
+  for (const j of grey) toGrey(out, j * px, size);
+  return out;
+}
+
+function toGrey(dst: Float32Array, offset: number, size: number): void {
+  // The mean of the normalised channels: (near-)grey, since the channels' std are similar.
+  for (let o = offset; o < offset + size * size * 3; o += 3) dst[o] = dst[o + 1] = dst[o + 2] = (dst[o]! + dst[o + 1]! + dst[o + 2]!) / 3;
 }
 
 function geometryInto(src: Float32Array, dst: Float32Array, offset: number, size: number, opts: AugmentOptions, rng: Rng): void {
@@ -42,11 +79,17 @@ function geometryInto(src: Float32Array, dst: Float32Array, offset: number, size
     warpInto(src, dst, offset, size, { flip, dx, dy, zoom, angle, cx0, cy0, cutout: opts.cutout });
     return;
   }
+  copyGeometry(src, dst, offset, size, opts.cutout, [flip ? 1 : 0, dx, dy, cx0, cy0]);
+}
+
+/** The flip / shift / cutout copy for drawn parameters [flip, dx, dy, cx0, cy0] (zero outside the image and in the cutout). */
+function copyGeometry(src: Float32Array, dst: Float32Array, offset: number, size: number, cutout: number, p: ArrayLike<number>): void {
+  const flip = p[0] === 1, dx = p[1]!, dy = p[2]!, cx0 = p[3]!, cy0 = p[4]!;
   for (let y = 0; y < size; y++) {
     const sy = y + dy;
     for (let x = 0; x < size; x++) {
       const o = offset + (y * size + x) * 3;
-      const inCutout = opts.cutout > 0 && x >= cx0 && x < cx0 + opts.cutout && y >= cy0 && y < cy0 + opts.cutout;
+      const inCutout = cutout > 0 && x >= cx0 && x < cx0 + cutout && y >= cy0 && y < cy0 + cutout;
       let sx = x + dx;
       if (flip) sx = size - 1 - sx;
       if (inCutout || sy < 0 || sy >= size || sx < 0 || sx >= size) {

@@ -1,11 +1,11 @@
 // Batch normalisation over the channel axis of NHWC tensors with a hand-written gradient.
 // Why: tf.layers.batchNormalization's gradient tiles per-channel statistics to the full
 // activation shape (pure-JS Tile) and differentiates through tf.moments — most of a ResNet
-// training step on the cpu backend. Here the backward pass is the closed form
-//   dx = gamma·invStd · (dy − mean(dy) − x̂ · mean(dy·x̂))
-// in a handful of broadcast elementwise ops and two per-channel sums.
+// training step on the cpu backend. Training mode is @cvc/compute's batchNormTraining: one
+// native kernel each way on the native backend, the closed-form gradient in tfjs ops elsewhere.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
+import { batchNormTraining, emaUpdateNative } from '@cvc/compute';
 
 type Kwargs = Record<string, unknown>;
 
@@ -13,15 +13,21 @@ export class FastBatchNorm extends tf.layers.Layer {
   static readonly className = 'FastBatchNorm';
   private readonly momentum: number;
   private readonly epsilon: number;
+  /** A leaky ReLU of this slope follows, fused into the batch norm's kernels (undefined: none)… */
+  readonly leakyAlpha: number | undefined;
+  /** …and the name of the LeakyReLU layer it stands for (the saved portable topology has that layer). */
+  readonly activationName: string | undefined;
   private gamma!: tfTypes.LayerVariable;
   private beta!: tfTypes.LayerVariable;
   private movingMean!: tfTypes.LayerVariable;
   private movingVariance!: tfTypes.LayerVariable;
 
-  constructor(config: { momentum?: number; epsilon?: number; name?: string } = {}) {
+  constructor(config: { momentum?: number; epsilon?: number; leakyAlpha?: number; activationName?: string; name?: string } = {}) {
     super(config);
     this.momentum = config.momentum ?? 0.9;
     this.epsilon = config.epsilon ?? 1e-3;
+    this.leakyAlpha = config.leakyAlpha;
+    this.activationName = config.activationName;
     this.supportsMasking = true;
   }
 
@@ -42,37 +48,25 @@ export class FastBatchNorm extends tf.layers.Layer {
       const gamma = this.gamma.read() as tfTypes.Tensor1D;
       const beta = this.beta.read() as tfTypes.Tensor1D;
       if (kwargs['training'] !== true) {
-        return tf.batchNorm(x, this.movingMean.read() as tfTypes.Tensor1D, this.movingVariance.read() as tfTypes.Tensor1D, beta, gamma, this.epsilon);
+        const y = tf.batchNorm(x, this.movingMean.read() as tfTypes.Tensor1D, this.movingVariance.read() as tfTypes.Tensor1D, beta, gamma, this.epsilon);
+        return this.leakyAlpha === undefined ? y : tf.leakyRelu(y, this.leakyAlpha);
       }
-      const axes = [0, 1, 2];
-      const normalise = tf.customGrad((...args: unknown[]) => {
-        const [xIn, g, b] = args as [tfTypes.Tensor4D, tfTypes.Tensor1D, tfTypes.Tensor1D];
-        const save = args[3] as (tensors: tfTypes.Tensor[]) => void;
-        const { mean, variance } = tf.moments(xIn, axes); // [C] each
+      // The batch's moments also update the moving averages (used for inference).
+      return batchNormTraining(tf, x, gamma, beta, this.epsilon, (mean, variance) => {
+        // moving ← moving·momentum + batch·(1 − momentum): one native call for both (same bits).
+        const pairs = [[this.movingMean.read(), mean], [this.movingVariance.read(), variance]] as [tfTypes.Variable, tfTypes.Tensor][];
+        if (emaUpdateNative(tf, pairs, this.momentum)) return;
         this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), this.momentum), tf.mul(mean, 1 - this.momentum)));
         this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), this.momentum), tf.mul(variance, 1 - this.momentum)));
-        const invStd = tf.rsqrt(tf.add(variance, this.epsilon)); // [C]
-        const xHat = tf.mul(tf.sub(xIn, mean), invStd); // [batch, H, W, C]
-        save([xHat, tf.mul(g, invStd)]);
-        return {
-          value: tf.add(tf.mul(xHat, g), b),
-          gradFunc: (dy: tfTypes.Tensor | tfTypes.Tensor[], saved: tfTypes.Tensor[]) => {
-            const d = dy as tfTypes.Tensor4D;
-            const [hat, gammaInvStd] = saved as [tfTypes.Tensor, tfTypes.Tensor];
-            const count = d.size / d.shape[3];
-            const dBeta = tf.sum(d, axes); // [C]
-            const dGamma = tf.sum(tf.mul(d, hat), axes); // [C]
-            const centred = tf.sub(tf.sub(d, tf.div(dBeta, count)), tf.mul(hat, tf.div(dGamma, count)));
-            return [tf.mul(centred, gammaInvStd), dGamma, dBeta];
-          },
-        };
-      });
-      return normalise(x, gamma, beta) as tfTypes.Tensor;
+      }, this.leakyAlpha);
     });
   }
 
   override getConfig(): tfTypes.serialization.ConfigDict {
-    return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon };
+    return {
+      ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon,
+      ...(this.leakyAlpha !== undefined ? { leakyAlpha: this.leakyAlpha, activationName: this.activationName ?? `${this.name}_act` } : {}),
+    };
   }
 }
 

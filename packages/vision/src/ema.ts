@@ -2,17 +2,23 @@
 // average; training continues on the raw weights. Every average here warms up the same way.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
+import { emaUpdateNative } from '@cvc/compute';
 
 /** The decay at `step` (1-based): min(decay, (1 + step)/(10 + step)), so early averages are not stuck at the initial weights. */
 export function emaDecayAt(step: number, decay: number): number {
   return Math.min(decay, (1 + step) / (10 + step));
 }
 
-/** average ← d·average + (1 − d)·weight for each pair, with d = emaDecayAt(step, decay); as tfjs ops (the variables stay on the backend). */
+/**
+ * average ← d·average + (1 − d)·weight for each pair, with d = emaDecayAt(step, decay); the
+ * variables stay on the backend (one native call for all pairs when available, same bits).
+ */
 export function updateAverages(pairs: Iterable<[average: tfTypes.Variable, weight: tfTypes.Variable]>, step: number, decay: number): void {
   const d = emaDecayAt(step, decay);
+  const list = [...pairs];
+  if (emaUpdateNative(tf, list, d)) return;
   tf.tidy(() => {
-    for (const [average, weight] of pairs) average.assign(tf.add(tf.mul(average, d), tf.mul(weight, 1 - d)));
+    for (const [average, weight] of list) average.assign(tf.add(tf.mul(average, d), tf.mul(weight, 1 - d)));
   });
 }
 

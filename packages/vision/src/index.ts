@@ -2,7 +2,7 @@
 export * from './architecture.ts';
 export { buildModel, logitModel, memberLogitModel, memberLogitName, ensembleSize } from './models.ts';
 export { FastBatchNorm } from './batch-norm.ts';
-export { augmentInto, type AugmentOptions } from './augment.ts';
+export { augmentBatch, augmentInto, type AugmentOptions } from './augment.ts';
 export { learningRateAt } from './schedule.ts';
 export { makeOptimizer, readStep, supervisedStep, trainableVariables, type Optimizer, type StepSpec } from './train-step.ts';
 export { emaDecayAt, updateAverages, WeightAverage } from './ema.ts';

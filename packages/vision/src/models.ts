@@ -70,23 +70,30 @@ function cnn(input: tfTypes.SymbolicTensor, opts: CnnOptions, seeds: SeedCounter
   return head(x, opts.dense, opts.dropout, seeds, false);
 }
 
-function convBn(x: tfTypes.SymbolicTensor, filters: number, strides: number, name: string, seeds: SeedCounter, kernelSize = 3): tfTypes.SymbolicTensor {
-  const conv = tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: seeds.he(), name: seeds.n(name) }).apply(x) as tfTypes.SymbolicTensor;
-  return new FastBatchNorm({ momentum: 0.9, name: seeds.n(`${name}_bn`) }).apply(conv) as tfTypes.SymbolicTensor;
-}
-
 // LeakyReLU rather than ReLU: same accuracy here, and its gradient is one native kernel.
-const act = (name: string, seeds: SeedCounter) => tf.layers.leakyReLU({ alpha: 0.1, name: seeds.n(name) });
+const LEAKY_ALPHA = 0.1;
+const act = (name: string, seeds: SeedCounter) => tf.layers.leakyReLU({ alpha: LEAKY_ALPHA, name: seeds.n(name) });
+
+/**
+ * conv (no bias) → batch norm [→ LeakyReLU `actName`]. The LeakyReLU is fused into the batch
+ * norm (its kernels apply it and its gradient in their own passes: the same values, one pass and
+ * one kernel fewer each way); saved models still show it as a layer of that name (saved-model.ts).
+ */
+function convBn(x: tfTypes.SymbolicTensor, filters: number, strides: number, name: string, seeds: SeedCounter, kernelSize = 3, actName?: string): tfTypes.SymbolicTensor {
+  const conv = tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: seeds.he(), name: seeds.n(name) }).apply(x) as tfTypes.SymbolicTensor;
+  const fused = actName ? { leakyAlpha: LEAKY_ALPHA, activationName: seeds.n(actName) } : {};
+  return new FastBatchNorm({ momentum: 0.9, ...fused, name: seeds.n(`${name}_bn`) }).apply(conv) as tfTypes.SymbolicTensor;
+}
 
 /** A small ResNet (post-activation basic blocks): stem, then stages whose first block (stages 2+) halves H and W. */
 function resnet(input: tfTypes.SymbolicTensor, opts: ResnetOptions, seeds: SeedCounter): tfTypes.SymbolicTensor {
-  let x = act('stem_act', seeds).apply(convBn(input, opts.widths[0]!, 1, 'stem', seeds)) as tfTypes.SymbolicTensor; // [batch, 32, 32, w0]
+  let x = convBn(input, opts.widths[0]!, 1, 'stem', seeds, 3, 'stem_act'); // [batch, 32, 32, w0]
   if (opts.stemPool) x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: seeds.n('stem_pool') }).apply(x) as tfTypes.SymbolicTensor; // [batch, 16, 16, w0]
   opts.widths.forEach((width, stage) => {
     for (let b = 0; b < opts.blocksPerStage; b++) {
       const name = `s${stage + 1}b${b + 1}`;
       const strides = stage > 0 && b === 0 ? 2 : 1;
-      let y = act(`${name}_act1`, seeds).apply(convBn(x, width, strides, `${name}_conv1`, seeds)) as tfTypes.SymbolicTensor;
+      let y = convBn(x, width, strides, `${name}_conv1`, seeds, 3, `${name}_act1`);
       y = convBn(y, width, 1, `${name}_conv2`, seeds);
       const inWidth = (x.shape[3] as number) ?? width;
       const shortcut = strides !== 1 || inWidth !== width ? convBn(x, width, strides, `${name}_proj`, seeds, 1) : x;

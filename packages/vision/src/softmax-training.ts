@@ -4,9 +4,9 @@
 // label smoothing, flips and pad + crop. The test split is scored after every epoch.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
-import { shuffled, type Progress, type Rng } from '@cvc/core';
+import { shuffled, type EpochReporter, type Rng } from '@cvc/core';
 import type { ArchitectureOptions } from './architecture.ts';
-import { augmentInto } from './augment.ts';
+import { augmentBatch } from './augment.ts';
 import { buildModel } from './models.ts';
 import { PRETRAINED_HEAD } from './pretrained.ts';
 import { learningRateAt } from './schedule.ts';
@@ -36,7 +36,8 @@ export interface SoftmaxTrainingRun {
   augment: { flip: boolean; pad: number };
   initSeed: number;
   rng: Rng;
-  progress?: Progress;
+  /** One line per epoch (and a live bar) through the stage's training plan. */
+  report?: EpochReporter;
 }
 
 /** buildModel's network up to fc7 (after its dropout) → dense(classes) named `head` (the pretrain stage's: PRETRAINED_HEAD). */
@@ -89,8 +90,7 @@ export async function trainSoftmaxClassifier(run: SoftmaxTrainingRun): Promise<{
     let lossSum = 0, correct = 0;
     for (let start = 0; start < n; start += batchSize) {
       const batch = order.slice(start, start + batchSize);
-      const data = new Float32Array(batch.length * pixels); // [batch, size, size, 3]
-      batch.forEach((i, j) => augmentInto(run.train.x.subarray(i * pixels, (i + 1) * pixels), data, j * pixels, size, augment, run.rng));
+      const data = augmentBatch(run.train.x, batch, size, augment, run.rng); // [batch, size, size, 3]
       const lr = learningRateAt(step, totalSteps, stepsPerEpoch * run.warmupEpochs, run.learningRate, 'cosine');
       setLearningRate(lr);
       const xs = tf.tensor4d(data, [batch.length, size, size, 3]);
@@ -107,10 +107,12 @@ export async function trainSoftmaxClassifier(run: SoftmaxTrainingRun): Promise<{
       lossSum += result.loss * batch.length;
       correct += result.hits;
       step++;
-      run.progress?.tick(1, `epoch ${epoch} loss ${(lossSum / Math.min(n, start + batch.length)).toFixed(3)}`);
+      const seen = Math.min(n, start + batch.length);
+      run.report?.batch(epoch, step - (epoch - 1) * stepsPerEpoch, stepsPerEpoch, { loss: lossSum / seen, acc: correct / seen });
     }
     const test = await evaluateSoftmax(model, run.test, size, classes);
     history.push({ epoch, trainLoss: lossSum / n, trainAccuracy: correct / n, testLoss: test.loss, testAccuracy: test.accuracy });
+    run.report?.epoch(epoch, { loss: lossSum / n, acc: correct / n, test_loss: test.loss, test_acc: test.accuracy });
   }
   optimizer.dispose();
   return { model, history };

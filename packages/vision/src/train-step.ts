@@ -3,7 +3,7 @@
 // (Loshchilov & Hutter 2019, "Decoupled weight decay regularization").
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
-import { fastAdam } from '@cvc/compute';
+import { fastAdam, fastMomentum, isFastMomentum } from '@cvc/compute';
 
 type StepOptimizer = tfTypes.Optimizer;
 
@@ -12,10 +12,10 @@ export interface Optimizer {
   setLearningRate(lr: number): void;
 }
 
-/** adam (the native fused one when available) or sgd (Nesterov momentum 0.9). */
+/** adam or sgd (Nesterov momentum 0.9), each one native call per step when available. */
 export function makeOptimizer(kind: 'adam' | 'sgd', learningRate: number): Optimizer {
   if (kind === 'sgd') {
-    const optimizer = tf.train.momentum(learningRate, 0.9, true);
+    const optimizer = fastMomentum(tf, learningRate, 0.9, true);
     // SGD caches −lr as a scalar tensor: setLearningRate replaces it.
     return { optimizer, setLearningRate: (lr) => optimizer.setLearningRate(lr) };
   }
@@ -55,8 +55,14 @@ export function supervisedStep(
       outputs = tf.keep(forward());
       return loss(outputs);
     }, spec.variables);
-    spec.optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
-    for (const w of spec.decayed) w.assign(tf.mul(w, 1 - spec.learningRate * spec.weightDecay));
+    const list = Object.entries(grads).map(([name, tensor]) => ({ name, tensor }));
+    const factor = 1 - spec.learningRate * spec.weightDecay;
+    // fastMomentum decays within its (native) step; the same float32 arithmetic as the loop.
+    if (isFastMomentum(spec.optimizer)) spec.optimizer.applyGradientsAndDecay(list, { variables: spec.decayed, factor });
+    else {
+      spec.optimizer.applyGradients(list);
+      for (const w of spec.decayed) w.assign(tf.mul(w, factor));
+    }
     const correct = hits(outputs!);
     outputs!.dispose();
     return [value, correct];

@@ -1,6 +1,7 @@
 // The runtime part of a stage's Nx hash (see ../stage-inputs.cjs).
 import { existsSync } from 'node:fs';
-import { envNameForParam, getStage, loadPipeline, stageParamsDigest, treeDigest } from '@cvc/core';
+import { envNameForParam, getStage, loadPipeline, stageParamsDigest } from '@cvc/core';
+import { externalTreeDigest } from '@cvc/core/external-digest';
 import { externalPaths } from '@cvc/core/lock';
 import { chosenProfile } from '@cvc/core/profile-choice';
 
@@ -8,6 +9,7 @@ export function stageInputsLine(pipelineFile: string, stageName: string, env: No
   const pipeline = loadPipeline(pipelineFile, profile !== undefined ? { profile } : {});
   const stage = getStage(pipeline, stageName);
   const overrides = Object.fromEntries(stage.external.flatMap((p) => (env[envNameForParam(p)] ? [[p, env[envNameForParam(p)]!]] : [])));
-  const external = Object.entries(externalPaths(pipeline, stage, overrides)).map(([param, path]) => `${param}=${existsSync(path) ? treeDigest(path, { skipHidden: true }) : 'missing'}`);
-  return [`profile=${profile ?? '-'}`, `params=${stageParamsDigest(pipeline, stage)}`, ...external].join(' ');
+  const external = Object.entries(externalPaths(pipeline, stage, overrides)).map(([param, path]) => `${param}=${existsSync(path) ? externalTreeDigest(path) : 'missing'}`);
+  // An experiment hashes as its base profile: its params digest says what it changes.
+  return [`profile=${pipeline.profile ?? '-'}`, `params=${stageParamsDigest(pipeline, stage)}`, ...external].join(' ');
 }

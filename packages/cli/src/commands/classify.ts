@@ -4,6 +4,7 @@ import { loadClassifierModel } from '@cvc/vision/classifier-model';
 import { classifyImages } from '@cvc/vision/classify';
 import { collectImages } from '../collect-images.ts';
 import { defaultModelDir } from '../artifact-path.ts';
+import { checkModelFolder, pipelineIfPresent } from '../checked-artifact.ts';
 
 interface ClassifyOptions {
   pipeline: string;
@@ -12,8 +13,9 @@ interface ClassifyOptions {
 }
 
 export async function classifyCommand(paths: string[], opts: ClassifyOptions): Promise<void> {
-  await initCompute(() => {});
   const dir = opts.model ?? defaultModelDir(opts.pipeline);
+  checkModelFolder(pipelineIfPresent(opts.pipeline), dir);
+  await initCompute(() => {});
   const classifier = await loadClassifierModel(dir);
   const { classes, model, fold } = classifier.metadata;
   if (!opts.json) process.stderr.write(`model ${model} (${fold === 'full' ? 'full' : `fold ${fold}`}) from ${dir}\n`);

@@ -1,6 +1,9 @@
-// cvc generate --model vae|gan --n 16 --mix 0.5 --out <dir>: new images from a trained generator.
+// cvc generate --model vae|gan|diffusion --n 16 --mix 0.5 --out <dir>: new images from a trained generator.
+// Every option is checked, and the checkpoint against the generator stage's lock, before any work.
 import { initCompute, tf } from '@cvc/core/backend';
-import { checkpointDirFor, generateToFolder } from '@cvc/generator/generate';
+import { MAX_GENERATED, checkpointDirFor, generateToFolder } from '@cvc/generator/generate';
+import { checkArtifactFiles, pipelineIfPresent } from '../checked-artifact.ts';
+import { integerOption, newOutputFolder, numberOption, seedOption } from '../options.ts';
 
 interface GenerateOptions {
   pipeline: string;
@@ -9,11 +12,19 @@ interface GenerateOptions {
   mix: string;
   seed: string;
   out: string;
+  json?: boolean;
 }
 
 export async function generateCommand(opts: GenerateOptions): Promise<void> {
-  await initCompute(() => {});
+  const n = integerOption('--n', opts.n, 1, MAX_GENERATED);
+  const mix = numberOption('--mix', opts.mix, 0, 1, '0 = clock … 1 = crocodile');
+  const seed = seedOption('--seed', opts.seed);
+  const pipeline = pipelineIfPresent(opts.pipeline);
+  const out = newOutputFolder('--out', opts.out, pipeline?.root);
   const dir = checkpointDirFor(opts.pipeline, opts.model);
-  const files = await generateToFolder(tf, dir, { n: Number(opts.n), mix: Number(opts.mix), seed: Number(opts.seed), out: opts.out });
-  process.stderr.write(`${files.length} images (${opts.model}, mix ${opts.mix}: 0 clock … 1 crocodile) from ${dir} → ${opts.out}/\n`);
+  checkArtifactFiles(pipeline, [dir]);
+  await initCompute(() => {});
+  const files = await generateToFolder(tf, dir, { n, mix, seed, out });
+  if (opts.json) process.stdout.write(`${JSON.stringify({ model: opts.model, mix, seed, checkpoint: dir, out, files })}\n`);
+  process.stderr.write(`${files.length} images (${opts.model}, mix ${mix}: 0 clock … 1 crocodile) from ${dir} → ${out}/\n`);
 }

@@ -2,8 +2,11 @@
 // embedding space, with their classes. The image is a dataset image (by path or file name) or
 // any image file, which is then embedded with the same model the embedder used.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeToRgb, imageAt, loadPipeline, readImageDataset, writeFileAtomic, type Pipeline } from '@cvc/core';
 import { artifactPath } from '../artifact-path.ts';
+import { checkArtifactFiles, checkModelFolder } from '../checked-artifact.ts';
+import { integerOption } from '../options.ts';
 import { readEmbeddingIndex, readEmbeddings } from '@cvc/artifacts/embeddings';
 import { selectModel } from '@cvc/embedder';
 import { contactSheet, findDatasetImage, matrix, row, similarImages } from '@cvc/ranker';
@@ -14,6 +17,7 @@ interface SimilarCommandOptions {
   layer: string;
   metric: string;
   png?: string;
+  json?: boolean;
 }
 
 /** Embed an image file outside the dataset with the embedder's model: [dim] for `layer`. */
@@ -22,7 +26,10 @@ async function embedFile(pipeline: Pipeline, embeddingsDir: string, file: string
   const { extractEmbeddings, featureModel, loadClassifierModel } = await import('@cvc/vision');
   await initCompute(() => {});
   const index = readEmbeddingIndex(embeddingsDir);
-  const choice = selectModel(artifactPath(pipeline, 'classifier_models', 'classifier'), index.model, index.variant, [layer]);
+  const modelsDir = artifactPath(pipeline, 'classifier_models', 'classifier');
+  checkArtifactFiles(pipeline, [join(modelsDir, 'best.json')]);
+  const choice = selectModel(modelsDir, index.model, index.variant, [layer]);
+  checkModelFolder(pipeline, choice.dir);
   const { model, metadata } = await loadClassifierModel(choice.dir);
   if (metadata.classes.join() !== classNames.join()) throw new Error(`${choice.dir}/metadata.json: model classes [${metadata.classes.join(', ')}] differ from the dataset's [${classNames.join(', ')}]`);
   const norm = metadata.normalization;
@@ -32,34 +39,36 @@ async function embedFile(pipeline: Pipeline, embeddingsDir: string, file: string
 }
 
 export async function similarCommand(image: string, opts: SimilarCommandOptions): Promise<void> {
-  const k = Number(opts.k);
-  if (!Number.isInteger(k) || k < 1) throw new Error(`--k ${opts.k}: must be a positive whole number`);
   if (opts.metric !== 'cosine' && opts.metric !== 'euclidean') throw new Error(`--metric ${opts.metric}: choose cosine or euclidean`);
   const pipeline = loadPipeline(opts.pipeline);
-  const dataset = readImageDataset(artifactPath(pipeline, 'dataset', 'data-prep'));
-  const { files, labels, classNames, shape } = dataset.manifest;
+  const datasetDir = artifactPath(pipeline, 'dataset', 'data-prep');
   const embeddingsDir = artifactPath(pipeline, 'embeddings', 'embedder');
+  checkArtifactFiles(pipeline, [datasetDir, join(embeddingsDir, 'index.json'), join(embeddingsDir, opts.layer)]);
+  const dataset = readImageDataset(datasetDir);
+  const { files, labels, classNames, shape } = dataset.manifest;
+  const k = integerOption('--k', opts.k, 1, files.length - 1);
   const emb = readEmbeddings(embeddingsDir, opts.layer);
   const features = matrix(emb.data, emb.rows, emb.dim);
 
+  const text = (line: string) => {
+    if (!opts.json) process.stdout.write(`${line}\n`);
+  };
   const index = findDatasetImage(files, image);
   let query: ArrayLike<number>;
   if (index !== undefined) {
     query = row(features, index);
-    process.stdout.write(`query: ${files[index]} (${classNames[labels[index]!]}, dataset image ${index})\n`);
+    text(`query: ${files[index]} (${classNames[labels[index]!]}, dataset image ${index})`);
   } else {
     if (!existsSync(image)) throw new Error(`${image}: not a dataset image and no such file`);
     query = await embedFile(pipeline, embeddingsDir, image, opts.layer, shape[1], classNames);
-    process.stdout.write(`query: ${image} (not in the dataset; embedded with ${emb.manifest.model}/${emb.manifest.variant})\n`);
+    text(`query: ${image} (not in the dataset; embedded with ${emb.manifest.model}/${emb.manifest.variant})`);
   }
 
   const found = similarImages(features, query, { k, metric: opts.metric, ...(index !== undefined ? { exclude: index } : {}) });
-  process.stdout.write(`${k} nearest in ${emb.manifest.model} ${opts.layer} (${opts.metric} distance):\n`);
-  found.forEach((n, r) => {
-    process.stdout.write(`${String(r + 1).padStart(3)}  ${n.distance.toFixed(4)}  ${classNames[labels[n.index]!]!.padEnd(10)} ${files[n.index]}\n`);
-  });
+  text(`${k} nearest in ${emb.manifest.model} ${opts.layer} (${opts.metric} distance):`);
+  found.forEach((n, r) => text(`${String(r + 1).padStart(3)}  ${n.distance.toFixed(4)}  ${classNames[labels[n.index]!]!.padEnd(10)} ${files[n.index]}`));
   const shared = found.filter((n) => index !== undefined && labels[n.index] === labels[index]).length;
-  if (index !== undefined) process.stdout.write(`${shared}/${found.length} share the query's class\n`);
+  if (index !== undefined) text(`${shared}/${found.length} share the query's class`);
 
   if (opts.png) {
     const colours: [number, number, number][] = [[214, 110, 16], [34, 139, 60]];
@@ -69,6 +78,19 @@ export async function similarCommand(image: string, opts: SimilarCommandOptions)
       ...found.map((n, r) => ({ rgb: imageAt(dataset, n.index), colour: colours[labels[n.index]! % 2]!, lines: [`#${r + 1} ${classNames[labels[n.index]!]}`, `d ${n.distance.toFixed(3)}`] })),
     ];
     writeFileAtomic(opts.png, await contactSheet(tiles, { title: `similar to ${index !== undefined ? files[index] : image} · ${opts.layer}`, size: shape[1], scale: 3, columns: Math.min(9, tiles.length) }));
-    process.stdout.write(`sheet: ${opts.png}\n`);
+    text(`sheet: ${opts.png}`);
+  }
+  if (opts.json) {
+    const queryInfo = index !== undefined ? { file: files[index], class: classNames[labels[index]!], index } : { file: image, class: null, index: null };
+    process.stdout.write(
+      `${JSON.stringify({
+        query: queryInfo,
+        model: `${emb.manifest.model}/${emb.manifest.variant}`,
+        layer: opts.layer,
+        metric: opts.metric,
+        neighbours: found.map((n, r) => ({ rank: r + 1, file: files[n.index], class: classNames[labels[n.index]!], index: n.index, distance: Number(n.distance.toFixed(6)) })),
+        ...(opts.png ? { png: opts.png } : {}),
+      })}\n`,
+    );
   }
 }

@@ -9,6 +9,7 @@ const UNARY: Record<string, number> = { Sqrt: 0, Square: 1, Neg: 2, Relu: 3, Exp
 
 /** Custom kernels registered on `cpu` only while native kernels are installed. */
 export const LEAKY_RELU_GRAD = 'CvcLeakyReluGrad';
+export const RELU_GRAD = 'CvcReluGrad';
 export const FUSED_ADAM = 'CvcAdam';
 export const MEAN_GRAD = 'CvcMeanGrad';
 
@@ -81,6 +82,15 @@ export function elementwiseKernels(tf: TF, addon: NativeAddon): Record<string, (
     const dyv = f32(ctx.backend, dy)!, xv = f32(ctx.backend, x)!;
     const o = alloc(xv.length);
     addon.leakyReluGrad(dyv, xv, o, Number(ctx.attrs['alpha']));
+    return ctx.backend.makeTensorInfo([...x.shape], 'float32', o);
+  };
+
+  // dx = dy · step(x): tfjs runs Step (plain JS) and a Multiply; the same values in one pass.
+  k[RELU_GRAD] = (ctx) => {
+    const { dy, x } = ctx.inputs as { dy: TensorInfo; x: TensorInfo };
+    const dyv = f32(ctx.backend, dy)!, xv = f32(ctx.backend, x)!;
+    const o = alloc(xv.length);
+    addon.reluGrad(dyv, xv, o);
     return ctx.backend.makeTensorInfo([...x.shape], 'float32', o);
   };
 
