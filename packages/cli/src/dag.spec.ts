@@ -27,7 +27,7 @@ describe('the pipeline graph', () => {
     const carried = graph.nodes.filter((n) => n.kind === 'artifact').flatMap((n) => n.lines).sort();
     const read = [...new Set(pipeline.stages.flatMap((s) => s.deps))].sort();
     expect(carried).toEqual(read);
-    expect(graph.nodes.filter((n) => n.kind === 'external').map((n) => n.id)).toEqual(['data-prep.dataDir', 'pretrain.cifar10', 'report.pipelineFile']);
+    expect(graph.nodes.filter((n) => n.kind === 'external').map((n) => n.id)).toEqual(['data-prep.dataDir', 'pretrain.cifar10', 'object-judge.cifar10', 'report.pipelineFile']);
     // Every dep of a stage reaches it through an artifact node.
     for (const stage of pipeline.stages) {
       const into = graph.edges.filter((e) => e.to === stage.name).flatMap((e) => graph.nodes.find((n) => n.id === e.from)!.lines);

@@ -12,8 +12,8 @@ import type { RunOptions, WorkloadResult } from './types.ts';
 
 export function classifierResnetSpec() {
   const params = classifierParams.parse(stageParams('classifier'));
-  const spec = params.models.find((m) => m.architecture.kind === 'resnet');
-  if (!spec) throw new Error('pipelines/clocks-vs-crocodiles.yaml: the classifier has no resnet model');
+  const spec = params.models.find((m) => m.name === 'resnet'); // the pretrained ensemble (resnet-scratch is one network)
+  if (!spec) throw new Error('pipelines/clocks-vs-crocodiles.yaml: the classifier has no model named resnet');
   return { spec, batchSize: params.batchSize };
 }
 

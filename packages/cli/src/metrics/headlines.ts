@@ -3,9 +3,9 @@
 // Adding a stage's figures = adding one entry to HEADLINES. A JSON `*_metrics` artifact without
 // an entry still shows its top-level numbers (genericFigures), so a new stage is never invisible.
 //
-// The ranker's and generator's schemas are being moved into packages/artifacts; until they land,
-// their readers parse only the fields they show (loose objects, every newer field optional), which
-// also keeps older runs in artifacts/.runs/history readable.
+// The ranker's and generator's readers parse only the fields they show (loose objects, newer fields
+// optional) rather than their full schemas in packages/artifacts, so that the snapshots of older
+// runs in artifacts/.runs/history stay readable when those schemas grow.
 import { z } from 'zod';
 import { readJson, readJsonArtifact } from '@cvc/core';
 import { classifierMetrics } from '@cvc/artifacts/classifier-metrics';
