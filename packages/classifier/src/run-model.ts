@@ -2,7 +2,7 @@
 // count, the temperature), one model per cross-validation fold, and the full model on
 // train ∪ validation. Returns logits only; the stage turns them into metrics and artifacts.
 import { join } from 'node:path';
-import type { Dataset, Progress, Rng } from '@cvc/core';
+import type { Dataset, Rng, TrainingPlan } from '@cvc/core';
 import { saveClassifierModel } from '@cvc/vision/classifier-model';
 import { buildModel, logitModel } from '@cvc/vision/models';
 import { type Normalization } from '@cvc/vision/normalize';
@@ -11,6 +11,7 @@ import { checkPretrainedFits, initFromPretrained, type PretrainedModel } from '@
 import { accuracy, binaryLogLoss, fitTemperature } from './metrics.ts';
 import { chooseEpochs, train, type EpochRecord } from './train.ts';
 import type { ModelSpec } from './params.ts';
+import { planItemId } from './plan.ts';
 
 export interface ModelRuns {
   spec: ModelSpec;
@@ -35,7 +36,8 @@ export interface RunContext {
   batchSize: number;
   modelsDir: string;
   rng(purpose: string): Rng;
-  progress(label: string, total: number): Progress;
+  /** The stage's training plan (plan.ts): one line per epoch, the stage's ETA. */
+  plan: TrainingPlan;
   log(message: string): void;
   /** The pretrain stage's model, for specs with init: pretrained. */
   pretrained?: PretrainedModel;
@@ -53,7 +55,6 @@ async function trainOne(ctx: RunContext, spec: ModelSpec, run: string, trainIdx:
   const seeds = Array.from({ length: members }, (_, m) => ctx.rng(`${spec.name}/${memberRun(run, m)}/init`).int(2 ** 31));
   const model = buildModel(spec.architecture, members === 1 ? seeds[0]! : seeds, size);
   if (spec.init === 'pretrained') initFromPretrained(model, ctx.pretrained!);
-  const progress = ctx.progress(`${spec.name} ${run}`, epochs * members);
   // Members train one after another, each on its own seeded data order; the ensemble's validation
   // logits per epoch are the mean of the members' (so epochs are chosen on the ensemble's curve).
   const histories: EpochRecord[][] = [];
@@ -76,14 +77,12 @@ async function trainOne(ctx: RunContext, spec: ModelSpec, run: string, trainIdx:
         batchSize: ctx.batchSize,
         training: spec.training,
         rng: ctx.rng(`${spec.name}/${memberRun(run, m)}/data`),
-        progress,
+        report: ctx.plan.start(planItemId(spec.name, run, m)),
       }),
     );
   }
   const history = members === 1 ? histories[0]! : ensembleHistory(histories, validationSums, validation?.map((i) => manifest.labels[i]!));
   if (validation && onValidation) validationSums.forEach((z, e) => onValidation(e + 1, z));
-  const last = history[history.length - 1]!;
-  progress.done(`train acc ${last.trainAccuracy.toFixed(3)}${last.validationAccuracy !== undefined ? `, validation acc ${last.validationAccuracy.toFixed(3)}` : ''}`);
   return { model, history };
 }
 
@@ -113,6 +112,8 @@ export async function runModel(ctx: RunContext, spec: ModelSpec): Promise<ModelR
   const logitsByEpoch: Float32Array[] = [];
   const probe = await trainOne(ctx, spec, 'validation-run', splits.train, spec.training.maxEpochs, splits.validation, (_, z) => logitsByEpoch.push(z));
   const epochs = chooseEpochs(probe.history);
+  for (let k = 0; k < splits.folds.length; k++) for (let m = 0; m < spec.ensemble; m++) ctx.plan.setEpochs(planItemId(spec.name, `fold-${k}`, m), epochs);
+  for (let m = 0; m < spec.ensemble; m++) ctx.plan.setEpochs(planItemId(spec.name, 'full', m), epochs);
   // Calibrate the model as it was at the chosen epoch: later epochs are more confident than the
   // fold and full models (trained for `epochs`), so their temperature would over-soften those.
   const validationLogits = logitsByEpoch[epochs - 1]!;

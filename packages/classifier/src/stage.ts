@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { defineStage, readImageDataset, writeFileAtomic, writeJsonArtifact } from '@cvc/core';
 import { classifierParams } from './params.ts';
 import { runModel, type ModelRuns } from './run-model.ts';
+import { classifierPlan } from './plan.ts';
 import { evaluateModel, outOfFoldImages } from './evaluate.ts';
 import { misclassifiedPng, reliabilityPng, trainingCurvesPng } from './plots.ts';
 import { modelCard } from './model-card.ts';
@@ -38,11 +39,12 @@ export default defineStage({
       ctx.log(`${spec.name}: every layer but the logit starts from the pretrain stage's model (${pretrained!.dir})`);
     }
 
+    const plan = ctx.plan(classifierPlan(params.models, manifest.splits, params.batchSize));
     const all: ModelRuns[] = [];
     for (const spec of params.models) {
       all.push(
         await runModel(
-          { dataset, x, norm, batchSize: params.batchSize, modelsDir, rng: ctx.rng, progress: ctx.progress, log: ctx.log, ...(pretrained ? { pretrained } : {}) },
+          { dataset, x, norm, batchSize: params.batchSize, modelsDir, rng: ctx.rng, plan, log: ctx.log, ...(pretrained ? { pretrained } : {}) },
           spec,
         ),
       );

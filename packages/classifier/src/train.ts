@@ -5,7 +5,7 @@
 // after every epoch (with the averaged weights when EMA is on).
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
-import { shuffled, type Progress, type Rng } from '@cvc/core';
+import { shuffled, type EpochReporter, type Rng } from '@cvc/core';
 import { augmentBatch } from '@cvc/vision/augment';
 import { WeightAverage } from '@cvc/vision/ema';
 import { logitModel, memberLogitModel } from '@cvc/vision/models';
@@ -35,7 +35,8 @@ export interface TrainRun {
   batchSize: number;
   training: TrainingSpec;
   rng: Rng;
-  progress?: Progress;
+  /** One line per epoch (and a live bar) through the stage's training plan. */
+  report?: EpochReporter;
   /** Train only this member of an ensemble model (its weights alone; the others are untouched). */
   member?: number;
   /** Called with the validation logits after every epoch (e.g. to calibrate the chosen epoch's model). */
@@ -82,6 +83,7 @@ export async function train(run: TrainRun): Promise<EpochRecord[]> {
       correct += result.hits;
       step++;
       average?.update(step);
+      run.report?.batch(epoch, step - (epoch - 1) * stepsPerEpoch, stepsPerEpoch, { loss: lossSum / Math.min(order.length, start + batch.length) });
     }
     const record: EpochRecord = { epoch, trainLoss: lossSum / order.length, trainAccuracy: correct / order.length };
     if (run.validation && run.validation.length > 0) {
@@ -94,7 +96,11 @@ export async function train(run: TrainRun): Promise<EpochRecord[]> {
       run.onValidation?.(epoch, z);
     }
     history.push(record);
-    run.progress?.tick(1, `epoch ${epoch} loss ${record.trainLoss.toFixed(3)}${record.validationAccuracy !== undefined ? ` val acc ${record.validationAccuracy.toFixed(3)}` : ''}`);
+    run.report?.epoch(epoch, {
+      loss: record.trainLoss,
+      acc: record.trainAccuracy,
+      ...(record.validationAccuracy !== undefined ? { val_loss: record.validationLoss!, val_acc: record.validationAccuracy } : {}),
+    });
   }
   if (average) {
     average.copyIn();

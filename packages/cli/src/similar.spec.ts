@@ -47,6 +47,15 @@ describe('cvc similar', () => {
     expect(neighbours(again.stdout)).toEqual(['clock/clock.3.png', ...found]);
   });
 
+  it('--json gives the same neighbours as the text, as one JSON object', async () => {
+    const [text, json] = await Promise.all([run('clock/clock.3.png', '--k', '4'), run('clock/clock.3.png', '--k', '4', '--json')]);
+    expect(json.exitCode).toBe(0);
+    const parsed = JSON.parse(json.stdout) as { query: { file: string; class: string; index: number }; neighbours: { rank: number; file: string; distance: number }[] };
+    expect(parsed.query).toEqual({ file: 'clock/clock.3.png', class: 'clock', index: 3 });
+    expect(parsed.neighbours.map((n) => n.file)).toEqual(neighbours(text.stdout));
+    expect(parsed.neighbours.map((n) => n.rank)).toEqual([1, 2, 3, 4]);
+  });
+
   it('names a missing image, a bad --k and a missing layer', async () => {
     // In parallel: each run pays the CLI's start-up.
     const [missing, badK, badLayer] = await Promise.all([run(join(root, 'nope.png')), run('clock/clock.1.png', '--k', '0'), run('clock/clock.1.png', '--layer', 'conv7')]);

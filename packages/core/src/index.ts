@@ -3,6 +3,7 @@ export * from './random.ts';
 export * from './files.ts';
 export * from './stage.ts';
 export * from './progress.ts';
+export * from './training-plan.ts';
 export * from './params.ts';
 export * from './json-artifact.ts';
 export * from './env.ts';

@@ -1,7 +1,7 @@
 // The pipeline file is the contract: stages, their params, and the artifact catalog.
 // Everything else (Nx targets, the runner, `cvc status`) reads it through this module,
 // so a path or a param default is written once, in the YAML.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute, posix } from 'node:path';
 import { parse } from 'yaml';
 import { createHash } from 'node:crypto';
@@ -40,9 +40,11 @@ export interface Pipeline {
   artifacts: Record<string, ArtifactSpec>;
   /** Stages in a topological order (producers before consumers). */
   stages: StageSpec[];
-  /** Name of the profile applied, if any, and its file. */
+  /** Name of the profile applied, if any (an experiment's base profile), and its file (the experiment's file). */
   profile?: string;
   profileFile?: string;
+  /** Name of the experiment applied (pipelines/experiments/<name>.yaml), if any. */
+  experiment?: string;
 }
 
 const TOP_LEVEL_KEYS = ['seed', 'artifacts', 'stages', 'profiles'];
@@ -121,20 +123,9 @@ export function parsePipeline(file: string, raw: Json, profile?: string): Pipeli
     throw new PipelineFileError(file, 'stages', 'must be a non-empty mapping of stage name → stage');
   }
 
-  let overrides: Json = {};
-  let profileFile: string | undefined;
-  if (profile !== undefined) {
-    const declared = isObject(raw.profiles) ? raw.profiles[profile] : undefined;
-    if (typeof declared !== 'string') {
-      throw new PipelineFileError(file, `profiles.${profile}`, `no such profile${didYouMean(profile, profileNames(raw))} (known: ${profileNames(raw).join(', ') || 'none'})`);
-    }
-    profileFile = resolve(root, declared);
-    const parsed = readYaml(profileFile);
-    if (!isObject(parsed) || !isObject(parsed.stages)) {
-      throw new PipelineFileError(profileFile, 'stages', 'a profile is a mapping `stages: {<stage>: {params: {...}}}`');
-    }
-    overrides = parsed.stages;
-  }
+  const chosen = profile !== undefined ? profileOverrides(file, raw, profile) : undefined;
+  const overrides: Json = chosen?.overrides ?? {};
+  const profileFile = chosen?.file;
 
   const artifacts: Record<string, ArtifactSpec> = {};
   for (const [name, spec] of Object.entries(raw.artifacts)) {
@@ -210,8 +201,64 @@ export function parsePipeline(file: string, raw: Json, profile?: string): Pipeli
     seed: raw.seed,
     artifacts,
     stages: topologicalOrder(file, stages, producers),
-    ...(profile !== undefined ? { profile, profileFile: profileFile! } : {}),
+    ...(chosen?.profile !== undefined ? { profile: chosen.profile } : {}),
+    ...(chosen ? { profileFile: chosen.file } : {}),
+    ...(chosen?.experiment !== undefined ? { experiment: chosen.experiment } : {}),
   };
+}
+
+/** The experiment file for `name`: `pipelines/experiments/<name>.yaml` beside the pipeline file (written by `cvc exp run`). */
+export function experimentPath(pipelineFile: string, name: string): string {
+  return join(dirname(pipelineFile), 'experiments', `${name}.yaml`);
+}
+
+/** Names of the experiments beside a pipeline file. */
+export function experimentNames(pipelineFile: string): string[] {
+  const dir = join(dirname(pipelineFile), 'experiments');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort() : [];
+}
+
+/** A profile's `stages:` mapping, checked. */
+function readProfileStages(profileFile: string): Json {
+  const parsed = readYaml(profileFile);
+  if (!isObject(parsed) || !isObject(parsed.stages)) {
+    throw new PipelineFileError(profileFile, 'stages', 'a profile is a mapping `stages: {<stage>: {params: {...}}}`');
+  }
+  return parsed.stages;
+}
+
+/**
+ * The param overrides a profile name selects. A declared profile (`profiles:` in the pipeline
+ * file) is itself. An experiment (pipelines/experiments/<name>.yaml) is its base profile (or
+ * none) plus the stages' params it changes: its `profile` is the base's, so the stages it does
+ * not change hash, lock and cache exactly as in the base run, and only `experiment` names it.
+ */
+function profileOverrides(file: string, raw: Json, name: string): { overrides: Json; file: string; profile?: string; experiment?: string } {
+  const root = dirname(dirname(file));
+  const declared = isObject(raw.profiles) ? raw.profiles[name] : undefined;
+  if (typeof declared === 'string') {
+    const profileFile = resolve(root, declared);
+    return { overrides: readProfileStages(profileFile), file: profileFile, profile: name };
+  }
+  const experimentFile = experimentPath(file, name);
+  if (!existsSync(experimentFile)) {
+    const known = [...profileNames(raw), ...experimentNames(file)];
+    throw new PipelineFileError(file, `profiles.${name}`, `no such profile${didYouMean(name, known)} (known: ${known.join(', ') || 'none'})`);
+  }
+  const experiment = readYaml(experimentFile);
+  const base = isObject(experiment) && isObject(experiment.experiment) ? experiment.experiment.base : undefined;
+  if (base !== undefined && base !== null && typeof base !== 'string') throw new PipelineFileError(experimentFile, 'experiment.base', 'must name a profile, or be null');
+  if (typeof base === 'string' && !(isObject(raw.profiles) && typeof raw.profiles[base] === 'string')) {
+    throw new PipelineFileError(experimentFile, 'experiment.base', `no such profile "${base}" in ${file}`);
+  }
+  const baseOverrides = typeof base === 'string' ? readProfileStages(resolve(root, (raw.profiles as Json)[base] as string)) : {};
+  const own = readProfileStages(experimentFile);
+  const overrides: Json = { ...baseOverrides };
+  for (const [stage, value] of Object.entries(own)) {
+    const before = overrides[stage];
+    overrides[stage] = isObject(before) && isObject(value) && isObject(before.params) && isObject(value.params) ? { params: mergeParams(before.params, value.params) } : value;
+  }
+  return { overrides, file: experimentFile, ...(typeof base === 'string' ? { profile: base } : {}), experiment: name };
 }
 
 /** Upstream stage names of `stage`, from its deps (edges come from outputs → inputs). */

@@ -1,5 +1,6 @@
-// Progress for long work: a live bar on a terminal, plain lines (every ~10%) in logs and CI.
-import cliProgress from 'cli-progress';
+// Progress for long work that is not a training loop (decoding, embedding, sampling): a live bar
+// on a terminal, plain lines (every ~10%) in logs and CI. Training loops use training-plan.ts.
+import { bar, createStageOutput, humanSeconds, type StageOutput } from './terminal.ts';
 
 export interface Progress {
   /** Advance by `n` and optionally show a short status (e.g. "loss 0.31"). */
@@ -7,44 +8,35 @@ export interface Progress {
   done(status?: string): void;
 }
 
-export function createProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (stream.isTTY && total > 0) {
-    const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {value}/{total} {eta_formatted} {status}`, stream, hideCursor: true, clearOnComplete: false },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(total, 0, { status: '' });
-    let value = 0;
-    return {
-      tick: (n = 1, status = '') => {
-        value += n;
-        bar.update(value, { status });
-      },
-      done: (status = '') => {
-        bar.update(total, { status });
-        bar.stop();
-      },
-    };
-  }
+export function createProgress(label: string, total: number, out: StageOutput = createStageOutput()): Progress {
   let value = 0;
-  let lastReported = -1;
+  let lastDecile = -1;
+  let lastLine = -1;
   const started = Date.now();
-  const line = (status: string): void => {
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    stream.write(`${label} ${value}/${total} ${seconds}s${status ? ` ${status}` : ''}\n`);
+  const seconds = () => (Date.now() - started) / 1000;
+  const line = (status: string) => {
+    lastLine = value;
+    out.line(`${label} ${value}/${total} ${seconds().toFixed(1)}s${status ? ` ${status}` : ''}`);
   };
   return {
-    tick: (n = 1, status = '') => {
+    tick(n = 1, status = '') {
       value += n;
+      if (out.interactive) {
+        const fraction = total > 0 ? value / total : 1;
+        const eta = fraction > 0 ? seconds() * (1 / fraction - 1) : NaN;
+        out.status(`${label} ${bar(fraction)} ${value}/${total} ETA ${humanSeconds(eta)}${status ? ` ${status}` : ''}`);
+        return;
+      }
       const decile = total > 0 ? Math.floor((value / total) * 10) : 10;
-      if (decile !== lastReported) {
-        lastReported = decile;
+      if (decile !== lastDecile) {
+        lastDecile = decile;
         line(status);
       }
     },
-    done: (status = '') => {
+    done(status = '') {
       value = total;
-      line(status);
+      out.clearStatus();
+      if (status || lastLine !== total) line(status);
     },
   };
 }

@@ -11,6 +11,9 @@ import { assertInputsIntact } from './integrity.ts';
 import { LOCK_FILE, buildLock, codeHashes, externalPaths, inputDigests, stageDir } from './lock.ts';
 import { type Pipeline, type StageSpec, canonicalJson, getStage, loadPipeline, mergeParams, relativeToRoot, resolveFromRoot, stageParamsDigest } from './pipeline-file.ts';
 import { createProgress } from './progress.ts';
+import { createStageOutput, type StageOutput } from './terminal.ts';
+import { createTrainingPlan, type TrainingPlan } from './training-plan.ts';
+import { planTimesFor, recordEpochTimes } from './epoch-times.ts';
 import { createRng, deriveSeed } from './random.ts';
 import type { StageContext, StageDefinition } from './stage.ts';
 import { checkStageParams } from './stage-params.ts';
@@ -51,7 +54,9 @@ export async function loadStageDefinition(pipeline: Pipeline, stage: StageSpec):
 }
 
 export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
-  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  // Log lines and the live bar share one output, so a bar never splits a line.
+  const out: StageOutput = opts.log ? { interactive: false, line: opts.log, status: () => {}, clearStatus: () => {} } : createStageOutput();
+  const log = (m: string) => out.line(m);
   const profile = opts.profile ?? chosenProfile();
   const pipeline = loadPipeline(opts.pipelineFile, profile !== undefined ? { profile } : {});
   const declared = getStage(pipeline, opts.stage);
@@ -85,7 +90,7 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
   assertInputsIntact(pipeline, spec, inputs);
 
   const seed = deriveSeed(pipeline.seed, spec.name);
-  const profileNote = pipeline.profile ? `, profile ${pipeline.profile}` : '';
+  const profileNote = `${pipeline.profile ? `, profile ${pipeline.profile}` : ''}${pipeline.experiment ? `, experiment ${pipeline.experiment}` : ''}`;
   log(`[${spec.name}] seed ${seed} (global ${pipeline.seed}), params ${digest}${profileNote}`);
 
   let backend: string | null = null;
@@ -124,9 +129,16 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
     output: outputPath,
     resolvePath: (path) => resolveFromRoot(pipeline, path),
     log: (message) => log(`[${spec.name}] ${message}`),
-    progress: (label, total) => createProgress(`[${spec.name}] ${label}`, total),
+    progress: (label, total) => createProgress(`[${spec.name}] ${label}`, total, out),
+    plan: (items) => {
+      const plan = createTrainingPlan(items, { out, prefix: `[${spec.name}]`, previous: planTimesFor(pipeline.root, spec.name, stageParamsDigest(pipeline, spec), pipeline.profile ?? null), stageStarted: startedAt });
+      plans.push(plan);
+      return plan;
+    },
   };
 
+  const plans: TrainingPlan[] = [];
+  const startedAt = Date.now();
   const started = performance.now();
   try {
     await definition.run(ctx);
@@ -148,6 +160,11 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
     writeJsonAtomic(join(tempDir, LOCK_FILE), lock);
     swapFolder(tempDir, finalDir);
     const seconds = (performance.now() - started) / 1000;
+    if (plans.length) {
+      const measured = plans.map((p) => p.measured());
+      const merged = { rates: Object.assign({}, ...measured.map((m) => m.rates)) as Record<string, number>, trainingSeconds: measured.reduce((a, m) => a + m.trainingSeconds, 0) };
+      recordEpochTimes(pipeline.root, spec.name, stageParamsDigest(pipeline, spec), merged, seconds);
+    }
     // Wall time is not deterministic, so it lives outside the stage folder (and outside the cache).
     writeJsonAtomic(join(pipeline.root, 'artifacts', '.runs', `${spec.name}.json`), {
       stage: spec.name,
@@ -155,12 +172,16 @@ export async function runStage(opts: RunStageOptions): Promise<RunStageResult> {
       seconds: Number(seconds.toFixed(3)),
       backend,
       profile: pipeline.profile ?? null,
+      experiment: pipeline.experiment ?? null,
+      // Which params the time belongs to (artifacts restored from the cache may be of other params than the last execution).
+      paramsDigest: lock.paramsDigest,
       // Pid of the outermost nx process when run by Nx: tells apart concurrent runs (report's "this run").
       nxInvocation: Number(process.env.NX_INVOCATION_ANCESTOR_PIDS?.split(',')[0]) || null,
     });
     log(`[${spec.name}] done in ${seconds.toFixed(1)} s → ${relative(pipeline.root, finalDir)}/`);
     return { stage: spec.name, seconds, outputs, backend };
   } finally {
+    out.clearStatus();
     rmSync(tempDir, { recursive: true, force: true });
     watched();
     releaseLock();

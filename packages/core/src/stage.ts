@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { Rng } from './random.ts';
 import type { Progress } from './progress.ts';
+import type { PlanItem, TrainingPlan } from './training-plan.ts';
 
 export interface StageContext<P> {
   stage: string;
@@ -24,7 +25,10 @@ export interface StageContext<P> {
   /** Resolve a path param relative to the workspace root. */
   resolvePath(path: string): string;
   log(message: string): void;
+  /** A counter for work that is not a training loop (decoding, embedding): a bar on a terminal, a line every 10% otherwise. */
   progress(label: string, total: number): Progress;
+  /** The stage's training runs: one Keras-style line per epoch with the plan position and the stage's ETA (training-plan.ts). */
+  plan(items: PlanItem[]): TrainingPlan;
 }
 
 export interface StageDefinition<S extends z.ZodType = z.ZodType> {

@@ -29,13 +29,25 @@ function flatten(value: unknown, prefix = '', out: Record<string, string> = {}):
   return out;
 }
 
-export function describeParamChanges(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+export interface ParamChange {
+  /** `models[resnet].training.maxEpochs` */
+  key: string;
+  /** Canonical JSON of the value; undefined when unset. */
+  before?: string;
+  after?: string;
+}
+
+export function paramChanges(before: Record<string, unknown>, after: Record<string, unknown>): ParamChange[] {
   const a = flatten(before);
   const b = flatten(after);
   return [...new Set([...Object.keys(a), ...Object.keys(b)])]
     .sort()
     .filter((key) => a[key] !== b[key])
-    .map((key) => `${key} ${a[key] ?? '(unset)'} → ${b[key] ?? '(unset)'}`);
+    .map((key) => ({ key, ...(a[key] !== undefined ? { before: a[key] } : {}), ...(b[key] !== undefined ? { after: b[key] } : {}) }));
+}
+
+export function describeParamChanges(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  return paramChanges(before, after).map((c) => `${c.key} ${c.before ?? '(unset)'} → ${c.after ?? '(unset)'}`);
 }
 
 function describeFileChanges(before: Record<string, string>, after: Record<string, string>): string[] {

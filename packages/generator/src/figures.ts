@@ -18,3 +18,18 @@ export async function writeImageFiles(dir: string, prefix: string, images: Uint8
 export async function writeGrid(file: string, images: Uint8Array, columns: number, indices?: number[]): Promise<void> {
   writeFileAtomic(file, await gridPng(tiles(images, indices), { columns, size: IMAGE_SIZE, scale: 3 }));
 }
+
+/**
+ * Each best hybrid above its nearest training image: blocks of two rows, `columns` wide — a row of
+ * hybrids (`hybridIdx` into `hybrids`), then the training image nearest to each (`nearestIdx` into `dataset`).
+ */
+export async function writeNearestStrip(file: string, hybrids: Uint8Array, hybridIdx: number[], dataset: Uint8Array, nearestIdx: number[], columns: number): Promise<void> {
+  const top = tiles(hybrids, hybridIdx);
+  const bottom = tiles(dataset, nearestIdx);
+  const width = Math.min(columns, top.length);
+  const blank = new Uint8Array(IMAGE_SIZE * IMAGE_SIZE * 3).fill(255);
+  const row = (list: Uint8Array[], start: number) => Array.from({ length: width }, (_, k) => list[start + k] ?? blank); // a short last row is padded
+  const ordered: Uint8Array[] = [];
+  for (let start = 0; start < top.length; start += width) ordered.push(...row(top, start), ...row(bottom, start));
+  writeFileAtomic(file, await gridPng(ordered, { columns: width, size: IMAGE_SIZE, scale: 3 }));
+}

@@ -7,10 +7,11 @@ import { createRng } from '@cvc/core';
 import { tempDir } from '@cvc/core/testing';
 import { initCompute, tf } from '@cvc/core/backend';
 import { createGan } from './gan.ts';
-import { generateToFolder } from './generate.ts';
+import { checkpointDirFor, generateToFolder } from './generate.ts';
 import { restoreGenerator, saveGenerator } from './generator-artifact.ts';
 import { sampleAtMix } from './sample.ts';
 import { tinyGan } from '../testing/fixtures.ts';
+import { generatorWorkspace } from '../testing/stage-workspace.ts';
 
 beforeAll(async () => { await initCompute(() => {}); });
 
@@ -43,5 +44,10 @@ describe('generate from a checkpoint', () => {
     await expect(generateToFolder(tf, dir, { n: 2, mix: 1.5, seed: 1, out: tempDir() })).rejects.toThrow('--mix 1.5');
     const empty = tempDir();
     await expect(generateToFolder(tf, empty, { n: 2, mix: 0.5, seed: 1, out: tempDir() })).rejects.toThrow(join(empty, 'config.json'));
+  });
+
+  it('says a baseline has no checkpoint and where its hybrids are', () => {
+    const ws = generatorWorkspace(['blend', 'frequency'], []);
+    expect(() => checkpointDirFor(ws.pipelineFile, 'frequency')).toThrow(`--model frequency: a training-free baseline with no checkpoint; its hybrids are in ${join(ws.root, 'artifacts', 'generator', 'frequency', 'hybrids')}`);
   });
 });

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createRng, loadPipeline, resolveFromRoot } from '@cvc/core';
+import { isBaseline } from './baselines.ts';
 import { writeGrid, writeImageFiles } from './figures.ts';
 import { restoreGenerator } from './generator-artifact.ts';
 import { sampleAtMix } from './sample.ts';
@@ -13,6 +14,7 @@ export function checkpointDirFor(pipelineFile: string, model: string): string {
   const artifact = pipeline.artifacts[`generator_${model}`];
   const known = Object.keys(pipeline.artifacts).filter((a) => a.startsWith('generator_') && a !== 'generator_metrics').map((a) => a.slice('generator_'.length));
   if (!artifact) throw new Error(`--model ${model}: no artifact "generator_${model}" in ${pipeline.file} (trained models: ${known.join(', ') || 'none'})`);
+  if (isBaseline(model)) throw new Error(`--model ${model}: a training-free baseline with no checkpoint; its hybrids are in ${join(resolveFromRoot(pipeline, artifact.path), 'hybrids')} (trained models: ${known.filter((k) => !isBaseline(k)).join(', ') || 'none'})`);
   const dir = join(resolveFromRoot(pipeline, artifact.path), 'checkpoint');
   if (!existsSync(join(dir, 'config.json'))) throw new Error(`${dir}: no trained ${model} checkpoint; run npx nx run generator:stage first`);
   return dir;

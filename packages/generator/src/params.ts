@@ -1,5 +1,6 @@
 // The generator stage's params (pipeline YAML `stages.generator.params`); errors name the field.
 import { z } from 'zod';
+import { BASELINE_KINDS } from './baselines.ts';
 
 const vae = z.object({
   epochs: z.number().int().min(1).default(60),
@@ -39,6 +40,11 @@ const diffusion = z.object({
   emaDecay: z.number().min(0).max(0.9999).default(0.995),
 });
 
+const frequency = z.object({
+  /** σ in pixels of the Gaussian low-pass (and of its high-pass complement); Oliva et al.'s cut-off, ≈ 1–2 px at 32x32. */
+  sigma: z.number().positive().max(16).default(1.5),
+});
+
 const autoencoder = z.object({
   epochs: z.number().int().min(1).default(140),
   batchSize: z.number().int().min(2).default(32),
@@ -57,12 +63,17 @@ const autoencoder = z.object({
   hybrid: z.enum(['mean', 'boundary']).default('boundary'),
 });
 
+/** The learned models (trained, checkpointed). */
 export const MODEL_KINDS = ['vae', 'gan', 'diffusion', 'autoencoder'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
+/** Everything `models` may list: the training-free baselines (baselines.ts) and the learned models. */
+export const GENERATOR_KINDS = [...BASELINE_KINDS, ...MODEL_KINDS] as const;
+export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
 
 export const generatorParams = z.object({
-  /** Which models to train; each writes artifacts/generator/<model>/ (declared in the stage's outs as generator_<model>). */
-  models: z.array(z.enum(MODEL_KINDS)).min(1),
+  /** Which baselines to run and models to train; each writes artifacts/generator/<model>/ (declared in the stage's outs as generator_<model>). */
+  models: z.array(z.enum(GENERATOR_KINDS)).min(1),
+  frequency: frequency.default(frequency.parse({})),
   vae: vae.default(vae.parse({})),
   gan: gan.default(gan.parse({})),
   diffusion: diffusion.default(diffusion.parse({})),
@@ -80,6 +91,10 @@ export const generatorParams = z.object({
   bestHybrids: z.number().int().min(1).default(16),
   /** Hybrid window on the classifier's p(crocodile). */
   hybridRange: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.3, 0.7]),
+  /** The independent second judge: a classifier-stage model by name (its full model); the best model (best.json) is the first. */
+  secondJudge: z.string().min(1).default('cnn'),
+  /** k of the k-nearest-neighbour manifolds of precision/recall (Kynkäänniemi et al. use 3). */
+  precisionRecallK: z.number().int().min(1).default(3),
 });
 export type GeneratorParams = z.infer<typeof generatorParams>;
 export type VaeParams = GeneratorParams['vae'];

@@ -1,23 +1,104 @@
-// Stage generator: train each model named in params.models on the training split, then write
-// its hybrids, grids, interpolation strips and checkpoint under artifacts/generator/<model>/,
-// and the metrics of all models to artifacts/generator/metrics.json.
+// Stage generator: run each baseline and train each learned model named in params.models on the
+// training split, then write its hybrids, grids, interpolation strips (and checkpoint) under
+// artifacts/generator/<model>/, and the metrics of all of them, under three judges, to
+// artifacts/generator/metrics.json.
 import { join } from 'node:path';
-import { RESUME_ENV, defineStage, readImageDataset, sha256, writeJsonAtomic } from '@cvc/core';
+import { RESUME_ENV, costKey, defineStage, readImageDataset, sha256, writeJsonArtifact, writeJsonAtomic, type Dataset, type EpochReporter } from '@cvc/core';
+import { generatorMetrics, type GeneratorModelMetrics } from '@cvc/artifacts/generator-metrics';
 import { tf } from '@cvc/core/backend';
+import { isBaseline, runBaseline, type BaselineKind } from './baselines.ts';
 import { pruneStaleCheckpoints } from './checkpoint.ts';
-import { buildReference, evaluateModel, type ModelMetrics } from './evaluate.ts';
-import { writeGrid, writeImageFiles } from './figures.ts';
+import { buildReference, evaluateModel, type Judges } from './evaluate.ts';
+import { writeGrid, writeImageFiles, writeNearestStrip } from './figures.ts';
 import { saveGenerator } from './generator-artifact.ts';
-import { loadBestJudge } from './judge.ts';
+import { loadBestJudge, loadClassifierJudge, loadObjectJudge } from './judge.ts';
 import { buildModel, modelConfig, trainingDigest } from './models.ts';
-import { generatorParams, type ModelKind } from './params.ts';
+import { generatorParams, type GeneratorKind, type GeneratorParams, type ModelKind } from './params.ts';
 import { interpolationStrips } from './strips.ts';
+import { referenceLine, summaryLines } from './summary-line.ts';
 import { imageAt, sampleAtMix, sampleHybrids } from './sample.ts';
-import { loadFeatureTrunk } from './feature-trunk.ts';
-import { train, type EpochRecord } from './trainer.ts';
+import { loadFeatureTrunk, type FeatureTrunk } from './feature-trunk.ts';
+import { train, type EpochRecord, type TrainingImages } from './trainer.ts';
+import type { StageContext } from '@cvc/core';
 
 export const METRICS_ARTIFACT = 'generator_metrics';
-export const modelArtifact = (kind: ModelKind): string => `generator_${kind}`;
+export const modelArtifact = (kind: GeneratorKind): string => `generator_${kind}`;
+
+/** What every generator hands to the figures and the metrics. */
+interface Produced {
+  hybrids: Uint8Array;
+  samples: { clock: Uint8Array; crocodile: Uint8Array };
+  strips: { images: Uint8Array; columns: number };
+  hybridGroups?: Record<string, number[]>;
+  /** Written to metrics.json beside the measurements. */
+  info: { type: 'baseline'; params: Record<string, unknown> } | { type: 'learned'; epochs: number; history: EpochRecord[] };
+}
+
+type Ctx = StageContext<GeneratorParams>;
+
+/** The frozen network of the autoencoder's perceptual loss and a digest of its weights (part of the checkpoint key). */
+type Features = { trunk: FeatureTrunk; digest: string };
+
+/** Train (or resume) a learned model, save its checkpoint, and draw its hybrids, class samples and strips. */
+async function produceLearned(ctx: Ctx, kind: ModelKind, dataset: Dataset, data: TrainingImages, dataHash: string, outDir: string, report: EpochReporter, features?: Features): Promise<Produced> {
+  const { params } = ctx;
+  const config = modelConfig(params, kind);
+  const model = buildModel(tf, kind, params, ctx.rng(`${kind}/init`), features?.trunk);
+  const digest = trainingDigest(kind, config, features ? `${dataHash}\n${features.digest}` : dataHash, ctx.seed, ctx.codeDigest);
+  ctx.log(`${kind}: ${config.epochs} epochs, batch ${config.batchSize} (checkpoint key ${digest})`);
+  const checkpointsOfKind = ctx.resolvePath(join('artifacts', '.checkpoints', 'generator', kind));
+  const pruned = pruneStaleCheckpoints(checkpointsOfKind, digest);
+  if (pruned.length > 0) ctx.log(`${kind}: removed ${pruned.length} stale checkpoint(s) (older code or params)`);
+  const result = await train(tf, {
+    model,
+    data,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    checkpointEvery: params.checkpointEvery,
+    checkpointDir: join(checkpointsOfKind, digest),
+    resume: process.env[RESUME_ENV] !== '0',
+    rng: (purpose) => ctx.rng(`${kind}/${purpose}`),
+    log: (m) => ctx.log(`${kind}: ${m}`),
+    report,
+  });
+  // The autoencoder fits its code density to the training images here (deterministic; after a resume too).
+  model.afterTraining?.(data);
+  saveGenerator(join(outDir, 'checkpoint'), model, { kind, config, classNames: dataset.manifest.classNames, epochs: config.epochs });
+  const produced: Produced = {
+    hybrids: sampleHybrids(tf, model, params.hybrids, ctx.rng(`${kind}/hybrids`)),
+    samples: {
+      clock: sampleAtMix(tf, model, params.samplesPerClass, 0, ctx.rng(`${kind}/samples-clock`)),
+      crocodile: sampleAtMix(tf, model, params.samplesPerClass, 1, ctx.rng(`${kind}/samples-crocodile`)),
+    },
+    strips: interpolationStrips(tf, model, dataset, params.strips, params.stripSteps, ctx.rng(`${kind}/strips`)),
+    info: { type: 'learned', epochs: config.epochs, history: result.history },
+  };
+  model.dispose();
+  return produced;
+}
+
+/** Compose a baseline's images from training images; its provenance goes to baseline.json. */
+function produceBaseline(ctx: Ctx, kind: BaselineKind, dataset: Dataset, outDir: string): Produced {
+  const { params } = ctx;
+  const { manifest } = dataset;
+  const train = manifest.splits.train;
+  const out = runBaseline(
+    kind,
+    params.frequency,
+    { images: dataset.images, files: manifest.files, clocks: train.filter((i) => manifest.labels[i] === 0), crocodiles: train.filter((i) => manifest.labels[i] === 1) },
+    { hybrids: params.hybrids, samplesPerClass: params.samplesPerClass, strips: params.strips, stripSteps: params.stripSteps },
+    (purpose) => ctx.rng(`${kind}/${purpose}`),
+  );
+  const baselineParams: Record<string, unknown> = kind === 'frequency' ? { ...params.frequency } : {};
+  writeJsonAtomic(join(outDir, 'baseline.json'), {
+    kind,
+    params: baselineParams,
+    classSamples: kind === 'blend' ? 'the average of two different training images of the class' : 'the low-pass of one training image of the class plus the high-pass of another',
+    hybrids: out.hybridSources,
+  });
+  ctx.log(`${kind}: training-free baseline from ${train.length} training images${kind === 'frequency' ? ` (σ ${params.frequency.sigma} px)` : ''}`);
+  return { hybrids: out.hybrids, samples: out.samples, strips: out.strips, ...(out.hybridGroups ? { hybridGroups: out.hybridGroups } : {}), info: { type: 'baseline', params: baselineParams } };
+}
 
 export default defineStage({
   name: 'generator',
@@ -36,65 +117,65 @@ export default defineStage({
     const data = { pixels, labels: trainIdx.map((i) => manifest.labels[i]!), size };
     const dataHash = sha256(`${manifest.contentHash}\n${JSON.stringify(trainIdx)}`);
 
-    const judge = await loadBestJudge(tf, ctx.input('classifier_models'));
-    ctx.log(`judge: classifier ${judge.name} (features: ${judge.featureLayer}); ${trainIdx.length} training images`);
-    const ref = buildReference(judge, dataset.images, n, manifest.labels, trainIdx, manifest.splits.test, ctx.rng('reference-kid'));
+    const judges: Judges = {
+      best: await loadBestJudge(tf, ctx.input('classifier_models')),
+      second: await loadClassifierJudge(tf, ctx.input('classifier_models'), params.secondJudge),
+      object: await loadObjectJudge(tf, ctx.input('object_judge_model')),
+    };
+    if (judges.second.name === judges.best.name) throw new Error(`stages.generator.params.secondJudge: "${params.secondJudge}" is the best model itself; name another classifier model`);
+    ctx.log(`judges: best ${judges.best.name} (features: ${judges.best.featureLayer}), second ${judges.second.name}, object-aware ${judges.object.classes.length}-way; ${trainIdx.length} training images`);
+    const ref = buildReference(judges, dataset.images, n, manifest.labels, trainIdx, manifest.splits.test, ctx.rng('reference-kid'), params.hybridRange);
+    ctx.log(referenceLine(ref, params.hybridRange));
 
-    // The autoencoder's perceptual loss reads the pretrain stage's CIFAR-10 resnet (frozen); its weights enter the checkpoint key.
+    // The plan (for the stage's ETA line) covers the learned models; baselines take seconds.
+    const learned = params.models.filter((kind): kind is ModelKind => !isBaseline(kind));
+    const plan = ctx.plan(
+      learned.map((kind, i) => ({ id: kind, label: `model ${i + 1}/${learned.length} ${kind}`, epochs: modelConfig(params, kind).epochs, costKey: costKey(kind, modelConfig(params, kind)), size: trainIdx.length })),
+    );
+    // The autoencoder's perceptual loss reads the pretrain stage's CIFAR-10 resnet (frozen).
     const features = params.models.includes('autoencoder') ? await loadFeatureTrunk(tf, ctx.input('pretrained_model')) : undefined;
-    const metrics: Record<string, ModelMetrics & { epochs: number; history: EpochRecord[] }> = {};
+    const metrics: Record<string, GeneratorModelMetrics> = {};
     for (const kind of params.models) {
       const outDir = ctx.output(modelArtifact(kind));
-      const config = modelConfig(params, kind);
-      const model = buildModel(tf, kind, params, ctx.rng(`${kind}/init`), features?.trunk);
-      const digest = trainingDigest(kind, config, kind === 'autoencoder' ? `${dataHash}\n${features!.digest}` : dataHash, ctx.seed, ctx.codeDigest);
-      ctx.log(`${kind}: ${config.epochs} epochs, batch ${config.batchSize} (checkpoint key ${digest})`);
-      const checkpointsOfKind = ctx.resolvePath(join('artifacts', '.checkpoints', 'generator', kind));
-      const pruned = pruneStaleCheckpoints(checkpointsOfKind, digest);
-      if (pruned.length > 0) ctx.log(`${kind}: removed ${pruned.length} stale checkpoint(s) (older code or params)`);
-      const result = await train(tf, {
-        model,
-        data,
-        epochs: config.epochs,
-        batchSize: config.batchSize,
-        checkpointEvery: params.checkpointEvery,
-        checkpointDir: join(checkpointsOfKind, digest),
-        resume: process.env[RESUME_ENV] !== '0',
-        rng: (purpose) => ctx.rng(`${kind}/${purpose}`),
-        log: (m) => ctx.log(`${kind}: ${m}`),
-        progress: (label, total) => ctx.progress(`${kind} ${label}`, total),
-      });
-      model.afterTraining?.(data);
-      saveGenerator(join(outDir, 'checkpoint'), model, { kind, config, classNames: manifest.classNames, epochs: config.epochs });
-
-      const hybrids = sampleHybrids(tf, model, params.hybrids, ctx.rng(`${kind}/hybrids`));
-      const samples = {
-        clock: sampleAtMix(tf, model, params.samplesPerClass, 0, ctx.rng(`${kind}/samples-clock`)),
-        crocodile: sampleAtMix(tf, model, params.samplesPerClass, 1, ctx.rng(`${kind}/samples-crocodile`)),
-      };
+      const produced = isBaseline(kind)
+        ? produceBaseline(ctx, kind, dataset, outDir)
+        : await produceLearned(ctx, kind, dataset, data, dataHash, outDir, plan.start(kind), kind === 'autoencoder' ? features : undefined);
+      const { hybrids, samples, strips } = produced;
       await writeImageFiles(join(outDir, 'hybrids'), 'hybrid', hybrids);
       await writeGrid(join(outDir, 'hybrids.png'), hybrids, 8);
       const shown = Math.min(16, params.samplesPerClass);
       await writeGrid(join(outDir, 'samples.png'), new Uint8Array([...samples.clock.subarray(0, shown * pixelsPerImage), ...samples.crocodile.subarray(0, shown * pixelsPerImage)]), 8);
-      const strips = interpolationStrips(tf, model, dataset, params.strips, params.stripSteps, ctx.rng(`${kind}/strips`));
       await writeGrid(join(outDir, 'interpolation.png'), strips.images, strips.columns);
 
-      const m = evaluateModel(judge, ref, hybrids, samples, { hybridRange: params.hybridRange, best: params.bestHybrids, rng: ctx.rng(`${kind}/kid`) });
-      await writeGrid(join(outDir, 'best-hybrids.png'), hybrids, 8, m.bestHybrids.map((b) => b.index));
-      metrics[kind] = { epochs: config.epochs, ...m, history: result.history };
-      ctx.log(
-        `${kind}: hybrids in [${params.hybridRange.join(', ')}] ${(m.hybrids.shareInRange * 100).toFixed(1)}%, ` +
-          `class KID ${m.classSamples.kid.toFixed(4)}, FID ${m.classSamples.fid.toFixed(2)}, hybrid KID ${m.hybrids.kid.toFixed(4)}, ` +
-          `nearest-train median ${m.memorisation.nearestTrain.median} (test images: ${ref.testToTrain.median}), ` +
-          `diversity (feature) clock ${m.diversity.clock.feature} crocodile ${m.diversity.crocodile.feature} (real ${ref.realDiversity.clock.feature} / ${ref.realDiversity.crocodile.feature})`,
-      );
-      model.dispose();
+      const m = evaluateModel(judges, ref, hybrids, samples, {
+        hybridRange: params.hybridRange,
+        best: params.bestHybrids,
+        rng: ctx.rng(`${kind}/kid`),
+        precisionRecallK: params.precisionRecallK,
+        ...(produced.hybridGroups ? { groups: produced.hybridGroups } : {}),
+      });
+      const bestIdx = m.bestHybrids.map((b) => b.index);
+      await writeGrid(join(outDir, 'best-hybrids.png'), hybrids, 8, bestIdx);
+      await writeNearestStrip(join(outDir, 'best-hybrids-nearest.png'), hybrids, bestIdx, dataset.images, m.bestHybrids.map((b) => b.nearestTrain.index), 8);
+      const { info } = produced;
+      metrics[kind] = {
+        ...(info.type === 'learned' ? { type: info.type, epochs: info.epochs } : { type: info.type, params: info.params }),
+        ...m,
+        bestHybrids: m.bestHybrids.map((b) => ({ ...b, nearestTrain: { ...b.nearestTrain, file: manifest.files[b.nearestTrain.index]! } })),
+        ...(info.type === 'learned' ? { history: info.history } : {}),
+      };
+      for (const line of summaryLines(kind, m, ref, params.hybridRange)) ctx.log(line);
     }
 
     features?.trunk.dispose();
-    writeJsonAtomic(ctx.output(METRICS_ARTIFACT), {
-      judge: judge.name,
-      featureLayer: judge.featureLayer,
+    writeJsonArtifact(ctx.output(METRICS_ARTIFACT), generatorMetrics, {
+      judge: judges.best.name,
+      featureLayer: judges.best.featureLayer,
+      judges: {
+        best: { name: judges.best.name, featureLayer: judges.best.featureLayer },
+        second: { name: judges.second.name, featureLayer: judges.second.featureLayer },
+        object: { name: judges.object.name, featureLayer: judges.object.featureLayer, classes: judges.object.classes, accuracy: judges.object.accuracy },
+      },
       hybridRange: params.hybridRange,
       reference: {
         realImages: n,
@@ -102,7 +183,9 @@ export default defineStage({
         realNearestFeatureDistanceMedian: Number(ref.realNearestMedian.toPrecision(6)),
         testToNearestTrainPixelRms: ref.testToTrain,
         testVsTrain: ref.realFloor,
+        testVsTrainObjectFeatures: ref.objectFloor,
         realDiversity: ref.realDiversity,
+        realTest: ref.realTest,
       },
       models: metrics,
     });

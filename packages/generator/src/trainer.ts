@@ -1,7 +1,7 @@
-// The epoch loop shared by all models: seeded shuffling per epoch, batches, progress,
+// The epoch loop shared by all models: seeded shuffling per epoch, batches, one report per epoch,
 // a checkpoint every N epochs, and resume from the last one.
 import { performance } from 'node:perf_hooks';
-import { shuffled, type Progress, type Rng } from '@cvc/core';
+import { shuffled, type EpochReporter, type Rng } from '@cvc/core';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import type { TrainableModel } from './model.ts';
 import type { Tf } from './weights.ts';
@@ -29,7 +29,8 @@ export interface TrainOptions {
   /** Seeded generator for a purpose, e.g. "epoch-3/shuffle". */
   rng: (purpose: string) => Rng;
   log: (message: string) => void;
-  progress: (label: string, total: number) => Progress;
+  /** One line per epoch (and a live bar) through the stage's training plan. */
+  report?: EpochReporter;
   /** Stop (as if interrupted) once this many epochs are done; for tests. */
   stopAfter?: number;
   /** Resume from the checkpoint if there is one (default). False retrains from scratch (cvc verify). */
@@ -53,7 +54,7 @@ export async function train(tf: Tf, opts: TrainOptions): Promise<TrainResult> {
   if (start > 0) opts.log(`resuming from checkpoint at epoch ${start}/${opts.epochs} (${opts.checkpointDir})`);
   const end = Math.min(opts.epochs, opts.stopAfter ?? opts.epochs);
   const stepsPerEpoch = Math.ceil(n / opts.batchSize);
-  const bar = opts.progress('train', (end - start) * stepsPerEpoch);
+  if (start > 0) opts.report?.resume(start);
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
   for (let epoch = start; epoch < end; epoch++) {
@@ -72,15 +73,15 @@ export async function train(tf: Tf, opts: TrainOptions): Promise<TrainResult> {
         if (!Number.isFinite(v)) throw new Error(`training diverged: ${k} = ${v} at epoch ${epoch + 1}, step ${s + 1}`);
         sums[k] = (sums[k] ?? 0) + v;
       }
-      bar.tick(1, `epoch ${epoch + 1}/${opts.epochs} ${Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(' ')}`);
+      opts.report?.batch(epoch + 1, s + 1, stepsPerEpoch, losses);
     }
     const losses = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, Number((v / stepsPerEpoch).toPrecision(6))]));
     history.push({ epoch: epoch + 1, losses });
+    opts.report?.epoch(epoch + 1, losses);
     if ((epoch + 1) % opts.checkpointEvery === 0 || epoch + 1 === end) {
       await saveCheckpoint(opts.checkpointDir, model, { epoch: epoch + 1, history });
     }
   }
-  bar.done();
   const trained = end - start;
   const secondsPerEpoch = trained > 0 ? (performance.now() - started) / 1000 / trained : 0;
   // Process CPU time (all threads) is what the epoch would take alone on one core; wall time depends on the machine's load.

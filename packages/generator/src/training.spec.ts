@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { describe, expect, it, beforeAll } from 'vitest';
-import { createRng, deriveSeed, type Progress } from '@cvc/core';
+import { createRng, deriveSeed } from '@cvc/core';
 import { tempDir } from '@cvc/core/testing';
 import { initCompute, tf } from '@cvc/core/backend';
 import { createVae } from './vae.ts';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   trunk = tinyTrunk(tf);
 });
 
-const quiet = { log: () => {}, progress: (): Progress => ({ tick: () => {}, done: () => {} }) };
+const quiet = { log: () => {} };
 const rngs = (seed: number) => (purpose: string) => createRng(deriveSeed(seed, purpose));
 
 function reconstructionError(vae: TrainableModel, data: ReturnType<typeof twoClassImages>): number {

@@ -3,7 +3,7 @@
 // instead of from random weights. Writes the model (tfjs format; the classifier reads it by layer
 // name), per-epoch metrics on CIFAR-10's test split, and the curves.
 import { join } from 'node:path';
-import { defineStage, readImageDataset, writeFileAtomic, writeJsonArtifact } from '@cvc/core';
+import { costKey, defineStage, readImageDataset, writeFileAtomic, writeJsonArtifact } from '@cvc/core';
 import { pretrainMetrics } from '@cvc/artifacts/pretrain-metrics';
 import { tf } from '@cvc/core/backend';
 import { normalizeImages } from '@cvc/vision/normalize';
@@ -26,7 +26,7 @@ export default defineStage({
     const cifar = await readCifar10(params.cifar10, params.limit);
     ctx.log(`CIFAR-10 from ${params.cifar10}: ${cifar.train.labels.length} training, ${cifar.test.labels.length} test images`);
     const size = 32;
-    const bar = ctx.progress('pretrain', params.epochs * Math.ceil(cifar.train.labels.length / params.batchSize));
+    const plan = ctx.plan([{ id: 'pretrain', label: `resnet on CIFAR-10 (${cifar.train.labels.length} images)`, epochs: params.epochs, costKey: costKey('resnet', [params.architecture, params.batchSize, params.augment]), size: cifar.train.labels.length }]);
     const { model, history } = await trainSoftmaxClassifier({
       architecture: params.architecture,
       classes: CIFAR10_CLASSES.length,
@@ -42,11 +42,10 @@ export default defineStage({
       augment: params.augment,
       initSeed: ctx.rng('init').int(2 ** 31),
       rng: ctx.rng('data'),
-      progress: bar,
+      report: plan.start('pretrain'),
     });
     const last = history.at(-1)!;
-    bar.done(`CIFAR-10 test accuracy ${(100 * last.testAccuracy).toFixed(1)}%`);
-    for (const h of history) ctx.log(`epoch ${h.epoch}: train loss ${h.trainLoss.toFixed(3)} acc ${(100 * h.trainAccuracy).toFixed(1)}%, test loss ${h.testLoss.toFixed(3)} acc ${(100 * h.testAccuracy).toFixed(1)}%`);
+    ctx.log(`CIFAR-10 test accuracy ${(100 * last.testAccuracy).toFixed(1)}% after ${params.epochs} epoch${params.epochs === 1 ? '' : 's'}`);
 
     const data = { package: CIFAR10_PACKAGE.spec, integrity: CIFAR10_PACKAGE.integrity, classes: [...CIFAR10_CLASSES], train: cifar.train.labels.length, test: cifar.test.labels.length };
     await savePretrained(model, ctx.output('pretrained_model'), {

@@ -19,4 +19,18 @@ describe('contact sheet', () => {
     expect(inked).toBeGreaterThan(20);
     expect(escapeXml('a<b & "c"')).toBe('a&lt;b &amp; &quot;c&quot;');
   });
+
+  it('draws a subtitle line under the title and moves the tiles down by it', async () => {
+    const grey = new Uint8Array(4 * 4 * 3).fill(128);
+    const tile = { rgb: grey, colour: [0, 0, 200] as [number, number, number], lines: ['#1 crocodile'] };
+    const png = await contactSheet([tile], { title: 'T', subtitle: 'What this sheet ranks, in one sentence.', size: 4, scale: 10, columns: 1 });
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    // 30 px title + 17 px subtitle line, then the tile.
+    expect(info.height).toBe(30 + 17 + 46 + 34 + 8 + 8);
+    const at = (x: number, y: number) => Array.from(data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3));
+    expect(at(8, 47)).toEqual([0, 0, 200]);
+    let inked = 0;
+    for (let y = 30; y < 47; y++) for (let x = 8; x < info.width; x++) if (at(x, y)[0]! < 150) inked++;
+    expect(inked).toBeGreaterThan(20);
+  });
 });

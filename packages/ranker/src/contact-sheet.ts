@@ -14,6 +14,8 @@ export interface SheetTile {
 
 export interface SheetOptions {
   title: string;
+  /** A second line under the title, e.g. one sentence saying what the sheet ranks. */
+  subtitle?: string;
   /** Side of each source image. */
   size: number;
   /** Nearest-neighbour enlargement. */
@@ -36,7 +38,8 @@ export async function contactSheet(tiles: SheetTile[], opts: SheetOptions): Prom
   const columns = Math.max(1, Math.min(opts.columns, tiles.length));
   const rows = Math.max(1, Math.ceil(tiles.length / columns));
   const width = columns * (side + GAP) + GAP;
-  const height = TITLE + rows * (side + caption + GAP) + GAP;
+  const top = TITLE + (opts.subtitle ? LINE + 2 : 0);
+  const height = top + rows * (side + caption + GAP) + GAP;
   const canvas = new Uint8Array(width * height * 3).fill(255);
   const put = (x: number, y: number, rgb: ArrayLike<number>, offset = 0) => {
     const p = (y * width + x) * 3;
@@ -47,7 +50,7 @@ export async function contactSheet(tiles: SheetTile[], opts: SheetOptions): Prom
   const texts: string[] = [];
   tiles.forEach((tile, t) => {
     const x0 = GAP + (t % columns) * (side + GAP);
-    const y0 = TITLE + Math.floor(t / columns) * (side + caption + GAP);
+    const y0 = top + Math.floor(t / columns) * (side + caption + GAP);
     for (let y = 0; y < side; y++) {
       for (let x = 0; x < side; x++) {
         const inside = x >= FRAME && y >= FRAME && x < side - FRAME && y < side - FRAME;
@@ -63,7 +66,9 @@ export async function contactSheet(tiles: SheetTile[], opts: SheetOptions): Prom
   });
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans" font-size="12">` +
-    `<text x="${GAP}" y="21" font-size="16" font-weight="bold" fill="#111">${escapeXml(opts.title)}</text>${texts.join('')}</svg>`;
+    `<text x="${GAP}" y="21" font-size="16" font-weight="bold" fill="#111">${escapeXml(opts.title)}</text>` +
+    (opts.subtitle ? `<text x="${GAP}" y="${21 + LINE + 2}" fill="#333">${escapeXml(opts.subtitle)}</text>` : '') +
+    `${texts.join('')}</svg>`;
   return sharp(Buffer.from(canvas.buffer, canvas.byteOffset, canvas.byteLength), { raw: { width, height, channels: 3 } })
     .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
     .removeAlpha()

@@ -1,5 +1,6 @@
 // Diagnostics between scorers: how alike their rankings are (Spearman's rho over all images,
 // overlap of the top K) and how many of each top K the classifier gets wrong out of fold.
+import type { RankerMetrics } from '@cvc/artifacts/ranker-metrics';
 import { averageRanks, rankOrder } from './rank.ts';
 
 export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -33,22 +34,11 @@ export function misclassifiedShare(indices: readonly number[], labels: readonly 
 
 const round = (x: number) => Number(x.toFixed(4));
 
-export interface RankerMetrics {
-  images: number;
-  topK: number[];
-  /** spearman[a][b]: rank correlation of the full rankings. */
-  spearman: Record<string, Record<string, number>>;
-  /** overlap[`@K`][a][b]: share of a's top K in b's top K. */
-  overlap: Record<string, Record<string, Record<string, number>>>;
-  /** misclassifiedOutOfFold[scorer][`@K`]: share of the top K the classifier gets wrong out of fold. */
-  misclassifiedOutOfFold: Record<string, Record<string, number>>;
-  /** The same share over all images, for reference. */
-  misclassifiedOverall: number;
-  /** classCounts[scorer][`@K`]: images of each class in the top K. */
-  classCounts: Record<string, Record<string, Record<string, number>>>;
-  /** medianIsolation[scorer][`@K`]: median isolation of the top K (1 = typical density, ≫ 1 = outliers). */
-  medianIsolation?: Record<string, Record<string, number>>;
-}
+/** The scorer-to-scorer part of metrics.json. */
+export type ScorerDiagnostics = Pick<
+  RankerMetrics,
+  'images' | 'topK' | 'spearman' | 'overlap' | 'misclassifiedOutOfFold' | 'misclassifiedOverall' | 'classCounts' | 'medianIsolation'
+> & { outliersByScorer: Record<string, Record<string, number>> };
 
 function median(values: number[]): number {
   const sorted = values.slice().sort((a, b) => a - b);
@@ -62,8 +52,9 @@ export function rankerMetrics(
   classNames: readonly string[],
   p: readonly number[],
   topK: readonly number[],
-  isolation?: ArrayLike<number>,
-): RankerMetrics {
+  isolation: ArrayLike<number>,
+  outlier: ArrayLike<number>,
+): ScorerDiagnostics {
   const names = Object.keys(scores);
   const pairs = (f: (a: string, b: string) => number) =>
     Object.fromEntries(names.map((a) => [a, Object.fromEntries(names.map((b) => [b, round(f(a, b))]))]));
@@ -85,12 +76,11 @@ export function rankerMetrics(
         ),
       ]),
     ),
-    ...(isolation
-      ? {
-          medianIsolation: Object.fromEntries(
-            names.map((n) => [n, Object.fromEntries(topK.map((k) => [`@${k}`, round(median(orders[n]!.slice(0, k).map((i) => isolation[i]!)))]))]),
-          ),
-        }
-      : {}),
+    medianIsolation: Object.fromEntries(
+      names.map((n) => [n, Object.fromEntries(topK.map((k) => [`@${k}`, round(median(orders[n]!.slice(0, k).map((i) => isolation[i]!)))]))]),
+    ),
+    outliersByScorer: Object.fromEntries(
+      names.map((n) => [n, Object.fromEntries(topK.map((k) => [`@${k}`, orders[n]!.slice(0, k).filter((i) => outlier[i] === 1).length]))]),
+    ),
   };
 }

@@ -9,7 +9,7 @@ export function neitherOf(bothNotNeither: ScorerResult): { result: ScorerResult 
   const b = bothNotNeither.components.relativeCrocodile;
   if (!a || !b) throw new Error('neither: both-not-neither result has no relative distances');
   const scores = Float64Array.from(a, (x, i) => Math.min(x, b[i]!));
-  return { result: { scores, components: { relativeClock: a, relativeCrocodile: b }, meaning: 'the smaller relative Mahalanobis distance to the two classes: high = like neither' } };
+  return { result: { scores, components: { relativeClock: a, relativeCrocodile: b }, meaning: 'Images far from both classes: the smaller of their two relative Mahalanobis distances (both-not-neither’s Gaussians) is large.' } };
 }
 
 /** For the `count` most-neither images: their median rank percentile under each scorer (0 = top, 1 = last). */

@@ -1,16 +1,7 @@
-// The classifier's out-of-fold predictions (artifact classifier_oof), checked against the dataset:
-// one entry per image in dataset index order, with calibrated p and fold-model p per model.
-import { readJson } from '@cvc/core';
-
-export interface OofEntry {
-  index: number;
-  file: string;
-  label: number;
-  fold: number | null;
-  pCrocodile: Record<string, number>;
-  pCrocodileRaw?: Record<string, number>;
-  foldProbabilities?: Record<string, number[]>;
-}
+// The classifier's out-of-fold predictions (artifact classifier_oof), parsed with its schema
+// (@cvc/artifacts) and checked against the dataset: one entry per image in dataset index order.
+import { readJsonArtifact } from '@cvc/core';
+import { classifierOof, type ClassifierOof } from '@cvc/artifacts/classifier-oof';
 
 export interface OofForModel {
   model: string;
@@ -20,39 +11,37 @@ export interface OofForModel {
   foldProbabilities: number[][];
 }
 
-/** The entry list: the file is a list, or an object holding it under `images` or `predictions`. */
-function entriesOf(file: string, raw: unknown): unknown[] {
-  if (Array.isArray(raw)) return raw;
-  if (raw && typeof raw === 'object') {
-    for (const key of ['images', 'predictions']) {
-      const list = (raw as Record<string, unknown>)[key];
-      if (Array.isArray(list)) return list;
-    }
-  }
-  throw new Error(`${file}: expected a list of per-image predictions (or an object with "images")`);
+export interface OofFile {
+  file: string;
+  oof: ClassifierOof;
+  /** Each image's fold (null: a test image, scored by the mean of the fold models). */
+  folds: (number | null)[];
 }
 
 const isProbability = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 1;
 
-/** Read the OOF predictions of `model` for the dataset's `files` (index order); errors name file, index and field. */
-export function readOof(file: string, files: readonly string[], model: string): OofForModel {
-  const entries = entriesOf(file, readJson<unknown>(file));
-  if (entries.length !== files.length) throw new Error(`${file}: ${entries.length} entries, the dataset has ${files.length} images`);
+/** Parse the file and check that its images are the dataset's `files` in index order. */
+export function readOofFile(file: string, files: readonly string[]): OofFile {
+  const oof = readJsonArtifact(file, classifierOof);
+  if (oof.images.length !== files.length) throw new Error(`${file}: ${oof.images.length} images, the dataset has ${files.length}`);
+  oof.images.forEach((e, i) => {
+    if (e.index !== i) throw new Error(`${file}: images[${i}].index is ${e.index}, expected ${i} (dataset order)`);
+    if (e.file !== files[i]) throw new Error(`${file}: images[${i}].file "${e.file}" is not dataset image ${i} ("${files[i]}")`);
+  });
+  return { file, oof, folds: oof.images.map((e) => e.fold) };
+}
+
+/** One model's calibrated p and fold-model p; errors name the file, the image and the field. */
+export function oofForModel({ file, oof }: OofFile, model: string): OofForModel {
+  if (!oof.models.includes(model)) throw new Error(`${file}: no out-of-fold predictions of model "${model}" (models: ${oof.models.join(', ')})`);
   const p: number[] = [];
   const foldProbabilities: number[][] = [];
-  entries.forEach((raw, i) => {
-    const e = raw as Partial<OofEntry>;
-    const where = `${file}: entry ${i}`;
-    if (e.index !== undefined && e.index !== i) throw new Error(`${where}: index is ${e.index}, expected ${i} (dataset order)`);
-    if (e.file !== undefined && e.file !== files[i]) throw new Error(`${where}: file "${e.file}" is not dataset image ${i} ("${files[i]}")`);
-    const value = e.pCrocodile?.[model];
-    if (!isProbability(value)) {
-      const known = e.pCrocodile ? Object.keys(e.pCrocodile).join(', ') : 'none';
-      throw new Error(`${where}: pCrocodile.${model} must be a probability (models: ${known})`);
-    }
+  oof.images.forEach((e, i) => {
+    const value = e.pCrocodile[model];
+    if (!isProbability(value)) throw new Error(`${file}: images[${i}].pCrocodile.${model} must be a probability, got ${String(value)}`);
     p.push(value);
-    const folds = e.foldProbabilities?.[model] ?? [];
-    if (!Array.isArray(folds) || !folds.every(isProbability)) throw new Error(`${where}: foldProbabilities.${model} must be a list of probabilities`);
+    const folds = e.foldProbabilities[model] ?? [];
+    if (!folds.every(isProbability)) throw new Error(`${file}: images[${i}].foldProbabilities.${model} must be a list of probabilities`);
     foldProbabilities.push(folds);
   });
   return { model, p, foldProbabilities };

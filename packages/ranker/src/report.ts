@@ -1,7 +1,12 @@
 // The JSON artifacts: both.json (top K per scorer, with components), rankings.json (every image,
 // every scorer) and one-sided.json (within each class, the images most like the other class).
+import type { RankedImage, RankerBoth } from '@cvc/artifacts/ranker-both';
+import type { RankerRankings } from '@cvc/artifacts/ranker-rankings';
+import type { RankerOneSided } from '@cvc/artifacts/ranker-one-sided';
 import { rankOrder } from './rank.ts';
 import type { ScorerName, ScorerResult } from './scorers/types.ts';
+
+export type { RankedImage };
 
 export interface ImageInfo {
   files: readonly string[];
@@ -9,17 +14,8 @@ export interface ImageInfo {
   classNames: readonly string[];
   /** OOF calibrated p(crocodile) per image. */
   p: readonly number[];
-}
-
-export interface RankedImage {
-  rank: number;
-  index: number;
-  file: string;
-  label: string;
-  score: number;
-  components: Record<string, number>;
-  pCrocodile: number;
-  misclassifiedOutOfFold: boolean;
+  /** 1 = flagged an outlier by the isolation diagnostic, [n]. */
+  outlier: ArrayLike<number>;
 }
 
 /** Six significant digits: readable JSON, and the same text for the same doubles. */
@@ -37,6 +33,7 @@ export function rankedImage(result: ScorerResult, info: ImageInfo, index: number
     components: Object.fromEntries(Object.entries(result.components).map(([k, v]) => [k, sig(v[index]!)])),
     pCrocodile: sig(p),
     misclassifiedOutOfFold: (p >= 0.5 ? 1 : 0) !== label,
+    outlier: info.outlier[index] === 1,
   };
 }
 
@@ -45,7 +42,9 @@ export function topImages(result: ScorerResult, info: ImageInfo, k: number, with
   return order.slice(0, k).map((index, r) => rankedImage(result, info, index, r + 1));
 }
 
-export function bothJson(results: Partial<Record<ScorerName, ScorerResult>>, layers: Partial<Record<ScorerName, string | null>>, info: ImageInfo, meta: Record<string, unknown>, k: number) {
+type BothMeta = Omit<RankerBoth, 'topK' | 'scorers'>;
+
+export function bothJson(results: Partial<Record<ScorerName, ScorerResult>>, layers: Partial<Record<ScorerName, string | null>>, info: ImageInfo, meta: BothMeta, k: number): RankerBoth {
   return {
     ...meta,
     topK: k,
@@ -55,9 +54,9 @@ export function bothJson(results: Partial<Record<ScorerName, ScorerResult>>, lay
   };
 }
 
-export function rankingsJson(results: Partial<Record<ScorerName, ScorerResult>>, info: ImageInfo) {
+export function rankingsJson(results: Partial<Record<ScorerName, ScorerResult>>, info: ImageInfo): RankerRankings {
   return {
-    files: info.files,
+    files: [...info.files],
     scorers: Object.fromEntries(
       Object.entries(results).map(([name, r]) => [name, { order: rankOrder(r.scores), scores: Array.from(r.scores, sig) }]),
     ),
@@ -65,11 +64,11 @@ export function rankingsJson(results: Partial<Record<ScorerName, ScorerResult>>,
 }
 
 /** For each class: its images ranked by `result`, i.e. the members that look most like the other class too. */
-export function oneSidedJson(scorer: ScorerName, result: ScorerResult, info: ImageInfo, count: number) {
+export function oneSidedJson(scorer: ScorerName, result: ScorerResult, info: ImageInfo, count: number): RankerOneSided {
   const [a, b] = info.classNames;
   return {
     scorer,
-    meaning: `images of one class ranked by ${scorer} among that class only`,
+    meaning: `The images of one class only, ranked by ${scorer}: the ${a}s that look most like ${b}s, and the ${b}s that look most like ${a}s.`,
     lists: {
       [`${a}-like-${b}`]: topImages(result, info, count, 0),
       [`${b}-like-${a}`]: topImages(result, info, count, 1),

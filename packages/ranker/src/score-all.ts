@@ -8,6 +8,8 @@ import { centroidDifference } from './scorers/centroid-difference.ts';
 import { uncertainty } from './scorers/uncertainty.ts';
 import { neighbourhood } from './scorers/neighbourhood.ts';
 import { bothNotNeither } from './scorers/both-not-neither.ts';
+import { panelConsensus } from './scorers/panel-consensus.ts';
+import type { Panel } from './panel/panel.ts';
 
 export interface ScoredSet {
   results: Partial<Record<ScorerName, ScorerResult>>;
@@ -33,11 +35,30 @@ export function featureLoader(embeddingsDir: string, files: readonly string[]): 
   };
 }
 
-export function scoreAll(params: RankerParams, features: (layer: string) => Matrix, labels: readonly number[], oof: OofForModel): ScoredSet {
+export interface ScorerInputs {
+  features: (layer: string) => Matrix;
+  labels: readonly number[];
+  /** The uncertainty scorer's model. */
+  oof: OofForModel;
+  panel: Panel;
+  /** 1 = flagged an outlier by the isolation diagnostic, [n]. */
+  outlier: Uint8Array;
+}
+
+/** The panel scorers on a given panel (also used refitted without one member, for the held-out check). */
+export function panelScorer(name: 'panel-consensus' | 'panel-all-images', params: RankerParams, panel: Panel, outlier: Uint8Array): ScorerResult {
+  return panelConsensus(panel, { rule: params.panel.consensus, outlier: name === 'panel-consensus' ? outlier : null });
+}
+
+export function scoreAll(params: RankerParams, inputs: ScorerInputs): ScoredSet {
+  const { features, labels, oof } = inputs;
   const results: ScoredSet['results'] = {};
   const layers: ScoredSet['layers'] = {};
   for (const name of params.scorers) {
-    if (name === 'centroid-difference') {
+    if (name === 'panel-consensus' || name === 'panel-all-images') {
+      layers[name] = null;
+      results[name] = panelScorer(name, params, inputs.panel, inputs.outlier);
+    } else if (name === 'centroid-difference') {
       layers[name] = params.centroidDifference.layer;
       results[name] = centroidDifference(features(params.centroidDifference.layer), labels);
     } else if (name === 'uncertainty') {

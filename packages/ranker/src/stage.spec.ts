@@ -10,13 +10,24 @@ import { runStage } from '@cvc/core/runner';
 import { testWorkspace } from '@cvc/core/testing';
 import { writeEmbeddings } from '@cvc/artifacts/embeddings';
 import { writeTinyDataset } from '@cvc/core/testing';
+import { readJsonArtifact } from '@cvc/core';
+import { rankerBoth } from '@cvc/artifacts/ranker-both';
+import { rankerRankings } from '@cvc/artifacts/ranker-rankings';
+import { rankerOneSided } from '@cvc/artifacts/ranker-one-sided';
+import { rankerMetrics } from '@cvc/artifacts/ranker-metrics';
 import { syntheticSet } from './scorers/synthetic.ts';
-import type { RankedImage } from './report.ts';
-import type { RankerMetrics } from './metrics.ts';
+import { syntheticFolds, syntheticPanel } from './panel/synthetic-panel.ts';
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const quiet = () => {};
-const set = syntheticSet();
+// Offset along the last axis: the in-between points keep a typical density in cosine geometry (isolation
+// ≤ 2), while the far outliers are isolated (≥ 6): the threshold 3 flags exactly them.
+const set = syntheticSet({ offset: 20 });
+// Four models read the class axis through their own noise and are unsure about the outliers; "tiny" is also
+// the embedder's model (the uncertainty scorer's).
+const members = ['tiny', 'm1', 'm2', 'm3'];
+const panel = syntheticPanel(set);
+const folds = syntheticFolds(set.labels.length);
 
 function workspace(): { root: string; pipelineFile: string } {
   return testWorkspace('cvc-ranker-', (root) => [
@@ -36,7 +47,14 @@ function workspace(): { root: string; pipelineFile: string } {
     '  embedder: { package: upstream/embedder, deps: [dataset], outs: [embeddings] }',
     '  ranker:',
     `    package: ${relative(root, packageDir)}`,
-    '    params: { topK: 8, neighbourhood: { layer: pooled, normalize: false }, metricsTopK: [6, 20], sheet: { count: 4, columns: 4, scale: 2 }, oneSided: { count: 6 } }',
+    '    params:',
+    '      topK: 8',
+    `      panel: { models: [${members.join(', ')}], knn: { layer: pooled, k: 5 }, topK: [6, 20] }`,
+    '      neighbourhood: { layer: pooled, normalize: false }',
+    '      isolation: { outlier: 3 }',
+    '      metricsTopK: [6, 20]',
+    '      sheet: { count: 4, columns: 4, scale: 2 }',
+    '      oneSided: { count: 6 }',
     '    deps: [dataset, embeddings, classifier_oof]',
     '    outs: [ranker_both, ranker_rankings, ranker_one_sided, ranker_metrics, ranker_sheets]',
   ]);
@@ -60,47 +78,85 @@ describe('ranker stage', () => {
         { layer: 'pooled', data: data.map((v) => -v), rows: set.features.rows, dim: set.features.dim },
       ],
     });
-    writeJsonAtomic(oofFile(), files.map((file, index) => ({
-      index, file, label: labels[index], fold: index % 5,
-      pCrocodile: { tiny: set.p[index] }, pCrocodileRaw: { tiny: set.p[index] }, foldProbabilities: { tiny: set.foldProbabilities[index] },
-    })));
+    const perModel = (index: number) => Object.fromEntries(members.map((m, k) => [m, panel.p[k]![index]!]));
+    writeJsonAtomic(oofFile(), {
+      classes: ['clock', 'crocodile'], models: members, folds: 5, temperature: Object.fromEntries(members.map((m) => [m, 1])), note: 'synthetic',
+      images: files.map((file, index) => ({
+        index, file, label: labels[index], fold: folds[index],
+        pCrocodile: perModel(index), pCrocodileRaw: perModel(index),
+        foldProbabilities: Object.fromEntries(members.map((m) => [m, set.foldProbabilities[index]!])),
+      })),
+    });
     await runStage({ pipelineFile: ws.pipelineFile, stage: 'ranker', log: quiet });
   });
 
-  it('puts the in-between images at the top of every scorer in both.json', () => {
-    const both = JSON.parse(readFileSync(out('both.json'), 'utf8')) as { scorers: Record<string, { layer: string | null; top: RankedImage[] }> };
-    expect(Object.keys(both.scorers)).toEqual(['centroid-difference', 'uncertainty', 'neighbourhood', 'both-not-neither']);
+  const rankingsTop = (name: string, k: number) => readJsonArtifact(out('rankings.json'), rankerRankings).scorers[name]!.order.slice(0, k);
+
+  it('puts the in-between images first under the headline and the feature scorers; not the outliers, which the models are unsure about too', () => {
+    const both = readJsonArtifact(out('both.json'), rankerBoth);
+    expect(Object.keys(both.scorers)).toEqual(['panel-consensus', 'panel-all-images', 'centroid-difference', 'uncertainty', 'neighbourhood', 'both-not-neither']);
+    expect(both.headline).toBe('panel-consensus');
+    expect(both.panel.map((m) => m.name)).toEqual([...members, 'knn-pooled']);
     expect(both.scorers.neighbourhood!.layer).toBe('pooled');
-    for (const { top } of Object.values(both.scorers)) {
-      expect(top).toHaveLength(8);
-      expect(top.slice(0, set.between.length).map((t) => t.index).sort((a, b) => a - b)).toEqual(set.between);
+    expect(both.scorers['panel-consensus']!.layer).toBeNull();
+    const firstSix = (name: string) => both.scorers[name]!.top.slice(0, 6).map((t) => t.index).sort((a, b) => a - b);
+    for (const name of ['panel-consensus', 'centroid-difference', 'neighbourhood', 'both-not-neither']) {
+      expect(both.scorers[name]!.top).toHaveLength(8);
+      expect(firstSix(name)).toEqual(set.between);
     }
+    // Four of the five members are unsure about the outliers too: without the typicality rule they join the in-between images at the top.
+    const top10 = rankingsTop('panel-all-images', 10);
+    expect(set.outliers.every((i) => top10.includes(i))).toBe(true);
+    expect(both.scorers['panel-consensus']!.top.some((t) => t.outlier)).toBe(false);
     const first = both.scorers['both-not-neither']!.top[0]!;
     expect(Object.keys(first.components)).toEqual(['mahalanobisClock', 'mahalanobisCrocodile', 'relativeClock', 'relativeCrocodile']);
+    expect(Object.keys(both.scorers['panel-consensus']!.top[0]!.components)).toEqual(['panelAmbiguity', 'p:tiny', 'p:m1', 'p:m2', 'p:m3', 'p:knn-pooled', 'outlier']);
     expect(first.file).toMatch(/^(clock|crocodile)\//);
-    const rankings = JSON.parse(readFileSync(out('rankings.json'), 'utf8')) as { scorers: Record<string, { order: number[] }> };
-    // both-not-neither ranks the outliers last over the whole dataset.
-    expect(rankings.scorers['both-not-neither']!.order.slice(-set.outliers.length).sort((a, b) => a - b)).toEqual(set.outliers);
+    for (const s of Object.values(both.scorers)) expect(s.meaning).toMatch(/^[A-Z].*\.$/); // one sentence each
+    const rankings = readJsonArtifact(out('rankings.json'), rankerRankings);
+    // both-not-neither and the headline rank the outliers last over the whole dataset.
+    for (const name of ['both-not-neither', 'panel-consensus']) {
+      expect(rankings.scorers[name]!.order.slice(-set.outliers.length).sort((a, b) => a - b)).toEqual(set.outliers);
+    }
+  });
+
+  it('measures the panel: agreement matrix, held-out check per scorer, the headline against the ceiling', () => {
+    const metrics = readJsonArtifact(out('metrics.json'), rankerMetrics);
+    const names = [...members, 'knn-pooled'];
+    expect(metrics.panel.members).toEqual(names);
+    expect(Object.keys(metrics.panel.spearman)).toEqual(names);
+    expect(metrics.panel.spearman.tiny!.tiny).toBe(1);
+    expect(metrics.panel.overlap['@6']!.m1!.m1).toBe(1);
+    expect(metrics.outliers).toMatchObject({ threshold: 3, overall: 4 });
+    // Held out: the uncertainty scorer read "tiny", so tiny does not judge it; the panel scorers are refitted per member.
+    expect(metrics.heldOut.uncertainty!.judges).toEqual(['m1', 'm2', 'm3', 'knn-pooled']);
+    expect(metrics.heldOut['panel-consensus']!.judges).toEqual(names);
+    expect(Object.keys(metrics.heldOut['panel-consensus']!.mean)).toEqual(['@6', '@20']);
+    // The in-between points are ambiguous to every member: the headline's held-out figure is below one
+    // member's picks judged by another (those picks are the outliers, which the k-NN member is sure about).
+    expect(metrics.headline.scorer).toBe('panel-consensus');
+    expect(metrics.headline.heldOut['@6']).toBeLessThanOrEqual(metrics.headline.pairwiseLevel['@6']!);
+    expect(metrics.headline.outliers).toEqual({ '@6': 0, '@20': 0 });
+    expect(metrics.outliers.byScorer['panel-all-images']!['@20']).toBe(4);
   });
 
   it('writes diagnostics, one-sided lists and a contact sheet per scorer and per list', () => {
-    const metrics = JSON.parse(readFileSync(out('metrics.json'), 'utf8')) as RankerMetrics;
+    const metrics = readJsonArtifact(out('metrics.json'), rankerMetrics);
     expect(metrics.spearman.uncertainty!.uncertainty).toBe(1);
     expect(metrics.overlap['@6']!['centroid-difference']!['both-not-neither']).toBe(1);
-    expect(metrics.classCounts.uncertainty!['@6']).toEqual({ clock: 3, crocodile: 3 });
+    expect(metrics.classCounts['panel-consensus']!['@6']).toEqual({ clock: 3, crocodile: 3 });
     // The in-between points sit in the gap between the clusters: sparser than a typical image, and
-    // every scorer's top 6 is that same set.
-    const isolation = metrics.medianIsolation!;
-    expect(isolation['both-not-neither']!['@6']).toBeGreaterThan(1.5);
-    expect(new Set(Object.values(isolation).map((m) => m['@6'])).size).toBe(1);
+    // every such scorer's top 6 is that same set.
+    const isolation = metrics.medianIsolation;
+    expect(isolation['both-not-neither']!['@6']).toBeGreaterThan(1.2);
+    expect(new Set(['panel-consensus', 'centroid-difference', 'neighbourhood', 'both-not-neither'].map((n) => isolation[n]!['@6'])).size).toBe(1);
     // The far outliers are the most "neither" images; both-not-neither ranks them at the very end.
-    const neither = (metrics as RankerMetrics & { neither: { medianRankPercentile: Record<string, number> } }).neither;
-    expect(neither.medianRankPercentile['both-not-neither']).toBeGreaterThan(0.95);
-    const oneSided = JSON.parse(readFileSync(out('one-sided.json'), 'utf8')) as { lists: Record<string, RankedImage[]> };
+    expect(metrics.neither!.medianRankPercentile['both-not-neither']).toBeGreaterThan(0.95);
+    const oneSided = readJsonArtifact(out('one-sided.json'), rankerOneSided);
     expect(oneSided.lists['clock-like-crocodile']!.every((r) => r.label === 'clock')).toBe(true);
     expect(oneSided.lists['crocodile-like-clock']!.every((r) => r.label === 'crocodile')).toBe(true);
     expect(set.between).toContain(oneSided.lists['clock-like-crocodile']![0]!.index);
-    for (const sheet of ['centroid-difference', 'uncertainty', 'neighbourhood', 'both-not-neither', 'neither', 'clock-like-crocodile', 'crocodile-like-clock']) {
+    for (const sheet of ['panel-consensus', 'panel-all-images', 'centroid-difference', 'uncertainty', 'neighbourhood', 'both-not-neither', 'neither', 'clock-like-crocodile', 'crocodile-like-clock']) {
       expect(existsSync(out(`sheets/${sheet}.png`))).toBe(true);
     }
   });
@@ -119,7 +175,10 @@ describe('ranker stage', () => {
       /embeddings\/conv3: no embeddings for layer "conv3" \(layers embedded: fc7, pooled\)/,
     );
     await expect(runStage({ pipelineFile: ws.pipelineFile, stage: 'ranker', set: { uncertainty: { model: 'resnet' } }, log: quiet })).rejects.toThrow(
-      `${oofFile()}: entry 0: pCrocodile.resnet must be a probability (models: tiny)`,
+      `${oofFile()}: no out-of-fold predictions of model "resnet" (models: tiny, m1, m2, m3)`,
+    );
+    await expect(runStage({ pipelineFile: ws.pipelineFile, stage: 'ranker', set: { headline: 'uncertainty', scorers: ['both-not-neither'] }, log: quiet })).rejects.toThrow(
+      /stages\.ranker\.params\.headline.*"uncertainty" is not among scorers \[both-not-neither\]/,
     );
   });
 });

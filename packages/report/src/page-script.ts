@@ -2,6 +2,7 @@
 // which calls cvcShowRuns(info). Builds DOM with textContent (no HTML from data).
 export const RUN_TIMES_SCRIPT = `
 function cvcShowRuns(info) {
+  cvcShowDagStatus(info);
   var box = document.getElementById('run-times');
   if (!box) return;
   var labels = {
@@ -43,5 +44,16 @@ function cvcShowRuns(info) {
   });
   wrap.appendChild(table);
   box.appendChild(wrap);
+}
+// The pipeline picture: each stage's status line.
+function cvcShowDagStatus(info) {
+  info.stages.forEach(function (s) {
+    var node = document.querySelector('.dag-status[data-stage="' + s.stage + '"]');
+    if (!node) return;
+    var ran = s.status === 'ran' && s.seconds !== null;
+    var short = { cached: 'from cache', 'not-run': 'reused, not run', building: 'this build', 'no-record': 'not run here', later: 'ran later', 'other-run': 'other nx run' };
+    node.textContent = ran ? 'ran ' + s.seconds.toFixed(1) + ' s' : short[s.status] || s.status;
+    node.setAttribute('class', 'dag-status ' + (ran || s.status === 'building' ? 'dag-ran' : s.status === 'cached' ? 'dag-cached' : ''));
+  });
 }
 `;

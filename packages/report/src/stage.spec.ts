@@ -114,13 +114,23 @@ describe('report stage with classifier, ranker and generator artifacts', () => {
     expect([...page.matchAll(/<section id="([a-z-]+)">/g)].map((m) => m[1])).toEqual(['dataset', 'classifier', 'ranker', 'generator', 'provenance']);
   });
 
-  it('shows per generative model the best hybrids, strips, samples, and the metrics next to the real floor', () => {
+  it('shows per generative model and baseline the best hybrids beside their nearest training images, strips, samples, and one table under three judges next to the real floor', () => {
     const generator = page.slice(page.indexOf('<section id="generator">'), page.indexOf('<section id="provenance">'));
-    // The two best hybrids, 32x32 each, in the metrics' order (index 4 then 1).
-    expect([...generator.matchAll(/<img class="px"[^>]*alt="hybrid (\d+):/g)].map((m) => m[1])).toEqual(['4', '1']);
-    expect(generator).toContain('<td><b>vae</b></td><td class="num">2</td><td class="num">50%</td><td class="num">0.45</td>');
-    expect(generator).toContain('<td><i>real test images</i></td>');
-    for (const alt of ['interpolation strips of vae', 'class samples of vae', 'all hybrids of vae', 'training losses of vae']) expect(generator).toContain(`alt="${alt}"`);
+    expect(generator).toContain('1 generative model trained on the 12 training images and 1 training-free baseline');
+    // Per model the two best hybrids, 32x32 each, in the metrics' order (index 4 then 1); hover names the nearest training image.
+    expect([...generator.matchAll(/<img class="px"[^>]*alt="hybrid (\d+):/g)].map((m) => m[1])).toEqual(['4', '1', '4', '1']);
+    expect(generator).toContain('nearest training image clock/clock.3.png (RMS 0.200)');
+    // One row per model: training, hybrid share (best, second), 12-way p(clock)+p(crocodile), class accuracy (best, second, 12-way), FID/KID (two spaces), precision/recall, memorisation.
+    expect(generator).toContain('<td><b>frequency</b></td><td>baseline</td><td class="num">25%</td><td class="num">13%</td><td class="num">0.61</td><td>75% / 100%</td><td>50% / 75%</td><td>25% / 50%</td><td>80.5 / 0.150</td><td>40.3 / 0.300</td><td>0.50 / 0.25; 0.75 / 0.50</td>');
+    expect(generator).toContain('<td><b>vae</b></td><td>2 epochs</td><td class="num">50%</td><td class="num">25%</td>');
+    expect(generator).toContain('<td><i>real test images (8)</i></td><td>—</td><td class="num">13%</td><td class="num">25%</td><td class="num">0.70</td><td>100% / 75%</td><td>75% / 75%</td><td>50% / 75%</td><td>12.5 / 0.010</td><td>3.5 / 0.020</td>');
+    expect(generator).toContain('<b>object-judge</b> is a 4-way classifier (frog, ship, clock, crocodile) (held out: CIFAR-10 test 80%, test clocks 90%, test crocodiles 85%)');
+    // The frequency baseline's two directions, and what the 12-way judge calls the class samples.
+    expect(generator).toContain('<td>clock low + crocodile high</td><td class="num">3</td><td class="num">33%</td><td class="num">0%</td><td class="num">0.70</td>');
+    expect(generator).toContain('clock samples called frog 50%, clock 25%, ship 25%');
+    expect(generator).toContain('A training-free baseline (sigma 1.5)');
+    for (const alt of ['interpolation strips of vae', 'class samples of vae', 'all hybrids of vae', 'training losses of vae', 'best hybrids of vae above their nearest training images', 'interpolation strips of frequency', 'best hybrids of frequency above their nearest training images']) expect(generator).toContain(`alt="${alt}"`);
+    expect(generator).not.toContain('training losses of frequency');
   });
 
   it('shows the classifier table, charts and plots from its artifacts', () => {
@@ -130,11 +140,19 @@ describe('report stage with classifier, ranker and generator artifacts', () => {
     for (const alt of ['training curves of shallow', 'training curves of cnn', 'misclassified images of cnn', 'reliability diagram']) expect(page).toContain(`alt="${alt}"`);
   });
 
-  it('shows each scorer\'s top images with scores, both one-sided lists and the agreement charts', () => {
+  it('shows the headline list with its held-out check, the panel matrix, the scorer table, comparisons and one-sided lists', () => {
     const ranker = page.slice(page.indexOf('<section id="ranker">'), page.indexOf('<section id="generator">'));
-    // 2 scorers × top 4 + 2 one-sided lists × 4, all dataset images drawn pixelated.
-    expect(ranker.match(/<img class="px"/g)).toHaveLength(16);
+    // Headline: all 5 of its top; the comparison scorer's top 4; 2 one-sided lists × 4.
+    expect(ranker.match(/<img class="px"/g)).toHaveLength(5 + 4 + 8);
+    expect(ranker).toContain('<h3>Looks like either: panel-consensus</h3>\n<p>Images both models find hard to call, among typical images.</p>');
+    expect(ranker).toContain('top 5: <b>0.180</b>');
     expect(ranker).toContain('<figcaption>0.930 <span title="misclassified out of fold">✗</span></figcaption>');
+    expect(ranker).toContain('<figcaption>0.860 <span title="outlier (isolation)">○</span></figcaption>');
+    for (const alt of ['panel agreement: Spearman of |p - 0.5|', 'panel agreement: overlap of the 5 most ambiguous', 'panel agreement: cross ambiguity at 5']) expect(ranker).toContain(`alt="${alt}"`);
+    expect(ranker).toContain('<td><b>shallow</b></td><td>the dense net</td><td class="num">0.300</td>');
+    // Scorer table: held-out @5, judges, outliers, misclassified, class counts, median isolation.
+    expect(ranker).toContain('<td class="num">0.280</td><td class="num">2</td><td class="num">2</td><td class="num">0.40</td><td class="num">4 : 1</td><td class="num">1.60</td>');
+    expect(ranker).toContain('<b>panel-consensus</b> ★');
     expect(ranker).toContain('<h4>clock like crocodile</h4>');
     expect(ranker).toContain('<h4>crocodile like clock</h4>');
     expect(ranker).toContain('alt="scorer agreement: Spearman rank correlation"');

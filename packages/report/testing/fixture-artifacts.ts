@@ -5,6 +5,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePng, writeJsonArtifact, type DatasetManifest } from '@cvc/core';
 import { classifierMetrics } from '@cvc/artifacts/classifier-metrics';
+import { rankerBoth } from '@cvc/artifacts/ranker-both';
+import { rankerOneSided } from '@cvc/artifacts/ranker-one-sided';
+import { rankerMetrics } from '@cvc/artifacts/ranker-metrics';
 
 /** A small real PNG: a colour gradient of width × height. */
 export async function fixturePng(width: number, height: number, hue: number): Promise<Buffer> {
@@ -63,10 +66,11 @@ function ranked(manifest: DatasetManifest, indices: number[]) {
     components: { a: 0.5 },
     pCrocodile: 0.5,
     misclassifiedOutOfFold: r === 1,
+    outlier: r === 2,
   }));
 }
 
-/** ranker_both, ranker_one_sided and ranker_metrics for two scorers. */
+/** ranker_both, ranker_one_sided and ranker_metrics: a headline and one comparison scorer, a panel of two members. */
 export function writeRankerFixture(dir: string, manifest: DatasetManifest): { ranker_both: string; ranker_one_sided: string; ranker_metrics: string } {
   mkdirSync(dir, { recursive: true });
   const n = manifest.labels.length;
@@ -74,60 +78,118 @@ export function writeRankerFixture(dir: string, manifest: DatasetManifest): { ra
   const ofClass = (c: number) => all.filter((i) => manifest.labels[i] === c);
   const [a, b] = manifest.classNames;
   const files = { ranker_both: join(dir, 'both.json'), ranker_one_sided: join(dir, 'one-sided.json'), ranker_metrics: join(dir, 'metrics.json') };
-  writeFileSync(files.ranker_both, JSON.stringify({
-    classNames: manifest.classNames,
+  writeJsonArtifact(files.ranker_both, rankerBoth, {
+    classNames: [...manifest.classNames],
     embeddings: { model: 'cnn', variant: 'full' },
     oofModel: 'cnn',
+    headline: 'panel-consensus',
+    panel: [{ name: 'shallow', description: 'the dense net' }, { name: 'cnn', description: 'the conv net' }],
     topK: 5,
     scorers: {
-      'centroid-difference': { layer: 'fc7', meaning: 'close to both class centroids', top: ranked(manifest, all.slice(0, 5)) },
-      uncertainty: { layer: null, meaning: 'p(crocodile) near 0.5', top: ranked(manifest, all.slice(5, 10)) },
+      'panel-consensus': { layer: null, meaning: 'Images both models find hard to call, among typical images.', top: ranked(manifest, all.slice(0, 5)) },
+      'centroid-difference': { layer: 'fc7', meaning: 'Images about as far from both class centroids.', top: ranked(manifest, all.slice(5, 10)) },
     },
-  }));
-  writeFileSync(files.ranker_one_sided, JSON.stringify({
-    scorer: 'uncertainty',
-    meaning: 'images of one class ranked by uncertainty among that class only',
+  });
+  writeJsonArtifact(files.ranker_one_sided, rankerOneSided, {
+    scorer: 'panel-consensus',
+    meaning: 'The images of one class only, ranked by panel-consensus.',
     lists: { [`${a}-like-${b}`]: ranked(manifest, ofClass(0).slice(0, 4)), [`${b}-like-${a}`]: ranked(manifest, ofClass(1).slice(0, 4)) },
-  }));
-  const pair = (x: number) => ({ 'centroid-difference': { 'centroid-difference': 1, uncertainty: x }, uncertainty: { 'centroid-difference': x, uncertainty: 1 } });
-  writeFileSync(files.ranker_metrics, JSON.stringify({
+  });
+  const pair = (x: number) => ({ 'panel-consensus': { 'panel-consensus': 1, 'centroid-difference': x }, 'centroid-difference': { 'panel-consensus': x, 'centroid-difference': 1 } });
+  const members = (d: number, x: number) => ({ shallow: { shallow: d, cnn: x }, cnn: { shallow: x, cnn: d } });
+  writeJsonArtifact(files.ranker_metrics, rankerMetrics, {
     images: n,
     topK: [5, 10],
+    panel: {
+      members: ['shallow', 'cnn'],
+      descriptions: { shallow: 'the dense net', cnn: 'the conv net' },
+      meanAmbiguity: { shallow: 0.3, cnn: 0.35 },
+      spearman: members(1, 0.24),
+      overlap: { '@5': members(1, 0.4) },
+      crossAmbiguity: { '@5': members(0.05, 0.21) },
+      pairwiseLevel: { '@5': 0.21 },
+    },
+    heldOut: {
+      'panel-consensus': { judges: ['shallow', 'cnn'], byMember: { shallow: { '@5': 0.17 }, cnn: { '@5': 0.19 } }, mean: { '@5': 0.18 } },
+      'centroid-difference': { judges: ['shallow', 'cnn'], byMember: { shallow: { '@5': 0.27 }, cnn: { '@5': 0.29 } }, mean: { '@5': 0.28 } },
+    },
+    headline: { scorer: 'panel-consensus', heldOut: { '@5': 0.18 }, pairwiseLevel: { '@5': 0.21 }, outliers: { '@5': 1 } },
     spearman: pair(0.42),
     overlap: { '@5': pair(0.2), '@10': pair(0.5) },
-    misclassifiedOutOfFold: { 'centroid-difference': { '@5': 0.2, '@10': 0.1 }, uncertainty: { '@5': 0.4, '@10': 0.3 } },
+    misclassifiedOutOfFold: { 'panel-consensus': { '@5': 0.2, '@10': 0.1 }, 'centroid-difference': { '@5': 0.4, '@10': 0.3 } },
     misclassifiedOverall: 0.15,
-    classCounts: {},
-  }));
+    classCounts: { 'panel-consensus': { '@5': { [a!]: 2, [b!]: 3 } }, 'centroid-difference': { '@5': { [a!]: 4, [b!]: 1 } } },
+    medianIsolation: { 'panel-consensus': { '@5': 1.1 }, 'centroid-difference': { '@5': 1.6 } },
+    isolationLayer: 'pooled',
+    outliers: { threshold: 1.5, overall: 2, byScorer: { 'panel-consensus': { '@5': 1 }, 'centroid-difference': { '@5': 2 } } },
+  });
   return files;
 }
 
-/** generator_metrics and generator_vae (a model folder: hybrids/, grids, strips) for one model. */
-export async function writeGeneratorFixture(dir: string): Promise<{ generator_metrics: string; generator_vae: string }> {
-  const vae = join(dir, 'vae');
-  mkdirSync(join(vae, 'hybrids'), { recursive: true });
-  for (let i = 0; i < 6; i++) writeFileSync(join(vae, 'hybrids', `hybrid-${String(i).padStart(3, '0')}.png`), await fixturePng(32, 32, 30 * i));
-  writeFileSync(join(vae, 'hybrids.png'), await fixturePng(200, 70, 10));
-  writeFileSync(join(vae, 'best-hybrids.png'), await fixturePng(200, 70, 60));
-  writeFileSync(join(vae, 'samples.png'), await fixturePng(200, 140, 120));
-  writeFileSync(join(vae, 'interpolation.png'), await fixturePng(330, 100, 180));
+/** generator_metrics and two model folders (hybrids/, grids, strips): a learned model (vae) and a baseline (frequency). */
+export async function writeGeneratorFixture(dir: string): Promise<{ generator_metrics: string; generator_vae: string; generator_frequency: string }> {
+  const folder = async (name: string, shade: number) => {
+    const d = join(dir, name);
+    mkdirSync(join(d, 'hybrids'), { recursive: true });
+    for (let i = 0; i < 6; i++) writeFileSync(join(d, 'hybrids', `hybrid-${String(i).padStart(3, '0')}.png`), await fixturePng(32, 32, (30 * i + shade) % 256));
+    writeFileSync(join(d, 'hybrids.png'), await fixturePng(200, 70, 10 + shade));
+    writeFileSync(join(d, 'best-hybrids.png'), await fixturePng(200, 70, 60 + shade));
+    writeFileSync(join(d, 'best-hybrids-nearest.png'), await fixturePng(200, 140, 90 + shade));
+    writeFileSync(join(d, 'samples.png'), await fixturePng(200, 140, 120 + shade));
+    writeFileSync(join(d, 'interpolation.png'), await fixturePng(330, 100, 180 - shade));
+    return d;
+  };
+  const vae = await folder('vae', 0);
+  const frequency = await folder('frequency', 7);
   const summary = (m: number) => ({ min: m / 2, p05: m / 2, median: m, mean: m, p95: m * 2, max: m * 2 });
+  const common = (share: number) => ({
+    hybrids: { count: 6, shareInRange: share, pCrocodile: summary(0.45), kid: 0.2, secondJudge: { shareInRange: share / 2, pCrocodile: summary(0.4) } },
+    classSamples: {
+      perClass: 4, classAccuracy: { clock: 0.75, crocodile: 1 }, secondJudgeAccuracy: { clock: 0.5, crocodile: 0.75 }, kid: 0.15, fid: 80.5,
+      precisionRecall: { k: 3, realPerClass: 4, clock: { precision: 0.5, recall: 0.25 }, crocodile: { precision: 0.75, recall: 0.5 } },
+    },
+    objectAware: {
+      classTop1: { clock: 0.25, crocodile: 0.5 },
+      classCalledAs: { clock: { frog: 0.5, clock: 0.25, ship: 0.25 }, crocodile: { crocodile: 0.5, frog: 0.5 } },
+      kid: 0.3, fid: 40.25,
+      hybrids: { meanPClockPlusCrocodile: 0.61, top1: { clock: 0.5, crocodile: 0.25, other: 0.25 } },
+    },
+    memorisation: { nearestTrain: summary(0.18), closerThanAnyTestImage: 0 },
+    diversity: { clock: { pixel: 0.3, feature: 4 }, crocodile: { pixel: 0.25, feature: 3.5 } },
+    bestHybrids: [
+      { index: 4, pCrocodile: 0.51, realism: 0.8, score: 0.77, nearestTrain: { index: 3, rms: 0.2, file: 'clock/clock.3.png' } },
+      { index: 1, pCrocodile: 0.42, realism: 0.7, score: 0.61, nearestTrain: { index: 9, rms: 0.25, file: 'crocodile/crocodile.2.png' } },
+    ],
+  });
   const metrics = join(dir, 'metrics.json');
   writeFileSync(metrics, JSON.stringify({
-    judge: 'cnn',
+    judge: 'resnet/full',
     featureLayer: 'pooled',
+    judges: {
+      best: { name: 'resnet/full', featureLayer: 'pooled' },
+      second: { name: 'cnn/full', featureLayer: 'pooled' },
+      object: { name: 'object-judge', featureLayer: 'pooled', classes: ['frog', 'ship', 'clock', 'crocodile'], accuracy: { cifar10Test: 0.8, datasetTest: { clock: 0.9, crocodile: 0.85 } } },
+    },
     hybridRange: [0.3, 0.7],
-    reference: { realImages: 20, trainImages: 12, realNearestFeatureDistanceMedian: 1.5, testToNearestTrainPixelRms: summary(0.2), testVsTrain: { kid: 0.01, fid: 12.5 } },
+    reference: {
+      realImages: 20, trainImages: 12, realNearestFeatureDistanceMedian: 1.5, testToNearestTrainPixelRms: summary(0.2),
+      testVsTrain: { kid: 0.01, fid: 12.5 }, testVsTrainObjectFeatures: { kid: 0.02, fid: 3.5 },
+      realDiversity: { clock: { pixel: 0.39, feature: 6 }, crocodile: { pixel: 0.28, feature: 3.7 } },
+      realTest: {
+        count: 8, accuracy: { best: { clock: 1, crocodile: 0.75 }, second: { clock: 0.75, crocodile: 0.75 }, objectTop1: { clock: 0.5, crocodile: 0.75 } },
+        shareInRange: { best: 0.125, second: 0.25 }, meanPClockPlusCrocodile: 0.7,
+      },
+    },
     models: {
+      frequency: {
+        type: 'baseline', params: { sigma: 1.5 }, ...common(0.25),
+        hybridGroups: { 'clock low + crocodile high': { count: 3, shareInRange: 0.33, secondJudgeShareInRange: 0, meanPClockPlusCrocodile: 0.7 }, 'crocodile low + clock high': { count: 3, shareInRange: 0.17, secondJudgeShareInRange: 0.33, meanPClockPlusCrocodile: 0.5 } },
+      },
       vae: {
-        epochs: 2,
-        hybrids: { count: 6, shareInRange: 0.5, pCrocodile: summary(0.45), kid: 0.2 },
-        classSamples: { perClass: 4, classAccuracy: { clock: 0.75, crocodile: 1 }, kid: 0.15, fid: 80.5 },
-        memorisation: { nearestTrain: summary(0.18), closerThanAnyTestImage: 0 },
-        bestHybrids: [{ index: 4, pCrocodile: 0.51, realism: 0.8, score: 0.77 }, { index: 1, pCrocodile: 0.42, realism: 0.7, score: 0.61 }],
+        type: 'learned', epochs: 2, ...common(0.5),
         history: [{ epoch: 1, losses: { reconstruction: 0.09, kl: 0.02 } }, { epoch: 2, losses: { reconstruction: 0.06, kl: 0.03 } }],
       },
     },
   }));
-  return { generator_metrics: metrics, generator_vae: vae };
+  return { generator_metrics: metrics, generator_vae: vae, generator_frequency: frequency };
 }

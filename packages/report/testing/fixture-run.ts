@@ -29,6 +29,7 @@ const FIXTURE_OUTS: Record<FixtureStage, Record<string, [string, string]>> = {
   generator: {
     generator_metrics: ['artifacts/generator/metrics.json', 'json'],
     generator_vae: ['artifacts/generator/vae', 'folder'],
+    generator_frequency: ['artifacts/generator/frequency', 'folder'],
   },
 };
 

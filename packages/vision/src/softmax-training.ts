@@ -4,7 +4,7 @@
 // label smoothing, flips and pad + crop. The test split is scored after every epoch.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '@cvc/core/backend';
-import { shuffled, type Progress, type Rng } from '@cvc/core';
+import { shuffled, type EpochReporter, type Rng } from '@cvc/core';
 import type { ArchitectureOptions } from './architecture.ts';
 import { augmentBatch } from './augment.ts';
 import { buildModel } from './models.ts';
@@ -36,7 +36,8 @@ export interface SoftmaxTrainingRun {
   augment: { flip: boolean; pad: number };
   initSeed: number;
   rng: Rng;
-  progress?: Progress;
+  /** One line per epoch (and a live bar) through the stage's training plan. */
+  report?: EpochReporter;
 }
 
 /** buildModel's network up to fc7 (after its dropout) → dense(classes) named `head` (the pretrain stage's: PRETRAINED_HEAD). */
@@ -106,10 +107,12 @@ export async function trainSoftmaxClassifier(run: SoftmaxTrainingRun): Promise<{
       lossSum += result.loss * batch.length;
       correct += result.hits;
       step++;
-      run.progress?.tick(1, `epoch ${epoch} loss ${(lossSum / Math.min(n, start + batch.length)).toFixed(3)}`);
+      const seen = Math.min(n, start + batch.length);
+      run.report?.batch(epoch, step - (epoch - 1) * stepsPerEpoch, stepsPerEpoch, { loss: lossSum / seen, acc: correct / seen });
     }
     const test = await evaluateSoftmax(model, run.test, size, classes);
     history.push({ epoch, trainLoss: lossSum / n, trainAccuracy: correct / n, testLoss: test.loss, testAccuracy: test.accuracy });
+    run.report?.epoch(epoch, { loss: lossSum / n, acc: correct / n, test_loss: test.loss, test_acc: test.accuracy });
   }
   optimizer.dispose();
   return { model, history };

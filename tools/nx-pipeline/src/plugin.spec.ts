@@ -43,7 +43,9 @@ describe('the Nx plugin on the real pipeline file', () => {
   it('gives the pipeline an aggregator over every stage', () => {
     expect(projects!['packages/data-prep']!.targets!.stage!.dependsOn).toEqual([]);
     const all = projects!['pipelines']!.targets!.all!;
-    expect(all.executor).toBe('nx:noop');
+    expect(all.executor).toBe('nx:run-commands');
+    expect(all.options.command).toBe('cvc metrics snapshot --pipeline pipelines/clocks-vs-crocodiles.yaml');
+    expect(all.cache).toBe(false);
     expect(all.dependsOn).toEqual(pipeline.stages.map((s) => ({ projects: [s.name], target: 'stage', params: 'forward' })));
   });
 });

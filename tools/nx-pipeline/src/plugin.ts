@@ -1,6 +1,6 @@
 // Local Nx plugin: reads the pipeline file and infers, per stage, one cached `stage` target on the
 // stage's own package project (so each stage has its own cache key), plus a `pipeline` project whose
-// `all` target is a no-op that depends on every stage.
+// `all` target depends on every stage and then keeps a snapshot of the run (`cvc metrics snapshot`).
 //
 // A stage's hash covers exactly what it runs and reads:
 // - its code: the files its src/stage.ts imports, transitively (core/code-files.ts) — not specs,
@@ -68,9 +68,13 @@ export function nodesForPipeline(root: string, pipelineFile: string, opts: Pipel
     name: 'pipeline',
     targets: {
       all: {
-        executor: 'nx:noop',
+        // After every stage: keep a snapshot of this run's params and metrics (artifacts/.runs/history,
+        // for `cvc metrics diff` and `cvc exp show`). Never cached: it records the run itself.
+        executor: 'nx:run-commands',
+        options: { command: `${opts.command ?? 'cvc'} metrics snapshot --pipeline ${pipelineFile}` },
+        cache: false,
         dependsOn: base.stages.map((s) => ({ projects: [names.get(s.name)!], target: 'stage', params: 'forward' as const })),
-        metadata: { description: `run every stage of ${pipelineFile} in DAG order (cached per stage; profile: -c <name> or ${PROFILE_ENV})` },
+        metadata: { description: `run every stage of ${pipelineFile} in DAG order (cached per stage; profile: -c <name> or ${PROFILE_ENV}), then keep the run in artifacts/.runs/history` },
       },
     },
   };

@@ -10,5 +10,6 @@ export function stageInputsLine(pipelineFile: string, stageName: string, env: No
   const stage = getStage(pipeline, stageName);
   const overrides = Object.fromEntries(stage.external.flatMap((p) => (env[envNameForParam(p)] ? [[p, env[envNameForParam(p)]!]] : [])));
   const external = Object.entries(externalPaths(pipeline, stage, overrides)).map(([param, path]) => `${param}=${existsSync(path) ? externalTreeDigest(path) : 'missing'}`);
-  return [`profile=${profile ?? '-'}`, `params=${stageParamsDigest(pipeline, stage)}`, ...external].join(' ');
+  // An experiment hashes as its base profile: its params digest says what it changes.
+  return [`profile=${pipeline.profile ?? '-'}`, `params=${stageParamsDigest(pipeline, stage)}`, ...external].join(' ');
 }

@@ -12,8 +12,8 @@ import type { RunOptions, WorkloadResult } from './types.ts';
 
 export function classifierResnetSpec() {
   const params = classifierParams.parse(stageParams('classifier'));
-  const spec = params.models.find((m) => m.architecture.kind === 'resnet');
-  if (!spec) throw new Error('pipelines/clocks-vs-crocodiles.yaml: the classifier has no resnet model');
+  const spec = params.models.find((m) => m.name === 'resnet'); // the pretrained ensemble (resnet-scratch is one network)
+  if (!spec) throw new Error('pipelines/clocks-vs-crocodiles.yaml: the classifier has no model named resnet');
   return { spec, batchSize: params.batchSize };
 }
 
@@ -43,8 +43,11 @@ export async function resnetClassifier(o: RunOptions): Promise<WorkloadResult> {
     const history = await trainClassifier({
       model, x, size: 32, labels: data.labels, train: indices, epochs, batchSize,
       training: spec.training, rng: createRng(200 + m), ...(members > 1 ? { member: m } : {}),
-      progress: {
-        tick: () => {
+      // One call per epoch, after its validation pass (as the stage's epoch line).
+      report: {
+        resume: () => {},
+        batch: () => {},
+        epoch: () => {
           const now = performance.now();
           times.push((now - t) / 1000);
           const c = counters(o.addon);
@@ -53,7 +56,6 @@ export async function resnetClassifier(o: RunOptions): Promise<WorkloadResult> {
           cEpoch = c;
           t = now;
         },
-        done: () => {},
       },
     });
     perMember.push(times);

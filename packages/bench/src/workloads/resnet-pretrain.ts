@@ -32,7 +32,7 @@ export async function resnetPretrain(o: RunOptions): Promise<WorkloadResult> {
     augment: params.augment,
     initSeed: 1234,
     rng: createRng(5678),
-    progress: { tick: () => void ticks.push(performance.now()), done: () => {} },
+    report: { resume: () => {}, batch: () => void ticks.push(performance.now()), epoch: () => {} },
   });
   const seconds = (ticks.at(-1)! - t0) / 1000;
   const d = since(c0, counters(o.addon));

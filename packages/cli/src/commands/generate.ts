@@ -12,6 +12,7 @@ interface GenerateOptions {
   mix: string;
   seed: string;
   out: string;
+  json?: boolean;
 }
 
 export async function generateCommand(opts: GenerateOptions): Promise<void> {
@@ -24,5 +25,6 @@ export async function generateCommand(opts: GenerateOptions): Promise<void> {
   checkArtifactFiles(pipeline, [dir]);
   await initCompute(() => {});
   const files = await generateToFolder(tf, dir, { n, mix, seed, out });
-  process.stderr.write(`${files.length} images (${opts.model}, mix ${mix}: 0 clock … 1 crocodile) from ${dir} → ${opts.out}/\n`);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ model: opts.model, mix, seed, checkpoint: dir, out, files })}\n`);
+  process.stderr.write(`${files.length} images (${opts.model}, mix ${mix}: 0 clock … 1 crocodile) from ${dir} → ${out}/\n`);
 }

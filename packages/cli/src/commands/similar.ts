@@ -17,6 +17,7 @@ interface SimilarCommandOptions {
   layer: string;
   metric: string;
   png?: string;
+  json?: boolean;
 }
 
 /** Embed an image file outside the dataset with the embedder's model: [dim] for `layer`. */
@@ -49,24 +50,25 @@ export async function similarCommand(image: string, opts: SimilarCommandOptions)
   const emb = readEmbeddings(embeddingsDir, opts.layer);
   const features = matrix(emb.data, emb.rows, emb.dim);
 
+  const text = (line: string) => {
+    if (!opts.json) process.stdout.write(`${line}\n`);
+  };
   const index = findDatasetImage(files, image);
   let query: ArrayLike<number>;
   if (index !== undefined) {
     query = row(features, index);
-    process.stdout.write(`query: ${files[index]} (${classNames[labels[index]!]}, dataset image ${index})\n`);
+    text(`query: ${files[index]} (${classNames[labels[index]!]}, dataset image ${index})`);
   } else {
     if (!existsSync(image)) throw new Error(`${image}: not a dataset image and no such file`);
     query = await embedFile(pipeline, embeddingsDir, image, opts.layer, shape[1], classNames);
-    process.stdout.write(`query: ${image} (not in the dataset; embedded with ${emb.manifest.model}/${emb.manifest.variant})\n`);
+    text(`query: ${image} (not in the dataset; embedded with ${emb.manifest.model}/${emb.manifest.variant})`);
   }
 
   const found = similarImages(features, query, { k, metric: opts.metric, ...(index !== undefined ? { exclude: index } : {}) });
-  process.stdout.write(`${k} nearest in ${emb.manifest.model} ${opts.layer} (${opts.metric} distance):\n`);
-  found.forEach((n, r) => {
-    process.stdout.write(`${String(r + 1).padStart(3)}  ${n.distance.toFixed(4)}  ${classNames[labels[n.index]!]!.padEnd(10)} ${files[n.index]}\n`);
-  });
+  text(`${k} nearest in ${emb.manifest.model} ${opts.layer} (${opts.metric} distance):`);
+  found.forEach((n, r) => text(`${String(r + 1).padStart(3)}  ${n.distance.toFixed(4)}  ${classNames[labels[n.index]!]!.padEnd(10)} ${files[n.index]}`));
   const shared = found.filter((n) => index !== undefined && labels[n.index] === labels[index]).length;
-  if (index !== undefined) process.stdout.write(`${shared}/${found.length} share the query's class\n`);
+  if (index !== undefined) text(`${shared}/${found.length} share the query's class`);
 
   if (opts.png) {
     const colours: [number, number, number][] = [[214, 110, 16], [34, 139, 60]];
@@ -76,6 +78,19 @@ export async function similarCommand(image: string, opts: SimilarCommandOptions)
       ...found.map((n, r) => ({ rgb: imageAt(dataset, n.index), colour: colours[labels[n.index]! % 2]!, lines: [`#${r + 1} ${classNames[labels[n.index]!]}`, `d ${n.distance.toFixed(3)}`] })),
     ];
     writeFileAtomic(opts.png, await contactSheet(tiles, { title: `similar to ${index !== undefined ? files[index] : image} · ${opts.layer}`, size: shape[1], scale: 3, columns: Math.min(9, tiles.length) }));
-    process.stdout.write(`sheet: ${opts.png}\n`);
+    text(`sheet: ${opts.png}`);
+  }
+  if (opts.json) {
+    const queryInfo = index !== undefined ? { file: files[index], class: classNames[labels[index]!], index } : { file: image, class: null, index: null };
+    process.stdout.write(
+      `${JSON.stringify({
+        query: queryInfo,
+        model: `${emb.manifest.model}/${emb.manifest.variant}`,
+        layer: opts.layer,
+        metric: opts.metric,
+        neighbours: found.map((n, r) => ({ rank: r + 1, file: files[n.index], class: classNames[labels[n.index]!], index: n.index, distance: Number(n.distance.toFixed(6)) })),
+        ...(opts.png ? { png: opts.png } : {}),
+      })}\n`,
+    );
   }
 }

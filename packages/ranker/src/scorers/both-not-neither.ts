@@ -53,6 +53,6 @@ export function bothNotNeither(features: Matrix, labels: readonly number[], opts
       relativeClock: relative[0]!,
       relativeCrocodile: relative[1]!,
     },
-    meaning: 'minus the larger Mahalanobis distance to the two classes, each in units of the class’s median member distance',
+    meaning: 'Images that would pass as ordinary members of both classes: minus the larger of their Mahalanobis distances to the clock and crocodile Gaussians, each in units of a typical member’s.',
   };
 }

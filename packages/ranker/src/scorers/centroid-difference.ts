@@ -21,6 +21,6 @@ export function centroidDifference(features: Matrix, labels: readonly number[]):
   return {
     scores,
     components: { distanceClock: d0, distanceCrocodile: d1, difference },
-    meaning: 'minus |distance to clock centroid − distance to crocodile centroid|: 0 is exactly in the middle',
+    meaning: 'The study’s method: images about as far from the clock centroid as from the crocodile centroid (Euclidean, in the embedding), however far from both.',
   };
 }

@@ -40,6 +40,6 @@ export function neighbourhood(features: Matrix, labels: readonly number[], k: nu
   return {
     scores,
     components: { crocodileShare: share, weightedCrocodileShare: weightedShare, meanNeighbourDistance: meanDistance },
-    meaning: `1 − |2s − 1|, s = share of crocodiles among the ${k} nearest neighbours (1 is an even mix); ties ordered by the distance-weighted share`,
+    meaning: `Images whose ${k} nearest neighbours in the embedding are an even mix of clocks and crocodiles (1 − |2s − 1|, s = crocodile share; ties by the distance-weighted share).`,
   };
 }

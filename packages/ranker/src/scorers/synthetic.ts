@@ -1,6 +1,8 @@
 // Synthetic embeddings with known geometry, for tests: two unit Gaussian clusters (clock at −5 on
 // axis 0, crocodile at +5), a few points placed between them (on the mid-plane, as spread as the
-// clusters along the other axes), and far outliers.
+// clusters along the other axes), and far outliers. `offset` moves every point along the last axis:
+// then unit-length rows (cosine geometry) keep the same picture instead of scattering the
+// in-between points, which sit near the origin, over the sphere.
 import { createRng } from '@cvc/core';
 import { type Matrix } from '../vectors.ts';
 
@@ -16,7 +18,7 @@ export interface SyntheticSet {
   foldProbabilities: number[][];
 }
 
-export function syntheticSet(opts: { perClass?: number; between?: number; outliers?: number; dim?: number; seed?: number } = {}): SyntheticSet {
+export function syntheticSet(opts: { perClass?: number; between?: number; outliers?: number; dim?: number; seed?: number; offset?: number } = {}): SyntheticSet {
   const perClass = opts.perClass ?? 60;
   const nBetween = opts.between ?? 6;
   const nOutliers = opts.outliers ?? 4;
@@ -28,8 +30,9 @@ export function syntheticSet(opts: { perClass?: number; between?: number; outlie
   const between: number[] = [];
   const outliers: number[] = [];
   // spread0: spread along axis 0 (the class axis); the other axes have unit spread.
+  const offset = opts.offset ?? 0;
   const point = (centre0: number, spread0: number, far = 0): number[] =>
-    Array.from({ length: dim }, (_, j) => (j === 0 ? centre0 + spread0 * rng.normal() : (j === 1 ? far : 0) + rng.normal()));
+    Array.from({ length: dim }, (_, j) => (j === 0 ? centre0 + spread0 * rng.normal() : (j === 1 ? far : j === dim - 1 ? offset : 0) + rng.normal()));
   for (let c = 0; c < 2; c++) {
     for (let i = 0; i < perClass; i++) {
       rows.push(point(c === 0 ? -sep / 2 : sep / 2, 1));

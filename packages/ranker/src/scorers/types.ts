@@ -9,7 +9,7 @@ export interface ScorerResult {
   meaning: string;
 }
 
-export const SCORER_NAMES = ['centroid-difference', 'uncertainty', 'neighbourhood', 'both-not-neither'] as const;
+export const SCORER_NAMES = ['panel-consensus', 'panel-all-images', 'centroid-difference', 'uncertainty', 'neighbourhood', 'both-not-neither'] as const;
 export type ScorerName = (typeof SCORER_NAMES)[number];
 
 /** Indices of the images of class `c` (labels are 0 = first class, 1 = second). */

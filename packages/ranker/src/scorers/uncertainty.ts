@@ -29,6 +29,6 @@ export function uncertainty(input: UncertaintyInput, disagreementWeight: number)
   return {
     scores,
     components: { pCrocodile: p, closeness, foldStd },
-    meaning: '1 − 2|p − 0.5| of the out-of-fold calibrated p(crocodile), plus weight × 2·std of the fold models’ p',
+    meaning: 'Images one classifier cannot decide: its out-of-fold p(crocodile) closest to 0.5 (1 − 2|p − 0.5|), raised by its fold models’ disagreement (weight × 2·std).',
   };
 }

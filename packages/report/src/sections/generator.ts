@@ -1,67 +1,75 @@
-// Section "generator" (task 3): per model, the interpolation strips clock → crocodile, the best
-// hybrids (each 32x32 hybrid with its p(crocodile), realism and score) and class samples; a
-// metrics table across models next to the real-data floor; training-loss curves.
+// Section "generator" (task 3): one metrics table of every model and baseline under three judges
+// next to the real-data floor; per model, the best hybrids (each 32x32 hybrid with its p(crocodile),
+// realism and score) above their nearest training images, the interpolation strips clock →
+// crocodile, class samples, and training-loss curves (learned models).
 // Reads `generator_metrics` and, per model in it, `generator_<model>`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { readJsonArtifact } from '../read-artifact.ts';
+import { generatorMetrics as generatorMetricsSchema, type GeneratorMetrics, type GeneratorModelMetrics } from '@cvc/artifacts/generator-metrics';
 import { chartFigure } from '../charts.ts';
 import { dataUri, esc, fmt, table } from '../html.ts';
 import { pngFileImg } from '../images.ts';
-import { readJsonArtifact } from '../read-artifact.ts';
 import type { RenderedSection, SectionContext } from './section.ts';
 
-const summary = z.object({ min: z.number(), median: z.number(), mean: z.number(), max: z.number() });
-const modelMetrics = z.object({
-  epochs: z.number(),
-  hybrids: z.object({ count: z.number(), shareInRange: z.number(), pCrocodile: summary, kid: z.number() }),
-  classSamples: z.object({ perClass: z.number(), classAccuracy: z.record(z.string(), z.number()), kid: z.number(), fid: z.number() }),
-  memorisation: z.object({ nearestTrain: summary, closerThanAnyTestImage: z.number() }),
-  bestHybrids: z.array(z.object({ index: z.number().int().min(0), pCrocodile: z.number(), realism: z.number(), score: z.number() })),
-  history: z.array(z.object({ epoch: z.number(), losses: z.record(z.string(), z.number()) })),
-});
-export const generatorMetricsSchema = z.object({
-  judge: z.string(),
-  hybridRange: z.tuple([z.number(), z.number()]),
-  reference: z.object({
-    trainImages: z.number(),
-    testToNearestTrainPixelRms: summary,
-    /** KID/FID of real test images against the training images: the floor (absent in older artifacts). */
-    testVsTrain: z.object({ kid: z.number(), fid: z.number() }).optional(),
-  }),
-  models: z.record(z.string(), modelMetrics).refine((m) => Object.keys(m).length > 0, 'no models'),
-});
-type ModelMetrics = z.infer<typeof modelMetrics>;
+type ModelMetrics = GeneratorModelMetrics;
 
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+const pair = (a: string, b: string) => `${a} / ${b}`;
 
-function metricsTable(metrics: z.infer<typeof generatorMetricsSchema>): string {
+function metricsTable(metrics: GeneratorMetrics): string {
   const [lo, hi] = metrics.hybridRange;
-  const rows = Object.entries(metrics.models).map(([name, m]) => [
-    `<b>${esc(name)}</b>`,
-    String(m.epochs),
-    pct(m.hybrids.shareInRange),
-    fmt(m.hybrids.pCrocodile.median, 2),
-    fmt(m.hybrids.kid, 4),
-    fmt(m.classSamples.kid, 4),
-    fmt(m.classSamples.fid, 1),
-    Object.entries(m.classSamples.classAccuracy).map(([c, a]) => `${esc(c)} ${pct(a)}`).join(', '),
-    fmt(m.memorisation.nearestTrain.median, 3),
-    String(m.memorisation.closerThanAnyTestImage),
-  ]);
+  const rows = Object.entries(metrics.models).map(([name, m]) => {
+    const pr = m.classSamples.precisionRecall;
+    return [
+      `<b>${esc(name)}</b>`,
+      m.type === 'baseline' ? 'baseline' : `${fmt(m.epochs, 0)} epoch${m.epochs === 1 ? '' : 's'}`,
+      pct(m.hybrids.shareInRange),
+      pct(m.hybrids.secondJudge.shareInRange),
+      fmt(m.objectAware.hybrids.meanPClockPlusCrocodile, 2),
+      pair(pct(m.classSamples.classAccuracy.clock), pct(m.classSamples.classAccuracy.crocodile)),
+      pair(pct(m.classSamples.secondJudgeAccuracy.clock), pct(m.classSamples.secondJudgeAccuracy.crocodile)),
+      pair(pct(m.objectAware.classTop1.clock), pct(m.objectAware.classTop1.crocodile)),
+      pair(fmt(m.classSamples.fid, 1), fmt(m.classSamples.kid, 3)),
+      pair(fmt(m.objectAware.fid, 1), fmt(m.objectAware.kid, 3)),
+      `${pair(fmt(pr.clock.precision, 2), fmt(pr.clock.recall, 2))}; ${pair(fmt(pr.crocodile.precision, 2), fmt(pr.crocodile.recall, 2))}`,
+      fmt(m.memorisation.nearestTrain.median, 3),
+      String(m.memorisation.closerThanAnyTestImage),
+    ];
+  });
   const ref = metrics.reference;
-  rows.push(['<i>real test images</i>', '—', '—', '—', '—', fmt(ref.testVsTrain?.kid, 4), fmt(ref.testVsTrain?.fid, 1), '—', fmt(ref.testToNearestTrainPixelRms.median, 3), '—']);
+  const t = ref.realTest;
+  rows.push([
+    `<i>real test images (${t.count})</i>`, '—', pct(t.shareInRange.best), pct(t.shareInRange.second), fmt(t.meanPClockPlusCrocodile, 2),
+    pair(pct(t.accuracy.best.clock), pct(t.accuracy.best.crocodile)),
+    pair(pct(t.accuracy.second.clock), pct(t.accuracy.second.crocodile)),
+    pair(pct(t.accuracy.objectTop1.clock), pct(t.accuracy.objectTop1.crocodile)),
+    pair(fmt(ref.testVsTrain.fid, 1), fmt(ref.testVsTrain.kid, 3)),
+    pair(fmt(ref.testVsTrainObjectFeatures.fid, 1), fmt(ref.testVsTrainObjectFeatures.kid, 3)),
+    '—', fmt(ref.testToNearestTrainPixelRms.median, 3), '—',
+  ]);
+  const { best, second, object } = metrics.judges;
+  const acc = object.accuracy;
+  const objectFacts = acc
+    ? ` (held out: CIFAR-10 test ${acc.cifar10Test !== undefined ? pct(acc.cifar10Test) : '—'}${Object.entries(acc.datasetTest ?? {}).map(([c, a]) => `, test ${esc(c)}s ${pct(a)}`).join('')})`
+    : '';
   return `${table(
-    ['model', 'epochs', `hybrids with p in [${lo}, ${hi}]`, 'hybrid p(croc.) median', 'hybrid KID', 'class KID', 'class FID', 'class samples judged as their class', 'nearest train image (RMS) median', 'closer to train than any test image'],
+    [
+      'model', 'training', `hybrids with p in [${lo}, ${hi}], best judge`, 'same, second judge', 'hybrids: p(clock) + p(crocodile), 12-way',
+      'class samples as their class (clock / crocodile), best judge', 'same, second judge', 'same, 12-way top-1',
+      'class FID / KID, best judge features', 'class FID / KID, 12-way features', 'precision / recall (clock; crocodile)',
+      'nearest train image (RMS) median', 'closer to train than any test image',
+    ],
     rows,
-    { numeric: [1, 2, 3, 4, 5, 6, 8, 9] },
+    { numeric: [2, 3, 4, 11, 12] },
   )}
-<p class="note">Judged by the classifier <b>${esc(metrics.judge)}</b>: hybridness is its p(crocodile) for samples generated at a 50/50 label; KID/FID are measured in its pooled feature space against the ${ref.trainImages} training images (the last row is the floor: real test images against the training images). Memorisation: RMS pixel distance of each sample to its nearest training image, next to that of real test images.</p>`;
+<p class="note">Three judges. <b>${esc(best.name)}</b> (the best classifier) and <b>${esc(second.name)}</b> (an independent second classifier) give p(crocodile): hybridness is the share of hybrids (generated at a 50/50 label) with p in [${lo}, ${hi}]. <b>${esc(object.name)}</b> is a ${object.classes.length}-way classifier (${object.classes.map(esc).join(', ')})${objectFacts}: a clock sample it calls a frog is not a clock, and p(clock) + p(crocodile) near 0 means a hybrid looks like neither. FID/KID: class samples against all real images in the best judge's pooled features and in the 12-way judge's; the last row is what real test images get from the same judges: the ceiling for class samples and the floor for FID/KID (test against training images). Precision/recall (Kynkäänniemi et al. 2019, k = 3, best judge's features): the share of a class's samples inside the real images' k-NN manifold, and of real images inside the samples'. Memorisation: RMS pixel distance of each sample to its nearest training image, next to that of real test images. Baselines have no class samples; they stand in with the same operation on two training images of one class.</p>`;
 }
 
 /** One model's losses per epoch, one small panel per loss (their scales differ by orders of magnitude). */
 function lossChart(name: string, m: ModelMetrics): Promise<string> {
-  const rows = m.history.flatMap((h) => Object.entries(h.losses).map(([loss, value]) => ({ epoch: h.epoch, loss, value })));
+  const history = m.history ?? [];
+  const rows = history.flatMap((h) => Object.entries(h.losses).map(([loss, value]) => ({ epoch: h.epoch, loss, value })));
   const losses = [...new Set(rows.map((r) => r.loss))];
   return chartFigure(
     {
@@ -71,7 +79,7 @@ function lossChart(name: string, m: ModelMetrics): Promise<string> {
       spec: {
         width: 150,
         height: 110,
-        mark: { type: 'line', point: m.history.length <= 40 },
+        mark: { type: 'line', point: history.length <= 40 },
         encoding: {
           x: { field: 'epoch', type: 'quantitative', axis: { format: 'd', tickMinStep: 1 } },
           y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: ',.3~r' } },
@@ -95,7 +103,7 @@ function bestHybridTiles(dir: string, m: ModelMetrics, count: number): string {
   const tiles = m.bestHybrids.slice(0, count).map((b) => {
     const file = files[b.index];
     if (!file) throw new Error(`${join(dir, 'hybrids')}: no image for best hybrid index ${b.index} (${files.length} hybrids)`);
-    const title = `hybrid ${b.index}: p(crocodile) ${fmt(b.pCrocodile, 2)}, realism ${fmt(b.realism, 2)}, score ${fmt(b.score, 3)}`;
+    const title = `hybrid ${b.index}: p(crocodile) ${fmt(b.pCrocodile, 2)}, realism ${fmt(b.realism, 2)}, score ${fmt(b.score, 3)}; nearest training image ${b.nearestTrain.file} (RMS ${fmt(b.nearestTrain.rms, 3)})`;
     const src = dataUri('image/png', readFileSync(join(dir, 'hybrids', file)));
     return `<figure><img class="px" src="${src}" width="32" height="32" alt="${esc(title)}" title="${esc(title)}"><figcaption>p ${fmt(b.pCrocodile, 2)}</figcaption></figure>`;
   });
@@ -108,16 +116,36 @@ function picture(dir: string, file: string, alt: string, caption: string): strin
   return `<figure>${pngFileImg(path, alt)}<figcaption>${caption}</figcaption></figure>`;
 }
 
+function facts(metrics: GeneratorMetrics): string {
+  const all = Object.values(metrics.models);
+  const learned = all.filter((m) => m.type === 'learned').length;
+  const baselines = all.length - learned;
+  const count = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
+  return `${count(learned, 'generative model')} trained on the ${metrics.reference.trainImages} training images and ${count(baselines, 'training-free baseline')}, asked for images that are half clock, half crocodile.`;
+}
+
 export async function generatorSection(ctx: SectionContext, opts: { bestHybrids: number }): Promise<RenderedSection> {
   const metrics = readJsonArtifact(ctx.input('generator_metrics'), generatorMetricsSchema);
   const blocks: string[] = [];
   for (const [name, m] of Object.entries(metrics.models)) {
     const dir = ctx.input(`generator_${name}`);
+    const how = m.type === 'baseline'
+      ? `<p class="note">A training-free baseline${m.params && Object.keys(m.params).length ? ` (${Object.entries(m.params).map(([k, v]) => `${esc(k)} ${esc(v)}`).join(', ')})` : ''}: made from real training images, no model. Its class samples stand in: the same operation on two training images of one class.</p>`
+      : await lossChart(name, m);
+    const groups = m.hybridGroups
+      ? table(['hybrids', 'count', `p in [${metrics.hybridRange.join(', ')}], best judge`, 'second judge', 'p(clock) + p(crocodile), 12-way'],
+          Object.entries(m.hybridGroups).map(([g, v]) => [esc(g), String(v.count), pct(v.shareInRange), pct(v.secondJudgeShareInRange), fmt(v.meanPClockPlusCrocodile, 2)]),
+          { numeric: [1, 2, 3, 4] })
+      : '';
+    const called = (c: 'clock' | 'crocodile') => Object.entries(m.objectAware.classCalledAs[c]).map(([k, v]) => `${esc(k)} ${pct(v)}`).join(', ');
     blocks.push(`<h3>${esc(name)}</h3>
-${await lossChart(name, m)}
+${how}
+${groups}
+<p class="note">12-way judge: clock samples called ${called('clock')}; crocodile samples called ${called('crocodile')}. Hybrids' top-1: clock ${pct(m.objectAware.hybrids.top1.clock)}, crocodile ${pct(m.objectAware.hybrids.top1.crocodile)}, something else ${pct(m.objectAware.hybrids.top1.other)}.</p>
 <h4>Best hybrids</h4>
-<p class="note">Generated at a 50/50 label and ranked by a score that wants both hybridness (p(crocodile) near 0.5) and realism. Under each: p(crocodile); hover for realism and score.</p>
+<p class="note">Generated at a 50/50 label and ranked by a score that wants both hybridness (p(crocodile) near 0.5) and realism. Under each: p(crocodile); hover for realism, score and the nearest training image.</p>
 ${bestHybridTiles(dir, m, opts.bestHybrids)}
+${picture(dir, 'best-hybrids-nearest.png', `best hybrids of ${name} above their nearest training images`, 'Each best hybrid (rows 1, 3) above its nearest training image in pixels (rows 2, 4): new images, or copies?')}
 <h4>Interpolation strips</h4>
 ${picture(dir, 'interpolation.png', `interpolation strips of ${name}`, 'Clock → crocodile, one strip per row.')}
 <div class="gallery">
@@ -126,7 +154,7 @@ ${picture(dir, 'hybrids.png', `all hybrids of ${name}`, `All ${m.hybrids.count} 
 </div>`);
   }
   const html = `
-<p class="facts">${Object.keys(metrics.models).length} generative model${Object.keys(metrics.models).length === 1 ? "" : "s"} trained on the ${metrics.reference.trainImages} training images, asked for images that are half clock, half crocodile.</p>
+<p class="facts">${facts(metrics)}</p>
 ${metricsTable(metrics)}
 ${blocks.join('\n')}`;
   return { id: 'generator', title: 'Task 3 — generated hybrids', summary: `${Object.keys(metrics.models).join(', ')}`, html };

@@ -3,6 +3,7 @@
 import { classifierSection } from './classifier.ts';
 import { datasetSection } from './dataset.ts';
 import { generatorSection } from './generator.ts';
+import { pipelineSection } from './pipeline-dag.ts';
 import { pretrainSection } from './pretrain.ts';
 import { provenanceSection } from './provenance.ts';
 import { rankerSection } from './ranker.ts';
@@ -17,6 +18,7 @@ export interface SectionOptions {
 }
 
 export const SECTION_BUILDERS = {
+  pipeline: (ctx: SectionContext, o: SectionOptions) => pipelineSection(ctx, o),
   dataset: (ctx: SectionContext, o: SectionOptions) => datasetSection(ctx, o),
   pretrain: (ctx: SectionContext) => pretrainSection(ctx),
   classifier: (ctx: SectionContext) => classifierSection(ctx),
