@@ -10,7 +10,7 @@ import { buildReference, evaluateModel, type Judges } from '../src/evaluate.ts';
 import { restoreGenerator } from '../src/generator-artifact.ts';
 import { loadBestJudge, loadClassifierJudge, loadObjectJudge } from '../src/judge.ts';
 import { generatorParams } from '../src/params.ts';
-import { sampleAtMix } from '../src/sample.ts';
+import { sampleAtMix, sampleHybrids } from '../src/sample.ts';
 import { referenceLine, summaryLines } from '../src/summary-line.ts';
 
 const args = process.argv.slice(2);
@@ -46,7 +46,7 @@ for (const pair of pairs) {
   const { model, info } = restoreGenerator(tf, dir);
   if (info.kind !== kind) throw new Error(`${dir}: holds a ${info.kind}, not a ${kind}`);
   const started = performance.now();
-  const hybrids = sampleAtMix(tf, model, params.hybrids, 0.5, rng(`${kind}/hybrids`));
+  const hybrids = sampleHybrids(tf, model, params.hybrids, rng(`${kind}/hybrids`)); // the model's own hybrids, as the stage draws them
   const samples = {
     clock: sampleAtMix(tf, model, params.samplesPerClass, 0, rng(`${kind}/samples-clock`)),
     crocodile: sampleAtMix(tf, model, params.samplesPerClass, 1, rng(`${kind}/samples-crocodile`)),

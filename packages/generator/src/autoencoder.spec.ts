@@ -84,7 +84,7 @@ describe('autoencoder generator', () => {
     const after = error();
     console.log(`autoencoder reconstruction MSE ${before.toFixed(4)} → ${after.toFixed(4)}`);
     expect(after).toBeLessThan(before / 4);
-    expect(after).toBeLessThan(0.03);
+    expect(after).toBeLessThan(0.04); // seen: 0.247 → 0.028
     ae.dispose();
     trunk.dispose();
   }, 60_000);

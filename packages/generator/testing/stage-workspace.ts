@@ -1,6 +1,7 @@
 // Fixtures for running the generator stage in a temp workspace: a small dataset, two tiny classifier
 // models saved like the classifier stage's (best.json names one), and a tiny 12-way-style object
-// judge saved like the object-judge stage's (logits, 'pooled', classes incl. clock and crocodile).
+// judge saved like the object-judge stage's (logits, 'pooled', classes incl. clock and crocodile), and a
+// tiny resnet saved like the pretrain stage's model (the autoencoder's perceptual trunk).
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -9,6 +10,8 @@ import { createRng, datasetOf, writeImageDataset, writeJsonAtomic } from '@cvc/c
 import { testWorkspace } from '@cvc/core/testing';
 import { saveClassifierModel } from '@cvc/vision/classifier-model';
 import { saveModel } from '@cvc/vision/saved-model';
+import { buildModel } from '@cvc/vision/models';
+import { savePretrained } from '@cvc/vision/pretrained';
 import { tinyClassifier, tinyMetadata } from '@cvc/vision/testing';
 
 const PX = 32 * 32 * 3;
@@ -62,26 +65,41 @@ export async function writeFixtureObjectJudge(dir: string): Promise<void> {
   });
 }
 
-/** A workspace whose pipeline runs the generator with `params` (YAML flow lines) and outs for `models`. */
+/** A tiny resnet saved like the pretrain stage's model (the autoencoder's perceptual trunk); random weights. */
+export async function writeFixturePretrained(dir: string): Promise<void> {
+  await tf.setBackend('cpu');
+  const architecture = { kind: 'resnet' as const, widths: [4, 8, 8], blocksPerStage: 1, dense: 8, dropout: 0, stemPool: true };
+  const model = buildModel(architecture, 60);
+  await savePretrained(model, dir, {
+    architecture, normalization: NORMALIZATION, inputSize: 32, output: 'logits over 10 CIFAR-10 classes',
+    data: { package: 'fixture', integrity: 'none', classes: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'], train: 2, test: 2 }, epochs: 1, testAccuracy: 0.1,
+  });
+  model.dispose();
+}
+
+/** A workspace whose pipeline runs the generator with `params` (YAML flow lines) and outs for `models` (+ pretrained_model for the autoencoder). */
 export function generatorWorkspace(models: string[], params: string[]): { root: string; pipelineFile: string } {
+  const autoencoder = models.includes('autoencoder'); // needs the pretrain stage's model
   return testWorkspace('cvc-generator-', (root) => [
     'seed: 7',
     'artifacts:',
     '  dataset: { path: artifacts/data-prep/dataset, format: image-dataset }',
     '  classifier_models: { path: artifacts/classifier/models, format: folder }',
     '  object_judge_model: { path: artifacts/object-judge/model, format: folder }',
+    ...(autoencoder ? ['  pretrained_model: { path: artifacts/pretrain/model, format: folder }'] : []),
     ...models.map((m) => `  generator_${m}: { path: artifacts/generator/${m}, format: folder }`),
     '  generator_metrics: { path: artifacts/generator/metrics.json, format: json }',
     'stages:',
     '  data-prep: { package: upstream/data-prep, outs: [dataset] }',
     '  classifier: { package: upstream/classifier, deps: [dataset], outs: [classifier_models] }',
     '  object-judge: { package: upstream/object-judge, deps: [dataset], outs: [object_judge_model] }',
+    ...(autoencoder ? ['  pretrain: { package: upstream/pretrain, outs: [pretrained_model] }'] : []),
     '  generator:',
     `    package: ${relative(root, GENERATOR_DIR)}`,
     '    params:',
     `      models: [${models.join(', ')}]`,
     ...params.map((p) => `      ${p}`),
-    '    deps: [dataset, classifier_models, object_judge_model]',
+    `    deps: [dataset, classifier_models, object_judge_model${autoencoder ? ', pretrained_model' : ''}]`,
     `    outs: [${models.map((m) => `generator_${m}`).join(', ')}, generator_metrics]`,
   ]);
 }
