@@ -46,7 +46,7 @@ const frequency = z.object({
 });
 
 const autoencoder = z.object({
-  epochs: z.number().int().min(1).default(140),
+  epochs: z.number().int().min(1).default(180),
   batchSize: z.number().int().min(2).default(32),
   codeDim: z.number().int().min(2).default(128),
   embedDim: z.number().int().min(2).default(32),
