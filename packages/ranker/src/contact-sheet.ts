@@ -27,9 +27,22 @@ const GAP = 8;
 const FRAME = 3;
 const TITLE = 30;
 const LINE = 15;
+/** DejaVu Sans at 12 px averages under 7.2 px a character: the subtitle wraps at the sheet's width. */
+const CHAR_WIDTH = 7.2;
 
 export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+/** Greedy word wrap into lines of at most `maxChars` characters (a longer word gets a line of its own). */
+export function wrapWords(text: string, maxChars: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= maxChars) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
 }
 
 export async function contactSheet(tiles: SheetTile[], opts: SheetOptions): Promise<Buffer> {
@@ -38,7 +51,8 @@ export async function contactSheet(tiles: SheetTile[], opts: SheetOptions): Prom
   const columns = Math.max(1, Math.min(opts.columns, tiles.length));
   const rows = Math.max(1, Math.ceil(tiles.length / columns));
   const width = columns * (side + GAP) + GAP;
-  const top = TITLE + (opts.subtitle ? LINE + 2 : 0);
+  const subtitle = opts.subtitle ? wrapWords(opts.subtitle, Math.floor((width - 2 * GAP) / CHAR_WIDTH)) : [];
+  const top = TITLE + subtitle.length * (LINE + 2);
   const height = top + rows * (side + caption + GAP) + GAP;
   const canvas = new Uint8Array(width * height * 3).fill(255);
   const put = (x: number, y: number, rgb: ArrayLike<number>, offset = 0) => {
@@ -67,7 +81,7 @@ export async function contactSheet(tiles: SheetTile[], opts: SheetOptions): Prom
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans" font-size="12">` +
     `<text x="${GAP}" y="21" font-size="16" font-weight="bold" fill="#111">${escapeXml(opts.title)}</text>` +
-    (opts.subtitle ? `<text x="${GAP}" y="${21 + LINE + 2}" fill="#333">${escapeXml(opts.subtitle)}</text>` : '') +
+    subtitle.map((line, l) => `<text x="${GAP}" y="${21 + (l + 1) * (LINE + 2)}" fill="#333">${escapeXml(line)}</text>`).join('') +
     `${texts.join('')}</svg>`;
   return sharp(Buffer.from(canvas.buffer, canvas.byteOffset, canvas.byteLength), { raw: { width, height, channels: 3 } })
     .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
