@@ -17,6 +17,14 @@ const run = (...args: string[]) => execa('node', [cvc, ...args], { reject: false
 const COMMANDS = ['stage', 'status', 'verify', 'metrics show', 'metrics diff', 'metrics list', 'exp run', 'exp show', 'dag', 'report', 'similar', 'classify', 'generate', 'cache-server'];
 
 describe('cvc manners', () => {
+  it('status compares against the profile a run would use (CVC_PROFILE), and names a mistyped one', async () => {
+    const pipelineFile = join(dirname(cvc), '..', '..', '..', 'pipelines', 'clocks-vs-crocodiles.yaml');
+    const typo = await execa('node', [cvc, 'status', '--pipeline', pipelineFile], { reject: false, env: { CVC_PROFILE: 'smok' } });
+    expect(typo.exitCode).toBe(1);
+    expect(typo.stderr).toContain('profiles.smok: no such profile (did you mean "smoke"?)');
+    expect((await execa('node', [cvc, 'status', '--pipeline', pipelineFile], { reject: false, env: { CVC_PROFILE: 'smoke' } })).exitCode).toBe(0);
+  });
+
   it('prints its version', async () => {
     const { version } = JSON.parse(readFileSync(join(dirname(cvc), '..', 'package.json'), 'utf8')) as { version: string };
     expect((await run('--version')).stdout).toBe(`cvc ${version}`);
