@@ -22,6 +22,8 @@ import { spread } from './native-ops.ts';
 import { fitGaussian } from './gaussian.ts';
 import { boundaryHybridCodes, fitLinearBoundary } from './latent-boundary.ts';
 import { mixLabels } from './model.ts';
+import { blendImages, frequencyHybrid } from './baselines.ts';
+import type { HybridRule } from './hybrid-rules.ts';
 import type { FeatureTrunk } from './feature-trunk.ts';
 import { WeightStore, type Tf } from './weights.ts';
 
@@ -48,9 +50,13 @@ export interface AutoencoderConfig {
   flip: boolean;
   /** Shrinkage of each class's code covariance toward its mean variance (0 = the sample covariance). */
   shrinkage: number;
-  /** Hybrids: the mean of a clock and a crocodile code, or where their segment crosses the codes' own linear boundary (latent-boundary.ts). */
-  hybrid: 'mean' | 'boundary';
+  /** How hybrids are drawn (HYBRID_RULES; inference only, not part of training). */
+  hybrid: HybridRule;
+  /** σ (px) of the Gaussian low-pass of the frequency hybrids that `project-frequency` encodes (inference only). */
+  hybridSigma: number;
 }
+
+
 
 export interface Autoencoder extends TrainableModel {
   readonly codeDim: number;
@@ -62,8 +68,8 @@ export interface Autoencoder extends TrainableModel {
   classCodes(cls: 0 | 1, noise: T2): T2;
   /** Fit the per-class Gaussians and the linear boundary to the codes of these images ([n, 32, 32, 3] in [0, 1], row-major) and labels. */
   fitDensity(pixels: Float32Array, labels: number[]): void;
-  /** Hybrids for noise z [n, 2·codeDim] the configured way; images in [0, 1] and each one's crocodile share. */
-  hybridsFor(z: T2): { images: T4; mixes: number[] };
+  /** Hybrids for noise z [n, 2·codeDim] the configured way (projection rules draw training pairs from `rng`); images in [0, 1] and each one's crocodile label share. */
+  hybridsFor(z: T2, rng: Rng): { images: T4; mixes: number[] };
 }
 
 /** Crocodile shares of boundary hybrids are kept in this range (the segment's middle part). */
@@ -160,6 +166,21 @@ export function createAutoencoder(tf: Tf, cfg: AutoencoderConfig, rng: Rng, trun
       return tf.add(tf.matMul(noise, chol, false, true), mean) as T2; // c = μ + L·ε
     });
   const vars = w.trainable();
+  /** Training images kept by afterTraining for the projection rules: uint8 [32, 32, 3] each, per class. */
+  let sources: { clocks: Uint8Array[]; crocodiles: Uint8Array[] } | undefined;
+  /** Two-source images of random training pairs (the projection rules' inputs): uint8 [n, 32, 32, 3]. */
+  const projectionInputs = (n: number, rng: Rng): Uint8Array => {
+    if (!sources) throw new Error(`autoencoder: hybrid rule "${cfg.hybrid}" needs the training images (call afterTraining first)`);
+    const px = 32 * 32 * 3;
+    const out = new Uint8Array(n * px);
+    for (let i = 0; i < n; i++) {
+      const a = sources.clocks[rng.int(sources.clocks.length)]!;
+      const b = sources.crocodiles[rng.int(sources.crocodiles.length)]!;
+      const mixed = cfg.hybrid === 'project-blend' ? blendImages(a, b, 0.5) : i % 2 === 0 ? frequencyHybrid(a, b, cfg.hybridSigma) : frequencyHybrid(b, a, cfg.hybridSigma);
+      out.set(mixed, i * px);
+    }
+    return out;
+  };
 
   return {
     latentDim: 2 * d,
@@ -206,9 +227,36 @@ export function createAutoencoder(tf: Tf, cfg: AutoencoderConfig, rng: Rng, trun
     },
     afterTraining(data: TrainingImages) {
       this.fitDensity(data.pixels, data.labels);
+      const px = 32 * 32 * 3;
+      const bytes = (i: number) => Uint8Array.from(data.pixels.subarray(i * px, (i + 1) * px), (v) => Math.round(v * 255));
+      sources = {
+        clocks: data.labels.flatMap((l, i) => (l === 0 ? [bytes(i)] : [])),
+        crocodiles: data.labels.flatMap((l, i) => (l === 1 ? [bytes(i)] : [])),
+      };
     },
-    hybridsFor(z) {
+    hybridsFor(z, rng) {
       const n = z.shape[0];
+      if (cfg.hybrid === 'project-frequency' || cfg.hybrid === 'project-blend') {
+        const inputs = projectionInputs(n, rng); // [n, 32, 32, 3] uint8
+        const mixes: number[] = Array(n).fill(0.5);
+        const images = tf.tidy(() => {
+          const x = tf.div(tf.tensor4d(inputs, [n, 32, 32, 3], 'float32'), 255) as T4;
+          return fromUnit(decode([encode(toUnit(x))], [mixLabels(tf, mixes)]));
+        });
+        return { images, mixes };
+      }
+      if (cfg.hybrid === 'swap') {
+        // Even hybrids: a clock code with the crocodile label; odd ones: a crocodile code with the clock label.
+        const mixes = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0));
+        const images = tf.tidy(() => {
+          const clock = classCodes(0, tf.slice(z, [0, 0], [n, d]));
+          const croc = classCodes(1, tf.slice(z, [0, d], [n, d]));
+          const even = tf.tensor2d(mixes, [n, 1]); // 1 where the clock code is used
+          const code = tf.add(tf.mul(clock, even), tf.mul(croc, tf.sub(1, even))) as T2;
+          return fromUnit(decode([code], [mixLabels(tf, mixes)]));
+        });
+        return { images, mixes };
+      }
       if (cfg.hybrid === 'mean') {
         const y = mixLabels(tf, Array(n).fill(0.5));
         const images = this.decode(z, y);
