@@ -17,7 +17,9 @@ import { HYBRID_RULES, type HybridRule } from '../src/hybrid-rules.ts';
 import { loadBestJudge, loadClassifierJudge, loadObjectJudge } from '../src/judge.ts';
 import { createModel } from '../src/models.ts';
 import { generatorParams } from '../src/params.ts';
-import { imageAt, sampleAtMix, sampleHybrids } from '../src/sample.ts';
+import { imageAt, sampleAtMix, sampleHybrids, toBytes } from '../src/sample.ts';
+import { mixLabels } from '../src/model.ts';
+import { summaryLines } from '../src/summary-line.ts';
 import { loadStores } from '../src/weights.ts';
 import { readJson } from '@cvc/core';
 import type { AutoencoderConfig } from '../src/autoencoder.ts';
@@ -101,6 +103,22 @@ const samples = {
   clock: sampleAtMix(tf, base, params.samplesPerClass, 0, rng('autoencoder/samples-clock')),
   crocodile: sampleAtMix(tf, base, params.samplesPerClass, 1, rng('autoencoder/samples-crocodile')),
 };
+// The class samples and the reconstructions of the test images: does the decoder lean to one class before any hybrid rule?
+console.log(summaryLines('autoencoder class samples', measure(samples.clock.slice(0, 64 * px), samples, 'autoencoder'), ref, params.hybridRange)[0]!.replace(/hybrids in .*?; class samples/, 'class samples'));
+for (const cls of [0, 1] as const) {
+  const idx = manifest.splits.test.filter((i) => manifest.labels[i] === cls);
+  const x = new Float32Array(idx.length * px);
+  idx.forEach((i, k) => x.set(Float32Array.from(imageAt(dataset.images, i), (v) => v / 255), k * px));
+  const recon = tf.tidy(() => {
+    const ae = base as unknown as { encodeImages(x: tf.Tensor4D): tf.Tensor2D; decodeCodes(c: tf.Tensor2D[], y: tf.Tensor2D[]): tf.Tensor4D };
+    return toBytes(ae.decodeCodes([ae.encodeImages(tf.tensor4d(x, [idx.length, 32, 32, 3]))], [mixLabels(tf, Array(idx.length).fill(cls))]));
+  });
+  const p = judges.best.judge(recon, idx.length).pCrocodile;
+  const p2 = judges.second.judge(recon, idx.length).pCrocodile;
+  const real = judges.best.judge(new Uint8Array(Array.from(x, (v) => Math.round(v * 255))), idx.length).pCrocodile;
+  const right = (q: Float32Array) => pct(Array.from(q).filter((v) => (cls === 1 ? v >= 0.5 : v < 0.5)).length / idx.length);
+  console.log(`reconstructed test ${cls === 0 ? 'clocks' : 'crocodiles'} (${idx.length}): called their class by best ${right(p)} (the originals ${right(real)}), second ${right(p2)}`);
+}
 base.dispose();
 for (const rule of rules) {
   const started = performance.now();

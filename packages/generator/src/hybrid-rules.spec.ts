@@ -105,6 +105,56 @@ describe('autoencoder hybrid rules', () => {
     ae.dispose();
   });
 
+  it.each(['boundary-cycle', 'project-frequency-cycle'] as const)('%s: at each hybrid\'s share t the decoded image, encoded again, crosses the codes\' LDA boundary (or t is an end of [0.2, 0.8])', (rule) => {
+    const ae = trained(rule);
+    const n = 8;
+    const z = normalLatents(tf, n, 2 * d, createRng(3));
+    const { images, mixes } = ae.hybridsFor(z, createRng(9));
+    const density = ae.stores[1]!;
+    const w = density.get('boundary/w').reshape([d, 1]) as tf.Tensor2D;
+    const b = density.get('boundary/b').dataSync()[0]!;
+    // The hybrids' own codes: re-encoding the returned images scores near the boundary where t is inside the range.
+    const plain = rule === 'boundary-cycle' ? trained('boundary') : trained('project-frequency');
+    const start = plain.hybridsFor(z, createRng(9));
+    expect(mixes).not.toEqual(start.mixes); // the cycle moved the shares
+    const half = 0.6 / 2 ** 9; // half the final bisection bracket
+    // Score of the image decoded at share s for hybrid i: rebuild the same code the rule decodes.
+    const scoreAt = (s: number[]): Float32Array => tf.tidy(() => {
+      let code: tf.Tensor2D;
+      if (rule === 'boundary-cycle') {
+        const a = ae.classCodes(0, tf.slice(z, [0, 0], [n, d]) as tf.Tensor2D);
+        const c = ae.classCodes(1, tf.slice(z, [0, d], [n, d]) as tf.Tensor2D);
+        code = tf.add(a, tf.mul(tf.sub(c, a), tf.tensor2d(s, [n, 1]))) as tf.Tensor2D;
+      } else {
+        // The projected code does not depend on s: re-encode the rule's input by re-drawing the same pairs.
+        const rng = createRng(9);
+        const inputs = new Float32Array(n * PX);
+        for (let i = 0; i < n; i++) {
+          const a = bytesOf(clocks[rng.int(clocks.length)]!);
+          const c = bytesOf(crocodiles[rng.int(crocodiles.length)]!);
+          inputs.set(Float32Array.from(i % 2 === 0 ? frequencyHybrid(a, c, tinyAutoencoder.hybridSigma) : frequencyHybrid(c, a, tinyAutoencoder.hybridSigma), (v) => v / 255), i * PX);
+        }
+        code = ae.encodeImages(tf.tensor4d(inputs, [n, 32, 32, 3]));
+      }
+      const out = ae.decodeCodes([code], [mixLabels(tf, s)]);
+      return tf.add(tf.matMul(ae.encodeImages(out), w), b).dataSync() as Float32Array;
+    });
+    const below = scoreAt(mixes.map((t) => t - half));
+    const above = scoreAt(mixes.map((t) => t + half));
+    // The final bracket [t − half, t + half]: its low end was tested on the clock side (score ≤ 0) unless it is the range's
+    // start, its high end on the crocodile side (score > 0) unless it is the range's end.
+    let checked = 0;
+    mixes.forEach((t, i) => {
+      if (t - half > 0.2 + 1e-9) { expect(below[i]!).toBeLessThanOrEqual(1e-4); checked++; }
+      if (t + half < 0.8 - 1e-9) { expect(above[i]!).toBeGreaterThan(-1e-4); checked++; }
+    });
+    expect(checked).toBeGreaterThanOrEqual(n);
+    expect(images.shape).toEqual([n, 32, 32, 3]);
+    tf.dispose([w]);
+    ae.dispose();
+    plain.dispose();
+  });
+
   it('a projection rule without the training images (a restored checkpoint before afterTraining) says what it needs', () => {
     const ae = createAutoencoder(tf, { ...tinyAutoencoder, hybrid: 'project-frequency' }, createRng(1));
     expect(() => ae.hybridsFor(normalLatents(tf, 2, 2 * d, createRng(3)), createRng(4))).toThrow(/"project-frequency" needs the training images/);

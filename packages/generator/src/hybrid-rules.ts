@@ -6,10 +6,13 @@
  *   swap               a clock code decoded with the crocodile label, and (odd hybrids) a crocodile code with the clock label;
  *   project-frequency  encode a frequency hybrid (Oliva et al.: low-pass of one training image + high-pass of the other; even
  *                      hybrids clock low + crocodile high, odd ones the reverse) of a random training clock and crocodile, decode with (½, ½);
- *   project-blend      the same with their pixel average.
+ *   project-blend      the same with their pixel average;
+ *   …-cycle            (boundary, project-frequency, project-blend) the crocodile share t ∈ [0.2, 0.8] of the label (and, for
+ *                      boundary, of the code on the segment) chosen per hybrid so that the decoded image, encoded again,
+ *                      lands on the codes' LDA boundary: the generator's own "undecided", corrects a decoder that leans to one class.
  * The projections let the decoder put a two-source image on its learned image manifold while the code keeps both structures.
  */
-export const HYBRID_RULES = ['boundary', 'mean', 'swap', 'project-frequency', 'project-blend'] as const;
+export const HYBRID_RULES = ['boundary', 'mean', 'swap', 'project-frequency', 'project-blend', 'boundary-cycle', 'project-frequency-cycle', 'project-blend-cycle'] as const;
 export type HybridRule = (typeof HYBRID_RULES)[number];
 /** Autoencoder config fields that only change sampling: left out of the checkpoint key, so switching the hybrid rule never retrains. */
 export const INFERENCE_ONLY_FIELDS = ['hybrid', 'hybridSigma'] as const;
