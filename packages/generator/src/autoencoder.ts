@@ -271,6 +271,21 @@ export function createAutoencoder(tf: Tf, cfg: AutoencoderConfig, rng: Rng, trun
         });
         return { images, mixes };
       }
+      if (rule === 'levels') {
+        // Even hybrids: the clock code and label at the coarse levels (4x4, 8x8: layout), the crocodile's at the fine ones
+        // (16x16, 32x32: texture); odd ones the reverse.
+        const images = tf.tidy(() => {
+          const clock = classCodes(0, tf.slice(z, [0, 0], [n, d]));
+          const croc = classCodes(1, tf.slice(z, [0, d], [n, d]));
+          const evenMask = tf.tensor2d(Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0)), [n, 1]);
+          const coarse = tf.add(tf.mul(clock, evenMask), tf.mul(croc, tf.sub(1, evenMask))) as T2;
+          const fine = tf.add(tf.mul(croc, evenMask), tf.mul(clock, tf.sub(1, evenMask))) as T2;
+          const coarseLabel = mixLabels(tf, Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 0 : 1)));
+          const fineLabel = mixLabels(tf, Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0)));
+          return fromUnit(decode([coarse, coarse, fine, fine], [coarseLabel, coarseLabel, fineLabel, fineLabel]));
+        });
+        return { images, mixes: Array(n).fill(0.5) };
+      }
       if (rule === 'mean') {
         const y = mixLabels(tf, Array(n).fill(0.5));
         const images = this.decode(z, y);

@@ -155,6 +155,23 @@ describe('autoencoder hybrid rules', () => {
     plain.dispose();
   });
 
+  it('levels decodes the clock code and label at the coarse levels and the crocodile\'s at the fine ones (even), the reverse (odd)', () => {
+    const ae = trained('levels');
+    const z = normalLatents(tf, 2, 2 * d, createRng(6));
+    const { images, mixes } = ae.hybridsFor(z, createRng(1));
+    expect(mixes).toEqual([0.5, 0.5]);
+    const clock = ae.classCodes(0, tf.slice(z, [0, 0], [2, d]) as tf.Tensor2D);
+    const croc = ae.classCodes(1, tf.slice(z, [0, d], [2, d]) as tf.Tensor2D);
+    const yc = mixLabels(tf, [0, 0]), yk = mixLabels(tf, [1, 1]);
+    const layoutClock = ae.decodeCodes([clock, clock, croc, croc], [yc, yc, yk, yk]);
+    const layoutCroc = ae.decodeCodes([croc, croc, clock, clock], [yk, yk, yc, yc]);
+    const one = (t: tf.Tensor4D, i: number) => t.slice([i, 0, 0, 0], [1, 32, 32, 3]);
+    expect(maxDiff(one(images, 0), one(layoutClock, 0))).toBeLessThan(1e-6);
+    expect(maxDiff(one(images, 1), one(layoutCroc, 1))).toBeLessThan(1e-6);
+    expect(maxDiff(one(images, 0), one(ae.decodeCodes([clock], [yc]), 0))).toBeGreaterThan(1e-3);
+    ae.dispose();
+  });
+
   it('a projection rule without the training images (a restored checkpoint before afterTraining) says what it needs', () => {
     const ae = createAutoencoder(tf, { ...tinyAutoencoder, hybrid: 'project-frequency' }, createRng(1));
     expect(() => ae.hybridsFor(normalLatents(tf, 2, 2 * d, createRng(3)), createRng(4))).toThrow(/"project-frequency" needs the training images/);
