@@ -61,7 +61,7 @@ const autoencoder = z.object({
   flip: z.boolean().default(true),
   shrinkage: z.number().min(0).max(1).default(0.1),
   /** How hybrids are drawn from the trained weights (autoencoder.ts HYBRID_RULES); sampling only, not part of the checkpoint key. */
-  hybrid: z.enum(HYBRID_RULES).default('boundary'),
+  hybrid: z.enum(HYBRID_RULES).default('boundary-cycle'),
   /** σ (px) of the frequency hybrids that the `project-frequency` rule encodes. */
   hybridSigma: z.number().positive().max(16).default(1.5),
 });
