@@ -20,8 +20,10 @@ import type { Batch, TrainableModel } from './model.ts';
 import type { TrainingImages } from './trainer.ts';
 import { spread } from './native-ops.ts';
 import { fitGaussian } from './gaussian.ts';
-import { boundaryHybridCodes, fitLinearBoundary } from './latent-boundary.ts';
+import { boundaryHybridCodes, fitLinearBoundary, type LinearBoundary } from './latent-boundary.ts';
 import { mixLabels } from './model.ts';
+import { blendImages, frequencyHybrid } from './baselines.ts';
+import type { HybridRule } from './hybrid-rules.ts';
 import type { FeatureTrunk } from './feature-trunk.ts';
 import { WeightStore, type Tf } from './weights.ts';
 
@@ -48,9 +50,13 @@ export interface AutoencoderConfig {
   flip: boolean;
   /** Shrinkage of each class's code covariance toward its mean variance (0 = the sample covariance). */
   shrinkage: number;
-  /** Hybrids: the mean of a clock and a crocodile code, or where their segment crosses the codes' own linear boundary (latent-boundary.ts). */
-  hybrid: 'mean' | 'boundary';
+  /** How hybrids are drawn (HYBRID_RULES; inference only, not part of training). */
+  hybrid: HybridRule;
+  /** σ (px) of the Gaussian low-pass of the frequency hybrids that `project-frequency` encodes (inference only). */
+  hybridSigma: number;
 }
+
+
 
 export interface Autoencoder extends TrainableModel {
   readonly codeDim: number;
@@ -62,14 +68,16 @@ export interface Autoencoder extends TrainableModel {
   classCodes(cls: 0 | 1, noise: T2): T2;
   /** Fit the per-class Gaussians and the linear boundary to the codes of these images ([n, 32, 32, 3] in [0, 1], row-major) and labels. */
   fitDensity(pixels: Float32Array, labels: number[]): void;
-  /** Hybrids for noise z [n, 2·codeDim] the configured way; images in [0, 1] and each one's crocodile share. */
-  hybridsFor(z: T2): { images: T4; mixes: number[] };
+  /** Hybrids for noise z [n, 2·codeDim] the configured way (projection rules draw training pairs from `rng`); images in [0, 1] and each one's crocodile label share. */
+  hybridsFor(z: T2, rng: Rng): { images: T4; mixes: number[] };
 }
 
 /** Crocodile shares of boundary hybrids are kept in this range (the segment's middle part). */
 export const BOUNDARY_RANGE: [number, number] = [0.2, 0.8];
 
 const LEVELS = 4;
+/** Bisection steps of the cycle rules (the share to 0.6/2^8 ≈ 0.002). */
+const CYCLE_STEPS = 8;
 
 /** [n, w·c, w·c] per-sample matrices that mirror a row of w pixels (c channels each), or leave it. */
 function flipMatrices(flips: boolean[], w: number, c: number): Float32Array {
@@ -160,6 +168,41 @@ export function createAutoencoder(tf: Tf, cfg: AutoencoderConfig, rng: Rng, trun
       return tf.add(tf.matMul(noise, chol, false, true), mean) as T2; // c = μ + L·ε
     });
   const vars = w.trainable();
+  const lda = (): LinearBoundary => ({ w: Float64Array.from(density.get('boundary/w').dataSync()), b: density.get('boundary/b').dataSync()[0]!, accuracy: NaN });
+  /**
+   * Per hybrid, the crocodile share t in BOUNDARY_RANGE at which the decoded image, encoded again, lands on the codes'
+   * own LDA boundary (bisection; assumes the re-encoded score grows with t, ends at an end of the range if it never
+   * changes sign there). The generator's own judgement of "undecided", never a judge's.
+   */
+  const cycleShares = (n: number, codeAt: (t: number[]) => T2): number[] => {
+    const { w: lw, b: lb } = lda();
+    const wt = tf.tensor2d(Float32Array.from(lw), [d, 1]);
+    const lo = Array(n).fill(BOUNDARY_RANGE[0]);
+    const hi = Array(n).fill(BOUNDARY_RANGE[1]);
+    for (let it = 0; it < CYCLE_STEPS; it++) {
+      const mid = lo.map((l, i) => (l + hi[i]) / 2);
+      const score = tf.tidy(() => tf.matMul(encode(decode([codeAt(mid)], [mixLabels(tf, mid)])), wt).dataSync()); // [n] w·encode(decode(·))
+      mid.forEach((m, i) => { if (score[i]! + lb > 0) hi[i] = m; else lo[i] = m; });
+    }
+    wt.dispose();
+    return lo.map((l, i) => (l + hi[i]) / 2);
+  };
+  /** Training images kept by afterTraining for the projection rules: uint8 [32, 32, 3] each, per class. */
+  let sources: { clocks: Uint8Array[]; crocodiles: Uint8Array[] } | undefined;
+  /** Two-source images of random training pairs (the projection rules' inputs): uint8 [n, 32, 32, 3]. */
+  const projectionInputs = (n: number, rng: Rng): Uint8Array => {
+    const blend = cfg.hybrid.startsWith('project-blend');
+    if (!sources) throw new Error(`autoencoder: hybrid rule "${cfg.hybrid}" needs the training images (call afterTraining first)`);
+    const px = 32 * 32 * 3;
+    const out = new Uint8Array(n * px);
+    for (let i = 0; i < n; i++) {
+      const a = sources.clocks[rng.int(sources.clocks.length)]!;
+      const b = sources.crocodiles[rng.int(sources.crocodiles.length)]!;
+      const mixed = blend ? blendImages(a, b, 0.5) : i % 2 === 0 ? frequencyHybrid(a, b, cfg.hybridSigma) : frequencyHybrid(b, a, cfg.hybridSigma);
+      out.set(mixed, i * px);
+    }
+    return out;
+  };
 
   return {
     latentDim: 2 * d,
@@ -206,20 +249,70 @@ export function createAutoencoder(tf: Tf, cfg: AutoencoderConfig, rng: Rng, trun
     },
     afterTraining(data: TrainingImages) {
       this.fitDensity(data.pixels, data.labels);
+      const px = 32 * 32 * 3;
+      const bytes = (i: number) => Uint8Array.from(data.pixels.subarray(i * px, (i + 1) * px), (v) => Math.round(v * 255));
+      sources = {
+        clocks: data.labels.flatMap((l, i) => (l === 0 ? [bytes(i)] : [])),
+        crocodiles: data.labels.flatMap((l, i) => (l === 1 ? [bytes(i)] : [])),
+      };
     },
-    hybridsFor(z) {
+    hybridsFor(z, rng) {
       const n = z.shape[0];
-      if (cfg.hybrid === 'mean') {
+      const rule = cfg.hybrid;
+      if (rule === 'swap') {
+        // Even hybrids: a clock code with the crocodile label; odd ones: a crocodile code with the clock label.
+        const mixes = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0));
+        const images = tf.tidy(() => {
+          const clock = classCodes(0, tf.slice(z, [0, 0], [n, d]));
+          const croc = classCodes(1, tf.slice(z, [0, d], [n, d]));
+          const even = tf.tensor2d(mixes, [n, 1]); // 1 where the clock code is used
+          const code = tf.add(tf.mul(clock, even), tf.mul(croc, tf.sub(1, even))) as T2;
+          return fromUnit(decode([code], [mixLabels(tf, mixes)]));
+        });
+        return { images, mixes };
+      }
+      if (rule === 'levels') {
+        // Even hybrids: the clock code and label at the coarse levels (4x4, 8x8: layout), the crocodile's at the fine ones
+        // (16x16, 32x32: texture); odd ones the reverse.
+        const images = tf.tidy(() => {
+          const clock = classCodes(0, tf.slice(z, [0, 0], [n, d]));
+          const croc = classCodes(1, tf.slice(z, [0, d], [n, d]));
+          const evenMask = tf.tensor2d(Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0)), [n, 1]);
+          const coarse = tf.add(tf.mul(clock, evenMask), tf.mul(croc, tf.sub(1, evenMask))) as T2;
+          const fine = tf.add(tf.mul(croc, evenMask), tf.mul(clock, tf.sub(1, evenMask))) as T2;
+          const coarseLabel = mixLabels(tf, Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 0 : 1)));
+          const fineLabel = mixLabels(tf, Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0)));
+          return fromUnit(decode([coarse, coarse, fine, fine], [coarseLabel, coarseLabel, fineLabel, fineLabel]));
+        });
+        return { images, mixes: Array(n).fill(0.5) };
+      }
+      if (rule === 'mean') {
         const y = mixLabels(tf, Array(n).fill(0.5));
         const images = this.decode(z, y);
         y.dispose();
         return { images, mixes: Array(n).fill(0.5) };
       }
-      const [clock, croc] = tf.tidy(() => [classCodes(0, tf.slice(z, [0, 0], [n, d])), classCodes(1, tf.slice(z, [0, d], [n, d]))]);
-      const boundary = { w: Float64Array.from(density.get('boundary/w').dataSync()), b: density.get('boundary/b').dataSync()[0]!, accuracy: NaN };
-      const { codes, mixes } = boundaryHybridCodes(boundary, clock!.dataSync() as Float32Array, croc!.dataSync() as Float32Array, d, BOUNDARY_RANGE);
-      const images = tf.tidy(() => fromUnit(decode([tf.tensor2d(codes, [n, d])], [mixLabels(tf, mixes)])));
-      tf.dispose([clock!, croc!]);
+      // The remaining rules decode codeAt(t) with the label (1 − t, t) for a crocodile share t per hybrid.
+      let codeAt: (t: number[]) => T2;
+      let start: number[];
+      let keep: tfTypes.Tensor[];
+      if (rule.startsWith('project-')) {
+        // The code of a two-source image of a training pair; t moves only the decoder's label.
+        const inputs = projectionInputs(n, rng); // [n, 32, 32, 3] uint8
+        const code = tf.tidy(() => encode(toUnit(tf.div(tf.tensor4d(inputs, [n, 32, 32, 3], 'float32'), 255) as T4)));
+        codeAt = () => code;
+        start = Array(n).fill(0.5);
+        keep = [code];
+      } else {
+        // boundary: on the segment clock code a → crocodile code b, where it crosses the codes' LDA boundary.
+        const [a, b] = tf.tidy(() => [classCodes(0, tf.slice(z, [0, 0], [n, d])), classCodes(1, tf.slice(z, [0, d], [n, d]))]) as [T2, T2];
+        start = boundaryHybridCodes(lda(), a.dataSync() as Float32Array, b.dataSync() as Float32Array, d, BOUNDARY_RANGE).mixes;
+        codeAt = (t) => tf.tidy(() => tf.add(a, tf.mul(tf.sub(b, a), tf.tensor2d(t, [n, 1]))) as T2);
+        keep = [a, b];
+      }
+      const mixes = rule.endsWith('-cycle') ? cycleShares(n, codeAt) : start;
+      const images = tf.tidy(() => fromUnit(decode([codeAt(mixes)], [mixLabels(tf, mixes)])));
+      tf.dispose(keep);
       return { images, mixes };
     },
     step({ x, y }: Batch, rng: Rng) {

@@ -27,8 +27,8 @@ export interface TrainableModel extends ConditionalGenerator {
   encode?(batch: Batch): tfTypes.Tensor2D;
   /** Work on the finished weights and the training images before sampling (the autoencoder fits its latent density); deterministic. */
   afterTraining?(data: TrainingImages): void;
-  /** Hybrids for noise z [n, latentDim] the model's own way (default: decode at mix ½); images in [0, 1]. */
-  hybridsFor?(z: tfTypes.Tensor2D): { images: tfTypes.Tensor4D; mixes: number[] };
+  /** Hybrids for noise z [n, latentDim] the model's own way (default: decode at mix ½); any further randomness from `rng`; images in [0, 1]. */
+  hybridsFor?(z: tfTypes.Tensor2D, rng: Rng): { images: tfTypes.Tensor4D; mixes: number[] };
   dispose(): void;
 }
 

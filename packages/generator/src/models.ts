@@ -7,6 +7,7 @@ import type { GeneratorParams, ModelKind } from './params.ts';
 import { createVae, type VaeConfig } from './vae.ts';
 import { createAutoencoder, type AutoencoderConfig } from './autoencoder.ts';
 import type { FeatureTrunk } from './feature-trunk.ts';
+import { INFERENCE_ONLY_FIELDS } from './hybrid-rules.ts';
 import type { Tf } from './weights.ts';
 
 export function modelConfig(params: GeneratorParams, kind: ModelKind): GeneratorParams[ModelKind] {
@@ -30,5 +31,13 @@ export function buildModel(tf: Tf, kind: ModelKind, params: GeneratorParams, rng
  * (the stage's code digest, native kernels included), so a checkpoint made by other code is never resumed.
  */
 export function trainingDigest(kind: ModelKind, config: unknown, datasetHash: string, seed: number, codeDigest: string): string {
-  return sha256(canonicalJson({ kind, config, datasetHash, seed, code: codeDigest })).slice(0, 16);
+  return sha256(canonicalJson({ kind, config: trainingConfig(kind, config), datasetHash, seed, code: codeDigest })).slice(0, 16);
+}
+
+/** The config without the fields that only change sampling (the autoencoder's hybrid rule). */
+export function trainingConfig(kind: ModelKind, config: unknown): unknown {
+  if (kind !== 'autoencoder') return config;
+  const rest: Record<string, unknown> = { ...(config as Record<string, unknown>) };
+  for (const field of INFERENCE_ONLY_FIELDS) delete rest[field];
+  return rest;
 }

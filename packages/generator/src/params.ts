@@ -1,6 +1,7 @@
 // The generator stage's params (pipeline YAML `stages.generator.params`); errors name the field.
 import { z } from 'zod';
 import { BASELINE_KINDS } from './baselines.ts';
+import { HYBRID_RULES } from './hybrid-rules.ts';
 
 const vae = z.object({
   epochs: z.number().int().min(1).default(60),
@@ -59,8 +60,10 @@ const autoencoder = z.object({
   beta2: z.number().min(0).max(0.9999).default(0.99),
   flip: z.boolean().default(true),
   shrinkage: z.number().min(0).max(1).default(0.1),
-  /** How hybrids are drawn: the mean of a clock and a crocodile code, or the point where their segment crosses the codes' own linear boundary. */
-  hybrid: z.enum(['mean', 'boundary']).default('boundary'),
+  /** How hybrids are drawn from the trained weights (autoencoder.ts HYBRID_RULES); sampling only, not part of the checkpoint key. */
+  hybrid: z.enum(HYBRID_RULES).default('boundary-cycle'),
+  /** σ (px) of the frequency hybrids that the `project-frequency` rule encodes. */
+  hybridSigma: z.number().positive().max(16).default(1.5),
 });
 
 /** The learned models (trained, checkpointed). */

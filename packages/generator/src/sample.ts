@@ -37,7 +37,7 @@ export function sampleAtMix(tf: Tf, gen: ConditionalGenerator, n: number, mix: n
   return decodeImages(tf, gen, sampleLatents(tf, n, gen.latentDim, rng), Array(n).fill(mix));
 }
 
-/** n hybrids: the model's own way when it has one (hybridsFor), else decoded at mix ½. */
+/** n hybrids: the model's own way when it has one (hybridsFor; it draws from `rng` after z), else decoded at mix ½. */
 export function sampleHybrids(tf: Tf, gen: ConditionalGenerator & Pick<TrainableModel, 'hybridsFor'>, n: number, rng: Rng): Uint8Array {
   const z = sampleLatents(tf, n, gen.latentDim, rng);
   if (!gen.hybridsFor) return decodeImages(tf, gen, z, Array(n).fill(0.5));
@@ -45,7 +45,7 @@ export function sampleHybrids(tf: Tf, gen: ConditionalGenerator & Pick<Trainable
   for (let start = 0; start < n; start += 64) {
     const m = Math.min(64, n - start);
     const zt = tf.tensor2d(z.subarray(start * gen.latentDim, (start + m) * gen.latentDim), [m, gen.latentDim]);
-    const { images } = gen.hybridsFor(zt);
+    const { images } = gen.hybridsFor(zt, rng);
     out.set(toBytes(images), start * PIXELS);
     tf.dispose([zt, images]);
   }

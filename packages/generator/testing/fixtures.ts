@@ -41,7 +41,7 @@ export function twoClassImages(perClass: number, seed = 1): TrainingImages {
 
 export const tinyAutoencoder: AutoencoderConfig = {
   codeDim: 6, embedDim: 4, encoderWidths: [8, 8, 16], decoderWidths: [16, 8, 8, 8], perceptualWeight: 0.1, codePenalty: 0.001,
-  learningRate: 0.003, beta1: 0.9, beta2: 0.99, flip: true, shrinkage: 0.1, hybrid: 'boundary',
+  learningRate: 0.003, beta1: 0.9, beta2: 0.99, flip: true, shrinkage: 0.1, hybrid: 'boundary', hybridSigma: 1.5,
 };
 
 /** A frozen feature trunk read from a random resnet [8, 16, 32] whose batch norms have non-trivial statistics. */
