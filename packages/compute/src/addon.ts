@@ -19,6 +19,9 @@ export interface NativeAddon {
   conv2dBackpropFilter(x: F32, dy: F32, dw: F32, geom: I32, F: number): void;
   /** Queues the filter gradient for the pool's worker; x, dy, dw must stay alive and unchanged until waitTask(id). */
   conv2dBackpropFilterAsync(x: F32, dy: F32, dw: F32, geom: I32, F: number): number;
+  /** conv2d / conv2dBackpropInput queued for the pool's worker (same arguments); inputs and output must stay alive and unchanged until waitTask(id). */
+  conv2dAsync(x: F32, w: F32, y: F32, geom: I32, F: number, bias: F32 | null, biasScalar: boolean, act: number, alpha: number): number;
+  conv2dBackpropInputAsync(dy: F32, w: F32, dx: F32, geom: I32, F: number): number;
   waitTask(id: number): void;
   matmul(a: F32, b: F32, c: F32, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean,
     aBatchStride: number, bBatchStride: number, bias: F32 | null, biasScalar: boolean, act: number, alpha: number): void;
