@@ -36,6 +36,7 @@ function step(seed: number): string[] {
 
 describe('convs started in the background (CVC_ASYNC_CONVS=1)', () => {
   it('give the synchronous kernels’ loss and gradients bit for bit, and run on the worker when there is one', () => {
+    process.env['CVC_ASYNC_CONVS'] = '0';
     const sync = step(41);
     const bg0 = addon.poolStats().backgroundMs;
     process.env['CVC_ASYNC_CONVS'] = '1';
@@ -49,6 +50,7 @@ describe('convs started in the background (CVC_ASYNC_CONVS=1)', () => {
   it('a forward result disposed unread waits for its task before its inputs can be reused', () => {
     const filter = tf.tensor4d(rng(43).tensor([3, 3, 8, 16]).dataSync() as Float32Array, [3, 3, 8, 16]);
     const want: string[] = [];
+    process.env['CVC_ASYNC_CONVS'] = '0';
     for (let i = 0; i < 4; i++) {
       const x = tf.leakyRelu(rng(50 + i).tensor([8, 16, 16, 8]), 0.1);  // a native output (pooled buffer) as input
       want.push(bits(tf.conv2d(x as tf.Tensor4D, filter, 1, 'same')));
