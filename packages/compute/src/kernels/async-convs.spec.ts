@@ -20,13 +20,13 @@ const bits = (t: tf.Tensor) => Buffer.from((t.dataSync() as Float32Array).slice(
 /** Loss and gradients of a small conv net (conv + bias + leaky ReLU, stride-2 conv, 1x1 conv) for fixed inputs. */
 function step(seed: number): string[] {
   const R = rng(seed);
-  const x = R.tensor([4, 12, 12, 8]);
-  const w1 = tf.variable(R.tensor([3, 3, 8, 16]).mul(0.2)), b1 = tf.variable(R.tensor([16]));
-  const w2 = tf.variable(R.tensor([3, 3, 16, 24]).mul(0.2)), w3 = tf.variable(R.tensor([1, 1, 24, 8]).mul(0.2));
+  const x = R.tensor([4, 12, 12, 8]) as tf.Tensor4D;
+  const w1 = tf.variable(R.tensor([3, 3, 8, 16]).mul(0.2)) as tf.Variable<tf.Rank.R4>, b1 = tf.variable(R.tensor([16]));
+  const w2 = tf.variable(R.tensor([3, 3, 16, 24]).mul(0.2)) as tf.Variable<tf.Rank.R4>, w3 = tf.variable(R.tensor([1, 1, 24, 8]).mul(0.2)) as tf.Variable<tf.Rank.R4>;
   const { value, grads } = tf.variableGrads(() => {
     const h1 = tf.fused.conv2d({ x, filter: w1, bias: b1, strides: 1, pad: 'same', activation: 'leakyrelu', leakyreluAlpha: 0.1 }); // [4, 12, 12, 16]
-    const h2 = tf.conv2d(h1 as tf.Tensor4D, w2 as tf.Variable<tf.Rank.R4>, 2, 'same'); // [4, 6, 6, 24]
-    const h3 = tf.conv2d(tf.leakyRelu(h2, 0.1), w3 as tf.Variable<tf.Rank.R4>, 1, 'same'); // [4, 6, 6, 8]
+    const h2 = tf.conv2d(h1, w2, 2, 'same'); // [4, 6, 6, 24]
+    const h3 = tf.conv2d(tf.leakyRelu(h2, 0.1), w3, 1, 'same'); // [4, 6, 6, 8]
     return tf.mean(tf.square(h3));
   }, [w1, b1, w2, w3]);
   const out = [bits(value), ...[w1, b1, w2, w3].map((w) => bits(grads[w.name]!))];
