@@ -440,6 +440,28 @@ napi_value BnTrainGrad(napi_env env, napi_callback_info info) {
   return ret_undef(env);
 }
 
+// bnTrainGradAsync(same arguments) -> task id: bnTrainGrad queued for the pool's worker (see
+// conv2dAsync); the caller keeps every array alive and unchanged until waitTask(id) returned.
+napi_value BnTrainGradAsync(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n, nx, nm, nv, ng, nb, ndx, ndg, ndb;
+  float *dy = a.f32(0, &n), *x = a.f32(1, &nx), *m = a.f32(2, &nm), *v = a.f32(3, &nv), *g = a.f32(4, &ng), *b = a.f32(5, &nb);
+  const long C = a.integer(6);
+  float *dx = a.f32(8, &ndx), *dg = a.f32(9, &ndg), *db = a.f32(10, &ndb);
+  if (a.failed) return nullptr;
+  if (C < 1 || n % C || nx != n || ndx != n || nm != C || nv != C || ng != C || nb != C || ndg != C || ndb != C) {
+    a.fail("bnTrainGradAsync: shapes do not match"); return nullptr;
+  }
+  const float eps = (float)a.num(7), alpha = (float)a.num(12);
+  const int act = (int)a.integer(11);
+  const long R = n / C;
+  const uint32_t id = g_next_task++;
+  g_tasks[id] = run_in_background([=] { bn_train_backward(dy, x, R, C, m, v, g, b, eps, dx, dg, db, act, alpha); });
+  napi_value r;
+  napi_create_uint32(env, id, &r);
+  return r;
+}
+
 // NormAct from (N, S, C, group, eps, act, alpha) at argument i, A|null, aN, B|null, bN at j.
 static bool norm_act_params(Args& a, size_t i, size_t j, NormAct* p) {
   p->N = a.integer(i); p->S = a.integer(i + 1); p->C = a.integer(i + 2); p->group = a.integer(i + 3);
@@ -629,7 +651,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"select", Select}, {"reduceSum", ReduceSum}, {"binaryStrided", BinaryStrided},
       {"batchNorm", BatchNorm}, {"adam", Adam}, {"adamAll", AdamAll},
       {"conv2dBackpropFilterAsync", Conv2dBackpropFilterAsync}, {"waitTask", WaitTask},
-      {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"copyRows", CopyRows}, {"tile", Tile},
+      {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"bnTrainGradAsync", BnTrainGradAsync}, {"copyRows", CopyRows}, {"tile", Tile},
       {"momentumAll", MomentumAll}, {"normAct", NormActFwd}, {"augmentCopy", AugmentCopy}, {"emaAll", EmaAll}, {"reluGrad", ReluGrad}, {"normActGrad", NormActGrad},
   };
   for (auto& f : fns) {

@@ -49,6 +49,9 @@ export interface NativeAddon {
   bnTrain(x: F32, gamma: F32, beta: F32, C: number, eps: number, y: F32, mean: F32, variance: F32, act: number, alpha: number): void;
   bnTrainGrad(dy: F32, x: F32, mean: F32, variance: F32, gamma: F32, beta: F32, C: number, eps: number, dx: F32, dgamma: F32, dbeta: F32,
     act: number, alpha: number): void;
+  /** bnTrainGrad queued for the pool's worker (same arguments); every array must stay alive and unchanged until waitTask(id). */
+  bnTrainGradAsync(dy: F32, x: F32, mean: F32, variance: F32, gamma: F32, beta: F32, C: number, eps: number, dx: F32, dgamma: F32, dbeta: F32,
+    act: number, alpha: number): number;
   /** dst[dstOffset + r·dstStride + j] = src[srcOffset + r·srcStride + j] for r < rows, j < len. */
   copyRows(src: F32, srcOffset: number, srcStride: number, dst: F32, dstOffset: number, dstStride: number, rows: number, len: number): void;
   tile(x: F32, dims: I32, reps: I32, out: F32): void;

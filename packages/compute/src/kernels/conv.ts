@@ -32,8 +32,7 @@ export function convKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: Ke
   // CVC_ASYNC_CONVS=1: forward and input-gradient convs start on the pool's worker and the
   // kernel returns at once; whoever reads the result first waits for it (and shares its chunks),
   // so tfjs's bookkeeping up to that read overlaps with the conv. Same arithmetic either way.
-  const asyncAllowed = backgroundAllowed(threads);
-  const asyncConvsOn = () => asyncAllowed && process.env['CVC_ASYNC_CONVS'] === '1';  // read per call (tests switch it)
+  const asyncConvsOn = () => process.env['CVC_ASYNC_CONVS'] === '1' && backgroundAllowed(threads);  // per call (tests switch it)
 
   function forward(ctx: KernelCtx, fused: boolean): TensorInfo | TensorInfo[] {
     const { x, filter } = ctx.inputs as { x: TensorInfo; filter: TensorInfo };

@@ -1,10 +1,12 @@
-// CVC_ASYNC_CONVS=1: forward and input-gradient convs start on the pool's worker and return at
-// once; the first read of the result waits for it. The values are those of the synchronous
-// kernels, bit for bit, and inputs stay untouched until the task is done.
+// CVC_ASYNC_CONVS=1 / CVC_ASYNC_NORM_GRAD=1: forward and input-gradient convs, and the batch-norm
+// gradient, start on the pool's worker and return at once; the first read of a result waits for
+// it. The values are those of the synchronous kernels, bit for bit, and inputs stay untouched
+// until the task is done.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadAddon, type NativeAddon } from '../addon.ts';
 import { useFastestBackend } from '../backend.ts';
+import { batchNormTraining } from '../batch-norm.ts';
 import { rng } from '../test-util.ts';
 import { poolEnabled } from './buffer-pool.ts';
 
@@ -13,7 +15,7 @@ beforeAll(async () => {
   expect((await useFastestBackend(tf, { force: 'native' })).name).toBe('native');
   addon = loadAddon().addon!;
 });
-afterEach(() => { delete process.env['CVC_ASYNC_CONVS']; });
+afterEach(() => { delete process.env['CVC_ASYNC_CONVS']; delete process.env['CVC_ASYNC_NORM_GRAD']; });
 
 const bits = (t: tf.Tensor) => Buffer.from((t.dataSync() as Float32Array).slice().buffer).toString('base64');
 
@@ -38,13 +40,21 @@ describe('convs started in the background (CVC_ASYNC_CONVS=1)', () => {
   it('give the synchronous kernels’ loss and gradients bit for bit, and run on the worker when there is one', () => {
     process.env['CVC_ASYNC_CONVS'] = '0';
     const sync = step(41);
-    const bg0 = addon.poolStats().backgroundMs;
-    process.env['CVC_ASYNC_CONVS'] = '1';
-    const runs = [step(41), step(41), step(41)];
-    runs.forEach((r) => expect(r).toEqual(sync));
-    // One thread, or no buffer pool (disposals unwatched): the kernels run in the call as before.
-    if (addon.info().threads > 1 && poolEnabled()) expect(addon.poolStats().backgroundMs).toBeGreaterThan(bg0);
-    else expect(addon.poolStats().backgroundMs).toBe(bg0);
+    // Count the queued tasks (whether the worker or the first reader then runs one is timing).
+    const [fwd, bwd] = [addon.conv2dAsync, addon.conv2dBackpropInputAsync];
+    let queued = 0;
+    addon.conv2dAsync = (...args) => { queued++; return fwd.apply(addon, args); };
+    addon.conv2dBackpropInputAsync = (...args) => { queued++; return bwd.apply(addon, args); };
+    try {
+      process.env['CVC_ASYNC_CONVS'] = '1';
+      const runs = [step(41), step(41), step(41)];
+      runs.forEach((r) => expect(r).toEqual(sync));
+    } finally {
+      [addon.conv2dAsync, addon.conv2dBackpropInputAsync] = [fwd, bwd];
+    }
+    // Per step 3 forward convs and 2 input gradients (x is not differentiated). One thread, or no
+    // buffer pool (disposals unwatched): the kernels run in the call as before.
+    expect(queued).toBe(addon.info().threads > 1 && poolEnabled() ? 3 * 5 : 0);
   });
 
   it('a forward result disposed unread waits for its task before its inputs can be reused', () => {
@@ -66,5 +76,34 @@ describe('convs started in the background (CVC_ASYNC_CONVS=1)', () => {
       tf.dispose([kept, ...junk]);
     }
     filter.dispose();
+  });
+});
+
+describe('batch-norm gradient started in the background (CVC_ASYNC_NORM_GRAD=1)', () => {
+  /** Gradients of Σ(bn(x)·dy) with respect to x, gamma, beta (leaky ReLU fused or not). */
+  function grads(leaky: number | undefined): string[] {
+    const R = rng(61);
+    const x = R.tensor([8, 10, 10, 24]).mul(2), dy = R.tensor([8, 10, 10, 24]), gamma = R.tensor([24]), beta = R.tensor([24]);
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(batchNormTraining(tf, a, b, c, 1e-3, undefined, leaky), dy)))([x, gamma, beta]);
+    const out = g.map(bits);
+    tf.dispose([x, dy, gamma, beta, ...g]);
+    return out;
+  }
+
+  it('gives the synchronous kernel’s gradients bit for bit', () => {
+    process.env['CVC_ASYNC_NORM_GRAD'] = '0';
+    const sync = [grads(undefined), grads(0.1)];
+    // Count the queued tasks (whether the worker or the first reader then runs one is timing).
+    const queue = addon.bnTrainGradAsync;
+    let queued = 0;
+    addon.bnTrainGradAsync = (...args) => { queued++; return queue.apply(addon, args); };
+    try {
+      process.env['CVC_ASYNC_NORM_GRAD'] = '1';
+      for (let r = 0; r < 3; r++) expect([grads(undefined), grads(0.1)]).toEqual(sync);
+    } finally {
+      addon.bnTrainGradAsync = queue;
+    }
+    // One thread, or no buffer pool (disposals unwatched): the kernel runs in the call as before.
+    expect(queued).toBe(addon.info().threads > 1 && poolEnabled() ? 6 : 0);
   });
 });
