@@ -13,6 +13,7 @@
         "native/pool.cc",
         "native/elementwise.cc",
         "native/norm.cc",
+        "native/norm_avx512.cc",
         "native/layout.cc"
       ],
       "cflags!": ["-fno-exceptions"],

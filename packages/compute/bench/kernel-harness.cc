@@ -37,7 +37,7 @@ template <class F> static double timeit(const char* what, double flops, F&& f) {
 }
 
 // HARNESS_NET=resnet|generator: the pipeline's own conv shapes (the resnet at batch 128; the GAN,
-// VAE and diffusion convs at batch 64), forward / input gradient / filter gradient each.
+// VAE and diffusion convs at batch 64; HARNESS_BATCH=n overrides), forward / input gradient / filter gradient each.
 struct Shape { const char* name; int N, H, C, F, K, S; };
 static int run_net(const char* net) {
   const bool resnet = std::string(net) == "resnet";
@@ -51,7 +51,10 @@ static int run_net(const char* net) {
       {"G up3 (T)", 64, 32, 16, 32, 4, 2}, {"VAE up3 (T)", 64, 32, 3, 34, 4, 2}, {"diff res16", 64, 16, 32, 32, 3, 1},
       {"diff mid", 64, 8, 64, 64, 3, 1}, {"diff in", 64, 32, 3, 16, 3, 1}, {"diff out", 64, 32, 16, 3, 3, 1}};
   double tot[3] = {0, 0, 0};
-  for (const Shape& l : shapes) {
+  const int batch = std::getenv("HARNESS_BATCH") ? std::atoi(std::getenv("HARNESS_BATCH")) : 0;  // e.g. 32: the classifier's
+  for (Shape l : shapes) {
+    if (batch > 0) l.N = batch;
+    if (const char* only = std::getenv("HARNESS_ONLY"); only && std::string(l.name).rfind(only, 0) != 0) continue;  // e.g. stem
     const int OH = (l.H + l.S - 1) / l.S;
     const int padTotal = std::max((OH - 1) * l.S + l.K - l.H, 0);
     ConvGeom g{nullptr, l.N, l.H, l.H, l.C, OH, OH, l.K, l.K, l.S, l.S, 1, 1, padTotal / 2, padTotal / 2};

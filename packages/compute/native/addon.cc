@@ -173,6 +173,40 @@ napi_value Conv2dBackpropFilterAsync(napi_env env, napi_callback_info info) {
   return r;
 }
 
+// conv2dAsync(x, w, y, geom[14], F, bias, biasScalar, act, alpha) -> task id; conv2dBackpropInputAsync(dy,
+// w, dx, geom[14], F) -> task id: the same convs queued for the pool's worker, so the JS thread's
+// bookkeeping between this kernel and the one that reads y (dx) overlaps with the conv; the
+// reader's waitTask(id) shares the rest of its chunks. The caller keeps every input and the
+// output alive and unchanged until waitTask(id) returned.
+napi_value Conv2dAsync(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *x = a.f32(0), *w = a.f32(1), *y = a.f32(2);
+  const int32_t* q = a.i32(3);
+  const Epilogue ep = epilogue(a, 5);
+  if (a.failed) return nullptr;
+  const ConvGeom g = conv_geom(q, x);
+  const int F = (int)a.integer(4);
+  const uint32_t id = g_next_task++;
+  g_tasks[id] = run_in_background([g, w, F, y, ep] { conv2d_forward(g, w, F, y, ep); });
+  napi_value r;
+  napi_create_uint32(env, id, &r);
+  return r;
+}
+
+napi_value Conv2dBackpropInputAsync(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  float *dy = a.f32(0), *w = a.f32(1), *dx = a.f32(2);
+  const int32_t* q = a.i32(3);
+  if (a.failed) return nullptr;
+  const ConvGeom g = conv_geom(q, nullptr);
+  const int F = (int)a.integer(4);
+  const uint32_t id = g_next_task++;
+  g_tasks[id] = run_in_background([g, dy, w, F, dx] { conv2d_backprop_input(g, dy, w, F, dx); });
+  napi_value r;
+  napi_create_uint32(env, id, &r);
+  return r;
+}
+
 // waitTask(id): returns once the task is done (runs it here if no worker has started it).
 napi_value WaitTask(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -406,6 +440,28 @@ napi_value BnTrainGrad(napi_env env, napi_callback_info info) {
   return ret_undef(env);
 }
 
+// bnTrainGradAsync(same arguments) -> task id: bnTrainGrad queued for the pool's worker (see
+// conv2dAsync); the caller keeps every array alive and unchanged until waitTask(id) returned.
+napi_value BnTrainGradAsync(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  long n, nx, nm, nv, ng, nb, ndx, ndg, ndb;
+  float *dy = a.f32(0, &n), *x = a.f32(1, &nx), *m = a.f32(2, &nm), *v = a.f32(3, &nv), *g = a.f32(4, &ng), *b = a.f32(5, &nb);
+  const long C = a.integer(6);
+  float *dx = a.f32(8, &ndx), *dg = a.f32(9, &ndg), *db = a.f32(10, &ndb);
+  if (a.failed) return nullptr;
+  if (C < 1 || n % C || nx != n || ndx != n || nm != C || nv != C || ng != C || nb != C || ndg != C || ndb != C) {
+    a.fail("bnTrainGradAsync: shapes do not match"); return nullptr;
+  }
+  const float eps = (float)a.num(7), alpha = (float)a.num(12);
+  const int act = (int)a.integer(11);
+  const long R = n / C;
+  const uint32_t id = g_next_task++;
+  g_tasks[id] = run_in_background([=] { bn_train_backward(dy, x, R, C, m, v, g, b, eps, dx, dg, db, act, alpha); });
+  napi_value r;
+  napi_create_uint32(env, id, &r);
+  return r;
+}
+
 // NormAct from (N, S, C, group, eps, act, alpha) at argument i, A|null, aN, B|null, bN at j.
 static bool norm_act_params(Args& a, size_t i, size_t j, NormAct* p) {
   p->N = a.integer(i); p->S = a.integer(i + 1); p->C = a.integer(i + 2); p->group = a.integer(i + 3);
@@ -588,14 +644,14 @@ napi_value Init(napi_env env, napi_value exports) {
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   }
   struct { const char* name; napi_callback cb; } fns[] = {
-      {"info", Info}, {"poolStats", PoolStatsFn}, {"threadCpuMs", ThreadCpuMs}, {"conv2d", Conv2d}, {"conv2dBackpropInput", Conv2dBackpropInput},
+      {"info", Info}, {"poolStats", PoolStatsFn}, {"threadCpuMs", ThreadCpuMs}, {"conv2d", Conv2d}, {"conv2dAsync", Conv2dAsync}, {"conv2dBackpropInput", Conv2dBackpropInput}, {"conv2dBackpropInputAsync", Conv2dBackpropInputAsync},
       {"conv2dBackpropFilter", Conv2dBackpropFilter}, {"matmul", Matmul}, {"maxPool", MaxPool},
       {"maxPoolGrad", MaxPoolGrad}, {"avgPool", AvgPool}, {"avgPoolGrad", AvgPoolGrad},
       {"binary", Binary}, {"unary", Unary}, {"leakyRelu", LeakyRelu}, {"leakyReluGrad", LeakyReluGrad},
       {"select", Select}, {"reduceSum", ReduceSum}, {"binaryStrided", BinaryStrided},
       {"batchNorm", BatchNorm}, {"adam", Adam}, {"adamAll", AdamAll},
       {"conv2dBackpropFilterAsync", Conv2dBackpropFilterAsync}, {"waitTask", WaitTask},
-      {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"copyRows", CopyRows}, {"tile", Tile},
+      {"bnTrain", BnTrain}, {"bnTrainGrad", BnTrainGrad}, {"bnTrainGradAsync", BnTrainGradAsync}, {"copyRows", CopyRows}, {"tile", Tile},
       {"momentumAll", MomentumAll}, {"normAct", NormActFwd}, {"augmentCopy", AugmentCopy}, {"emaAll", EmaAll}, {"reluGrad", ReluGrad}, {"normActGrad", NormActGrad},
   };
   for (auto& f : fns) {

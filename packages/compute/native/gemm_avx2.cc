@@ -1,5 +1,6 @@
 // AVX2+FMA micro-kernel: 6 x 16 tile (12 ymm accumulators).
 #include <cstring>
+#include <type_traits>
 #include "gemm.h"
 #pragma GCC target("avx2,fma")
 #define CVC_NS avx2

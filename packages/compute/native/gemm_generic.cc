@@ -1,5 +1,6 @@
 // Portable fallback (GCC vector extensions; SSE2 on baseline x86-64): 4 x 8 tile.
 #include <cstring>
+#include <type_traits>
 #include "gemm.h"
 #define CVC_NS generic
 #define CVC_VBYTES 16

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "norm_avx512.h"
 #include "threadpool.h"
 
 namespace cvc {
@@ -86,12 +87,22 @@ static void inv_std(const float* var, long C, float eps, float* is) {
 void bn_train_forward(const float* x, long R, long C, const float* gamma, const float* beta, float eps,
                       float* y, float* mean, float* var, int act, float alpha) {
   const double scale = 1.0 / (double)R;
-  channel_sums(R, C, 1, scale, &mean, [&](long r0, long r1, double* acc) { col_sums(x, r0, r1, C, acc); });
-  channel_sums(R, C, 1, scale, &var, [&](long r0, long r1, double* acc) { col_sq_dev(x, r0, r1, C, mean, acc); });
+  const bool v512 = bn_avx512_usable(C);  // same bits, sums in registers
+  channel_sums(R, C, 1, scale, &mean, [&](long r0, long r1, double* acc) {
+    if (v512) bn_col_sums_avx512(x, r0, r1, C, nullptr, acc);
+    else col_sums(x, r0, r1, C, acc);
+  });
+  channel_sums(R, C, 1, scale, &var, [&](long r0, long r1, double* acc) {
+    if (v512) bn_col_sums_avx512(x, r0, r1, C, mean, acc);
+    else col_sq_dev(x, r0, r1, C, mean, acc);
+  });
   std::vector<float> is(C);
   inv_std(var, C, eps, is.data());
   const float* isp = is.data();
-  parallel_for(R, kMinPar / C + 1, [&](long r0, long r1) { bn_apply(x, r0, r1, C, mean, isp, gamma, beta, y, act == 1, alpha); });
+  parallel_for(R, kMinPar / C + 1, [&](long r0, long r1) {
+    if (v512) bn_apply_avx512(x, r0, r1, C, mean, isp, gamma, beta, y, act == 1, alpha);
+    else bn_apply(x, r0, r1, C, mean, isp, gamma, beta, y, act == 1, alpha);
+  });
 }
 
 // The gradient reaching the normalisation: dy, or with a fused leaky ReLU the LeakyRelu
@@ -144,7 +155,11 @@ void bn_train_backward(const float* dy, const float* x, long R, long C, const fl
   inv_std(var, C, eps, is.data());
   const float* isp = is.data();
   float* outs[2] = {dbeta, dgamma};
-  channel_sums(R, C, 2, 1.0, outs, [&](long r0, long r1, double* acc) { bn_grad_sums(dy, x, r0, r1, C, mean, isp, gamma, beta, leaky, alpha, acc); });
+  const bool v512 = bn_avx512_usable(C);  // same bits, sums in registers
+  channel_sums(R, C, 2, 1.0, outs, [&](long r0, long r1, double* acc) {
+    if (v512) bn_grad_sums_avx512(dy, x, r0, r1, C, mean, isp, gamma, beta, leaky, alpha, acc);
+    else bn_grad_sums(dy, x, r0, r1, C, mean, isp, gamma, beta, leaky, alpha, acc);
+  });
   const float count = (float)R;
   for (long c = 0; c < C; c++) {
     mb[c] = dbeta[c] / count;
@@ -152,7 +167,10 @@ void bn_train_backward(const float* dy, const float* x, long R, long C, const fl
     gis[c] = gamma[c] * is[c];
   }
   const float *mbp = mb.data(), *mgp = mg.data(), *gisp = gis.data();
-  parallel_for(R, kMinPar / C + 1, [&](long r0, long r1) { bn_grad_apply(dy, x, r0, r1, C, mean, isp, mbp, mgp, gisp, gamma, beta, leaky, alpha, dx); });
+  parallel_for(R, kMinPar / C + 1, [&](long r0, long r1) {
+    if (v512) bn_grad_apply_avx512(dy, x, r0, r1, C, mean, isp, mbp, mgp, gisp, gamma, beta, leaky, alpha, dx);
+    else bn_grad_apply(dy, x, r0, r1, C, mean, isp, mbp, mgp, gisp, gamma, beta, leaky, alpha, dx);
+  });
 }
 
 }  // namespace cvc

@@ -19,6 +19,9 @@ export interface NativeAddon {
   conv2dBackpropFilter(x: F32, dy: F32, dw: F32, geom: I32, F: number): void;
   /** Queues the filter gradient for the pool's worker; x, dy, dw must stay alive and unchanged until waitTask(id). */
   conv2dBackpropFilterAsync(x: F32, dy: F32, dw: F32, geom: I32, F: number): number;
+  /** conv2d / conv2dBackpropInput queued for the pool's worker (same arguments); inputs and output must stay alive and unchanged until waitTask(id). */
+  conv2dAsync(x: F32, w: F32, y: F32, geom: I32, F: number, bias: F32 | null, biasScalar: boolean, act: number, alpha: number): number;
+  conv2dBackpropInputAsync(dy: F32, w: F32, dx: F32, geom: I32, F: number): number;
   waitTask(id: number): void;
   matmul(a: F32, b: F32, c: F32, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean,
     aBatchStride: number, bBatchStride: number, bias: F32 | null, biasScalar: boolean, act: number, alpha: number): void;
@@ -46,6 +49,9 @@ export interface NativeAddon {
   bnTrain(x: F32, gamma: F32, beta: F32, C: number, eps: number, y: F32, mean: F32, variance: F32, act: number, alpha: number): void;
   bnTrainGrad(dy: F32, x: F32, mean: F32, variance: F32, gamma: F32, beta: F32, C: number, eps: number, dx: F32, dgamma: F32, dbeta: F32,
     act: number, alpha: number): void;
+  /** bnTrainGrad queued for the pool's worker (same arguments); every array must stay alive and unchanged until waitTask(id). */
+  bnTrainGradAsync(dy: F32, x: F32, mean: F32, variance: F32, gamma: F32, beta: F32, C: number, eps: number, dx: F32, dgamma: F32, dbeta: F32,
+    act: number, alpha: number): number;
   /** dst[dstOffset + r·dstStride + j] = src[srcOffset + r·srcStride + j] for r < rows, j < len. */
   copyRows(src: F32, srcOffset: number, srcStride: number, dst: F32, dstOffset: number, dstStride: number, rows: number, len: number): void;
   tile(x: F32, dims: I32, reps: I32, out: F32): void;

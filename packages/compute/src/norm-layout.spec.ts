@@ -166,7 +166,7 @@ describe('fastMomentum', () => {
 });
 
 describe('determinism across thread counts', () => {
-  it('batch norm forward/backward and momentumAll are bit-identical with 1 and 2 threads', async () => {
+  it('batch norm forward/backward and momentumAll are bit-identical with 1 and 2 threads, and with or without AVX-512', async () => {
     const { spawnSync } = await import('node:child_process');
     const { defaultAddonPath } = await import('./addon.ts');
     const script = `
@@ -174,7 +174,8 @@ describe('determinism across thread counts', () => {
       const f = (n, k) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k) * 2 + 0.3);
       let h = 0;
       const mix = (arr) => { for (const v of new Uint32Array(arr.buffer)) h = (Math.imul(h, 31) + v) >>> 0; };
-      for (const [R, C, act] of [[128 * 16 * 16, 24, 1], [128 * 4 * 4, 96, 0], [64 * 8 * 8, 64, 1]]) {
+      const shapes = process.env.BN_SHAPES ? JSON.parse(process.env.BN_SHAPES) : [[128 * 16 * 16, 24, 1], [128 * 4 * 4, 96, 0], [64 * 8 * 8, 64, 1]];
+      for (const [R, C, act] of shapes) {
         const x = f(R * C, 0.37), g = f(C, 0.5), b = f(C, 0.7), dy = f(R * C, 0.23);
         const y = new Float32Array(R * C), m = new Float32Array(C), v = new Float32Array(C);
         a.bnTrain(x, g, b, C, 1e-3, y, m, v, act, 0.1);
@@ -186,8 +187,8 @@ describe('determinism across thread counts', () => {
       a.momentumAll(vars.map((v, i) => [v, grads[i], accs[i], v, accs[i]]), Float32Array.of(0.9995, NaN), 0.9, -0.05, true);
       [...vars, ...accs].forEach(mix);
       console.log(h);`;
-    const run = (threads: string) => {
-      const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, CVC_THREADS: threads }, encoding: 'utf8' });
+    const run = (threads: string, env: Record<string, string> = {}) => {
+      const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, CVC_THREADS: threads, ...env }, encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
       return r.stdout.trim();
     };
@@ -195,5 +196,13 @@ describe('determinism across thread counts', () => {
     expect(one).toMatch(/^\d+$/);
     expect(run('2')).toBe(one);
     expect(run('3')).toBe(one);
+    // The batch norm's AVX-512 passes (channels in multiples of 8: the classifier's stem and
+    // blocks, 1–17 vectors, several register segments) against the scalar loops (CVC_ARCH=avx2),
+    // leaky ReLU fused or not: the same bits.
+    const shapes = JSON.stringify([[32 * 32 * 32, 24, 1], [32 * 16 * 16, 24, 0], [32 * 8 * 8, 48, 1], [32 * 4 * 4, 96, 1],
+      [1000, 8, 0], [777, 40, 1], [300, 136, 0], [5000, 64, 1], [33, 20, 1]]);
+    const vec = run('2', { BN_SHAPES: shapes });
+    expect(vec).toMatch(/^\d+$/);
+    expect(run('2', { BN_SHAPES: shapes, CVC_ARCH: 'avx2' })).toBe(vec);
   });
 });

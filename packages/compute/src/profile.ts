@@ -27,8 +27,10 @@ export function enableKernelProfiling(tf: TF, backendName: string, poolStats?: P
     if (wrapped.has(key)) continue;
     wrapped.add(key);
     const inner = cfg.kernelFunc as KernelFunc;
-    const name = cfg.kernelName;
+    const byShape = process.env['CVC_PROFILE_SHAPES'] === '1';
     const timed: KernelFunc = (args) => {
+      // CVC_PROFILE_SHAPES=1: one row per kernel and input shapes (which layer costs what).
+      const name = byShape ? `${cfg.kernelName} ${Object.values(args.inputs).map((t) => (t ? `[${t.shape.join(',')}]` : '-')).join(' ')}` : cfg.kernelName;
       const p0 = poolStatsFn?.();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -48,7 +50,7 @@ export function enableKernelProfiling(tf: TF, backendName: string, poolStats?: P
         stats.set(name, s);
       }
     };
-    tf.unregisterKernel(name, backendName);
+    tf.unregisterKernel(cfg.kernelName, backendName);
     tf.registerKernel({ ...cfg, kernelFunc: timed });
   }
 }

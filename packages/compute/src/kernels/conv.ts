@@ -29,6 +29,10 @@ export function epilogueBias(ctx: KernelCtx, F: number): { ok: boolean; bias: Fl
 export function convKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: KernelCtx) => TensorInfo | TensorInfo[]> {
   const bu = tf.backend_util;
   const threads = addon.info().threads;
+  // CVC_ASYNC_CONVS=1: forward and input-gradient convs start on the pool's worker and the
+  // kernel returns at once; whoever reads the result first waits for it (and shares its chunks),
+  // so tfjs's bookkeeping up to that read overlaps with the conv. Same arithmetic either way.
+  const asyncConvsOn = () => process.env['CVC_ASYNC_CONVS'] === '1' && backgroundAllowed(threads);  // per call (tests switch it)
 
   function forward(ctx: KernelCtx, fused: boolean): TensorInfo | TensorInfo[] {
     const { x, filter } = ctx.inputs as { x: TensorInfo; filter: TensorInfo };
@@ -44,6 +48,11 @@ export function convKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: Ke
     const bias = fused ? epilogueBias(ctx, F) : { ok: true, bias: null, scalar: false };
     if (!bias.ok) return ctx.fallback();
     const y = alloc(size(ci.outShape));  // [N, OH, OW, F]
+    if (y.length > 0 && asyncConvsOn()) {
+      const id = addon.conv2dAsync(xv, wv, y, geom(ci), F, bias.bias, bias.scalar, act, a.leakyreluAlpha ?? 0.2);
+      const wait = () => addon.waitTask(id);
+      return lazyTensorInfo(ctx.backend, ci.outShape, bias.bias ? [xv, wv, bias.bias] : [xv, wv], () => { wait(); return y; }, wait);
+    }
     if (y.length > 0) addon.conv2d(xv, wv, y, geom(ci), F, bias.bias, bias.scalar, act, a.leakyreluAlpha ?? 0.2);
     return ctx.backend.makeTensorInfo(ci.outShape, 'float32', y);
   }
@@ -60,6 +69,14 @@ export function convKernels(tf: TF, addon: NativeAddon): Record<string, (ctx: Ke
       if (!dyv || !wv || (a.dataFormat ?? 'NHWC') !== 'NHWC') return ctx.fallback();
       const ci = bu.computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
       const g = geom(ci), F = ci.outChannels, n = size(a.inputShape);
+      // Few input channels: most likely the model's input, whose gradient nobody reads (tfjs
+      // computes it anyway): computed only if read, never started ahead.
+      if (n > 0 && ci.inChannels >= 8 && asyncConvsOn()) {
+        const dx = alloc(n);  // [N, H, W, C]
+        const id = addon.conv2dBackpropInputAsync(dyv, wv, dx, g, F);
+        const wait = () => addon.waitTask(id);
+        return lazyTensorInfo(ctx.backend, [...a.inputShape], [dyv, wv], () => { wait(); return dx; }, wait);
+      }
       return lazyTensorInfo(ctx.backend, [...a.inputShape], [dyv, wv], () => {
         const dx = alloc(n);  // [N, H, W, C]
         if (n > 0) addon.conv2dBackpropInput(dyv, wv, dx, g, F);

@@ -2,7 +2,7 @@
 // backward: dx, dgamma, dbeta), used by batchNormTraining (../batch-norm.ts). Registered on `cpu`
 // only while the native kernels are installed.
 import type { NativeAddon } from '../addon.ts';
-import { alloc, f32, type KernelCtx, type TF, type TensorInfo } from './util.ts';
+import { alloc, backgroundAllowed, f32, lazyTensorInfo, type KernelCtx, type TF, type TensorInfo } from './util.ts';
 
 export const BN_TRAIN = 'CvcBatchNormTrain';
 export const BN_TRAIN_GRAD = 'CvcBatchNormTrainGrad';
@@ -15,6 +15,10 @@ interface NormActAttrs { N: number; S: number; C: number; group: number; epsilon
 
 export function normKernels(_tf: TF, addon: NativeAddon): Record<string, (ctx: KernelCtx) => TensorInfo | TensorInfo[]> {
   const channels = (x: TensorInfo) => x.shape[x.shape.length - 1]!;
+  // CVC_ASYNC_NORM_GRAD=1: the batch-norm gradient starts on the pool's worker (as the async
+  // convs); its three results wait for it when first read. Same arithmetic either way.
+  const threads = addon.info().threads;
+  const asyncGradOn = () => process.env['CVC_ASYNC_NORM_GRAD'] === '1' && backgroundAllowed(threads);  // per call (tests switch it)
   return {
     // inputs x [..., C], gamma [C], beta [C]; attrs epsilon → [y, mean [C], variance [C]]
     [BN_TRAIN]: (ctx) => {
@@ -34,6 +38,14 @@ export function normKernels(_tf: TF, addon: NativeAddon): Record<string, (ctx: K
       const v = (t: TensorInfo | undefined) => f32(ctx.backend, t)!;
       const dx = alloc(v(x).length), dgamma = alloc(C), dbeta = alloc(C);
       const alpha = ctx.attrs['leakyAlpha'] as number | undefined;
+      if (asyncGradOn()) {
+        const inputs = [v(dy), v(x), v(mean), v(variance), v(gamma), v(beta)] as const;
+        const id = addon.bnTrainGradAsync(...inputs, C, Number(ctx.attrs['epsilon']), dx, dgamma, dbeta, alpha === undefined ? 0 : 1, alpha ?? 0);
+        let done = false;
+        const wait = () => { if (!done) { done = true; addon.waitTask(id); } };
+        const lazy = (shape: number[], out: Float32Array) => lazyTensorInfo(ctx.backend, shape, [...inputs], () => { wait(); return out; }, wait);
+        return [lazy([...x!.shape], dx), lazy([C], dgamma), lazy([C], dbeta)];
+      }
       addon.bnTrainGrad(v(dy), v(x), v(mean), v(variance), v(gamma), v(beta), C, Number(ctx.attrs['epsilon']), dx, dgamma, dbeta,
         alpha === undefined ? 0 : 1, alpha ?? 0);
       return [ctx.backend.makeTensorInfo([...x!.shape], 'float32', dx), ctx.backend.makeTensorInfo([C], 'float32', dgamma),
