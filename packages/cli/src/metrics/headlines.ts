@@ -25,6 +25,9 @@ const datasetManifest = z.looseObject({ classNames: z.array(z.string()), classCo
 
 const embeddingsIndex = z.looseObject({ model: z.string(), variant: z.string(), layers: z.array(z.looseObject({ name: z.string(), dim: z.number() })) });
 
+const heldOutTop1 = z.looseObject({ top1: z.number(), perClass: z.record(z.string(), z.looseObject({ top1: z.number() })) });
+const objectJudgeHeadlines = z.looseObject({ epochs: z.number(), cifar10Test: heldOutTop1, datasetTest: heldOutTop1 });
+
 const byK = z.record(z.string(), z.number());
 const rankerHeadlines = z.looseObject({
   spearman: z.record(z.string(), z.record(z.string(), z.number())),
@@ -72,6 +75,19 @@ export const HEADLINES: HeadlineReader[] = [
       const m = readJsonArtifact(path, pretrainMetrics);
       return [
         { name: 'CIFAR-10 test accuracy', value: m.testAccuracy, unit: 'percent', better: 'higher' },
+        { name: 'epochs', value: m.epochs, unit: 'count' },
+      ];
+    },
+  },
+  {
+    stage: 'object-judge',
+    artifact: 'object_judge_metrics',
+    figures(path) {
+      const m = readJsonArtifact(path, objectJudgeHeadlines);
+      return [
+        { name: 'CIFAR-10 test top-1 (12-way)', value: m.cifar10Test.top1, unit: 'percent', better: 'higher' },
+        // The dataset's own classes on its test split: the ceiling the generator's class samples are read against.
+        ...Object.entries(m.datasetTest.perClass).map(([c, r]) => ({ name: `test ${c}s top-1`, value: r.top1, unit: 'percent' as const, better: 'higher' as const })),
         { name: 'epochs', value: m.epochs, unit: 'count' },
       ];
     },
