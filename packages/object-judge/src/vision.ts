@@ -5,3 +5,4 @@ export { resnetArchitecture } from '@cvc/vision/architecture';
 export { normalizeImages, type Normalization } from '@cvc/vision/normalize';
 export { saveModel } from '@cvc/vision/saved-model';
 export { trainSoftmaxClassifier } from '@cvc/vision/softmax-training';
+export { softmaxRecipe, softmaxRecipeShape } from '@cvc/vision/softmax-recipe';

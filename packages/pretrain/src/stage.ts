@@ -12,6 +12,7 @@ import { trainSoftmaxClassifier } from '@cvc/vision/softmax-training';
 import { pretrainParams } from './params.ts';
 import { CIFAR10_CLASSES, CIFAR10_PACKAGE, readCifar10 } from '@cvc/cifar10';
 import { pretrainCurvesPng } from './plots.ts';
+import { softmaxRecipe } from '@cvc/vision/softmax-recipe';
 
 export default defineStage({
   name: 'pretrain',
@@ -34,12 +35,7 @@ export default defineStage({
       test: { x: normalizeImages(cifar.test.images, norm), labels: cifar.test.labels },
       size,
       epochs: params.epochs,
-      batchSize: params.batchSize,
-      learningRate: params.learningRate,
-      warmupEpochs: params.warmupEpochs,
-      weightDecay: params.weightDecay,
-      labelSmoothing: params.labelSmoothing,
-      augment: params.augment,
+      ...softmaxRecipe(params),
       initSeed: ctx.rng('init').int(2 ** 31),
       rng: ctx.rng('data'),
       report: plan.start('pretrain'),

@@ -8,6 +8,7 @@ import { cifar10Images, normalised, stageParams } from '../data.ts';
 import { counters, median, round, since, threadSplit, weightsFnv } from '../measure.ts';
 import { pretrainParams, trainSoftmaxClassifier } from '../models.ts';
 import type { RunOptions, WorkloadResult } from './types.ts';
+import { softmaxRecipe } from '@cvc/vision/softmax-recipe';
 
 export async function resnetPretrain(o: RunOptions): Promise<WorkloadResult> {
   const params = pretrainParams.parse(stageParams('pretrain'));
@@ -24,12 +25,7 @@ export async function resnetPretrain(o: RunOptions): Promise<WorkloadResult> {
     test: { x: x.subarray(0, 32 * 32 * 3 * 8), labels: data.labels.slice(0, 8) },
     size: 32,
     epochs: 1,
-    batchSize: params.batchSize,
-    learningRate: params.learningRate,
-    warmupEpochs: params.warmupEpochs,
-    weightDecay: params.weightDecay,
-    labelSmoothing: params.labelSmoothing,
-    augment: params.augment,
+    ...softmaxRecipe(params),
     initSeed: 1234,
     rng: createRng(5678),
     report: { resume: () => {}, batch: () => void ticks.push(performance.now()), epoch: () => {} },
@@ -40,7 +36,7 @@ export async function resnetPretrain(o: RunOptions): Promise<WorkloadResult> {
   const steps = ticks.map((t, i) => (t - (i === 0 ? t0 : ticks[i - 1]!)) / 1000);
   const hash = weightsFnv(model.weights.map((w: { read(): import("@tensorflow/tfjs").Tensor }) => w.read()));
   model.dispose();
-  const config = { ...params.architecture, batchSize: params.batchSize, learningRate: params.learningRate, warmupEpochs: params.warmupEpochs, weightDecay: params.weightDecay, labelSmoothing: params.labelSmoothing, augment: params.augment };
+  const config = { ...params.architecture, ...softmaxRecipe(params) };
   return {
     seconds, unit: `one epoch: ${steps.length} steps of batch ${params.batchSize}`, images: n, loss: history[0]!.trainLoss, weightsFnv: hash, data: data.source,
     extra: { stepSecondsMedian: round(median(steps.slice(1)), 4), firstStepSeconds: round(steps[0]!, 3), ...threadSplit(d, o.threads, !!o.addon) },
