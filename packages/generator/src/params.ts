@@ -66,6 +66,25 @@ const autoencoder = z.object({
   hybridSigma: z.number().positive().max(16).default(1.5),
 });
 
+/** Guided sampling (guidance.ts): sampling only, never part of a checkpoint key. */
+const guidance = z.object({
+  /** Learned models whose class samples and hybrids are guided (models with a one-pass decoder: vae, gan, autoencoder). */
+  models: z.array(z.enum(['vae', 'gan', 'autoencoder'])).default(['autoencoder']),
+  /** The guides: classifier-stage models by name; never the best model or the second judge. */
+  guides: z.array(z.string().min(1)).min(1).default(['resnet-scratch', 'shallow']),
+  /** Guide with each model's cross-validation fold models too (6 networks a model), not only its full model. */
+  folds: z.boolean().default(true),
+  /** Adam steps on each sample's latent, and their step size. */
+  steps: z.number().int().min(0).default(60),
+  learningRate: z.number().positive().default(0.05),
+  /** Weight of ‖z‖²: the latent's standard-normal prior (keeps codes inside the fitted density). */
+  prior: z.number().min(0).default(0.01),
+  /** Weight of ‖z − z₀‖²: how close each sample stays to its own start. */
+  anchor: z.number().min(0).default(0),
+  /** Weight of the pull toward the nearest real image of the class in the pretrain network's features. */
+  realism: z.number().min(0).default(1),
+});
+
 /** The learned models (trained, checkpointed). */
 export const MODEL_KINDS = ['vae', 'gan', 'diffusion', 'autoencoder'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
@@ -81,6 +100,7 @@ export const generatorParams = z.object({
   gan: gan.default(gan.parse({})),
   diffusion: diffusion.default(diffusion.parse({})),
   autoencoder: autoencoder.default(autoencoder.parse({})),
+  guidance: guidance.default(guidance.parse({})),
   /** Save a resumable checkpoint every N epochs (and at the end). */
   checkpointEvery: z.number().int().min(1).default(5),
   /** Hybrid images written per model (at mix 0.5). */

@@ -10,10 +10,11 @@ import { tf } from '@cvc/core/backend';
 import { runStage } from '@cvc/core/runner';
 import type { Autoencoder } from './autoencoder.ts';
 import { restoreGenerator } from './generator-artifact.ts';
-import { generatorWorkspace, writeFixtureClassifiers, writeFixtureDataset, writeFixtureObjectJudge, writeFixturePretrained } from '../testing/stage-workspace.ts';
+import { generatorWorkspace, writeFixtureClassifiers, writeFixtureResnetClassifier, writeFixtureDataset, writeFixtureObjectJudge, writeFixturePretrained } from '../testing/stage-workspace.ts';
 
 const TINY = 'autoencoder: { epochs: 2, batchSize: 4, codeDim: 6, embedDim: 4, encoderWidths: [8, 8, 16], decoderWidths: [16, 8, 8, 8], perceptualWeight: 0.1, codePenalty: 0.001, learningRate: 0.003, beta1: 0.9, beta2: 0.99, flip: true, shrinkage: 0.1, hybrid: boundary }';
-const PARAMS = ['hybrids: 8', 'samplesPerClass: 6', 'strips: 2', 'stripSteps: 3', 'bestHybrids: 4', 'secondJudge: cnn', 'checkpointEvery: 1', TINY];
+const GUIDED = 'guidance: { models: [autoencoder], guides: [resnet-scratch, shallow], folds: true, steps: 3, learningRate: 0.05, prior: 0.01, anchor: 0, realism: 1 }';
+const PARAMS = ['hybrids: 8', 'samplesPerClass: 6', 'strips: 2', 'stripSteps: 3', 'bestHybrids: 4', 'secondJudge: cnn', 'checkpointEvery: 1', TINY, GUIDED];
 
 describe('generator stage with the autoencoder', () => {
   let ws: { root: string; pipelineFile: string };
@@ -23,7 +24,8 @@ describe('generator stage with the autoencoder', () => {
   beforeAll(async () => {
     ws = generatorWorkspace(['autoencoder'], PARAMS);
     writeFixtureDataset(join(ws.root, 'artifacts', 'data-prep', 'dataset'), 10);
-    await writeFixtureClassifiers(join(ws.root, 'artifacts', 'classifier', 'models'), ['resnet', 'cnn']);
+    await writeFixtureClassifiers(join(ws.root, 'artifacts', 'classifier', 'models'), ['resnet', 'cnn', 'shallow']);
+    await writeFixtureResnetClassifier(join(ws.root, 'artifacts', 'classifier', 'models'), 'resnet-scratch', 2);
     await writeFixtureObjectJudge(join(ws.root, 'artifacts', 'object-judge', 'model'));
     await writeFixturePretrained(join(ws.root, 'artifacts', 'pretrain', 'model'));
     await runStage({ pipelineFile: ws.pipelineFile, stage: 'generator', log: (m) => log.push(m) });
@@ -44,6 +46,7 @@ describe('generator stage with the autoencoder', () => {
       classSamples: { perClass: number; precisionRecall: { k: number; clock: { precision: number } } };
       objectAware: { classTop1: { clock: number }; hybrids: { meanPClockPlusCrocodile: number } };
       bestHybrids: unknown[];
+      guidance: { guides: string[]; members: number; steps: number };
     };
     const metrics = readJson<{ models: Record<string, M> }>(join(ws.root, 'artifacts', 'generator', 'metrics.json'));
     const m = metrics.models['autoencoder']!;
@@ -54,6 +57,14 @@ describe('generator stage with the autoencoder', () => {
       expect(v).toBeLessThanOrEqual(1);
     }
     expect(m.bestHybrids).toHaveLength(4);
+    expect(m.guidance).toMatchObject({ guides: ['resnet-scratch', 'shallow'], members: 4, steps: 3 }); // resnet-scratch full + 2 folds, shallow full
+    expect(log.some((l) => /autoencoder: guided 20 images by resnet-scratch \+ shallow \(4 networks\), 3 steps each/.test(l))).toBe(true);
+  });
+
+  it('refuses a guide that is a judge, naming the param, and keeps the previous artifacts', async () => {
+    const before = hashTree(join(ws.root, 'artifacts', 'generator'));
+    await expect(runStage({ pipelineFile: ws.pipelineFile, stage: 'generator', set: { guidance: { guides: ['resnet-scratch', 'cnn'] } }, log: () => {} })).rejects.toThrow('stages.generator.params.guidance.guides: "cnn" is the second judge');
+    expect(hashTree(join(ws.root, 'artifacts', 'generator'))).toEqual(before);
   });
 
   it('saves the fitted code density with the weights: the restored model draws class codes at the class means', () => {

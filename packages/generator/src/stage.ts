@@ -16,10 +16,14 @@ import { buildModel, modelConfig, trainingDigest } from './models.ts';
 import { generatorParams, type GeneratorKind, type GeneratorParams, type ModelKind } from './params.ts';
 import { interpolationStrips } from './strips.ts';
 import { referenceLine, summaryLines } from './summary-line.ts';
-import { imageAt, sampleAtMix, sampleHybrids } from './sample.ts';
+import { imageAt, sampleAtMix, sampleHybrids, sampleLatents } from './sample.ts';
+import { buildRealism, guidedImages, loadGuides, type GuideLogit, type Realism } from './guidance.ts';
 import { loadFeatureTrunk, type FeatureTrunk } from './feature-trunk.ts';
 import { train, type EpochRecord, type TrainingImages } from './trainer.ts';
 import type { StageContext } from '@cvc/core';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { performance } from 'node:perf_hooks';
+import type { TrainableModel } from './model.ts';
 
 export const METRICS_ARTIFACT = 'generator_metrics';
 export const modelArtifact = (kind: GeneratorKind): string => `generator_${kind}`;
@@ -32,7 +36,11 @@ interface Produced {
   hybridGroups?: Record<string, number[]>;
   /** Written to metrics.json beside the measurements. */
   info: { type: 'baseline'; params: Record<string, unknown> } | { type: 'learned'; epochs: number; history: EpochRecord[] };
+  guidance?: GeneratorModelMetrics['guidance'];
 }
+
+/** The guide ensemble and the realism features of guided sampling (loaded once for every guided model). */
+interface Guidance { guides: GuideLogit[]; realism: Realism }
 
 type Ctx = StageContext<GeneratorParams>;
 
@@ -40,7 +48,7 @@ type Ctx = StageContext<GeneratorParams>;
 type Features = { trunk: FeatureTrunk; digest: string };
 
 /** Train (or resume) a learned model, save its checkpoint, and draw its hybrids, class samples and strips. */
-async function produceLearned(ctx: Ctx, kind: ModelKind, dataset: Dataset, data: TrainingImages, dataHash: string, outDir: string, report: EpochReporter, features?: Features): Promise<Produced> {
+async function produceLearned(ctx: Ctx, kind: ModelKind, dataset: Dataset, data: TrainingImages, dataHash: string, outDir: string, report: EpochReporter, features?: Features, guidance?: Guidance): Promise<Produced> {
   const { params } = ctx;
   const config = modelConfig(params, kind);
   const model = buildModel(tf, kind, params, ctx.rng(`${kind}/init`), features?.trunk);
@@ -64,17 +72,43 @@ async function produceLearned(ctx: Ctx, kind: ModelKind, dataset: Dataset, data:
   // The autoencoder fits its code density to the training images here (deterministic; after a resume too).
   model.afterTraining?.(data);
   saveGenerator(join(outDir, 'checkpoint'), model, { kind, config, classNames: dataset.manifest.classNames, epochs: config.epochs });
+  const draws = guidance
+    ? guidedDraws(ctx, kind, model, guidance)
+    : {
+        hybrids: sampleHybrids(tf, model, params.hybrids, ctx.rng(`${kind}/hybrids`)),
+        samples: {
+          clock: sampleAtMix(tf, model, params.samplesPerClass, 0, ctx.rng(`${kind}/samples-clock`)),
+          crocodile: sampleAtMix(tf, model, params.samplesPerClass, 1, ctx.rng(`${kind}/samples-crocodile`)),
+        },
+      };
   const produced: Produced = {
-    hybrids: sampleHybrids(tf, model, params.hybrids, ctx.rng(`${kind}/hybrids`)),
-    samples: {
-      clock: sampleAtMix(tf, model, params.samplesPerClass, 0, ctx.rng(`${kind}/samples-clock`)),
-      crocodile: sampleAtMix(tf, model, params.samplesPerClass, 1, ctx.rng(`${kind}/samples-crocodile`)),
-    },
+    ...draws,
     strips: interpolationStrips(tf, model, dataset, params.strips, params.stripSteps, ctx.rng(`${kind}/strips`)),
     info: { type: 'learned', epochs: config.epochs, history: result.history },
   };
   model.dispose();
   return produced;
+}
+
+/**
+ * Class samples and hybrids drawn with guidance: the same latents an unguided draw starts from, each
+ * moved by the guide (class samples toward their class, hybrids toward undecided at mix ½).
+ */
+function guidedDraws(ctx: Ctx, kind: ModelKind, model: TrainableModel, { guides, realism }: Guidance): Pick<Produced, 'hybrids' | 'samples' | 'guidance'> {
+  const { params } = ctx;
+  const s = params.guidance;
+  const started = performance.now();
+  const draw = (n: number, mix: number, target: 0 | 1 | 'undecided', purpose: string) =>
+    guidedImages(tf, model, sampleLatents(tf, n, model.latentDim, ctx.rng(`${kind}/${purpose}`)), mix, target, guides, realism, s);
+  const samples = { clock: draw(params.samplesPerClass, 0, 0, 'samples-clock'), crocodile: draw(params.samplesPerClass, 1, 1, 'samples-crocodile') };
+  const hybrids = draw(params.hybrids, 0.5, 'undecided', 'hybrids');
+  const seconds = (performance.now() - started) / 1000;
+  ctx.log(`${kind}: guided ${2 * params.samplesPerClass + params.hybrids} images by ${s.guides.join(' + ')} (${guides.length} networks), ${s.steps} steps each, in ${seconds.toFixed(0)} s`);
+  return {
+    hybrids,
+    samples,
+    guidance: { guides: s.guides, members: guides.length, steps: s.steps, learningRate: s.learningRate, prior: s.prior, anchor: s.anchor, realism: s.realism },
+  };
 }
 
 /** Compose a baseline's images from training images; its provenance goes to baseline.json. */
@@ -98,6 +132,24 @@ function produceBaseline(ctx: Ctx, kind: BaselineKind, dataset: Dataset, outDir:
   });
   ctx.log(`${kind}: training-free baseline from ${train.length} training images${kind === 'frequency' ? ` (σ ${params.frequency.sigma} px)` : ''}`);
   return { hybrids: out.hybrids, samples: out.samples, strips: out.strips, ...(out.hybridGroups ? { hybridGroups: out.hybridGroups } : {}), info: { type: 'baseline', params: baselineParams } };
+}
+
+/** The guide ensemble (never a judge) and the realism pull's real features (the pretrain trunk's pooled last stage). */
+async function loadGuidance(ctx: Ctx, judges: Judges, trunk: FeatureTrunk, data: TrainingImages): Promise<Guidance & { dispose(): void }> {
+  const { guides, folds } = ctx.params.guidance;
+  for (const guide of guides) {
+    for (const [role, judge] of [['best model', judges.best], ['second judge', judges.second]] as const) {
+      if (judge.name === `${guide}/full`) throw new Error(`stages.generator.params.guidance.guides: "${guide}" is the ${role}; guide with classifier models that do not judge`);
+    }
+  }
+  const loaded = await loadGuides(tf, ctx.input('classifier_models'), guides, folds);
+  const pooled = (x01: tfTypes.Tensor4D) => {
+    const stages = trunk.features(tf.sub(tf.mul(x01, 2), 1) as tfTypes.Tensor4D);
+    return tf.mean(stages[stages.length - 1]!, [1, 2]) as tfTypes.Tensor2D; // [n, width]
+  };
+  const realism = buildRealism(tf, pooled, data.pixels, data.labels);
+  ctx.log(`guidance: ${guides.join(' + ')} (${loaded.logits.length} networks) guides ${ctx.params.guidance.models.join(', ')}; realism pull in the pretrain network's pooled features`);
+  return { guides: loaded.logits, realism, dispose: () => { loaded.dispose(); tf.dispose(realism.real); } };
 }
 
 export default defineStage({
@@ -132,14 +184,16 @@ export default defineStage({
     const plan = ctx.plan(
       learned.map((kind, i) => ({ id: kind, label: `model ${i + 1}/${learned.length} ${kind}`, epochs: modelConfig(params, kind).epochs, costKey: costKey(kind, modelConfig(params, kind)), size: trainIdx.length })),
     );
-    // The autoencoder's perceptual loss reads the pretrain stage's CIFAR-10 resnet (frozen).
-    const features = params.models.includes('autoencoder') ? await loadFeatureTrunk(tf, ctx.input('pretrained_model')) : undefined;
+    // The autoencoder's perceptual loss and guidance's realism pull read the pretrain stage's CIFAR-10 resnet (frozen).
+    const guided = params.guidance.models.filter((kind) => params.models.includes(kind));
+    const features = params.models.includes('autoencoder') || guided.length > 0 ? await loadFeatureTrunk(tf, ctx.input('pretrained_model')) : undefined;
+    const guidance = guided.length > 0 && features ? await loadGuidance(ctx, judges, features.trunk, data) : undefined;
     const metrics: Record<string, GeneratorModelMetrics> = {};
     for (const kind of params.models) {
       const outDir = ctx.output(modelArtifact(kind));
       const produced = isBaseline(kind)
         ? produceBaseline(ctx, kind, dataset, outDir)
-        : await produceLearned(ctx, kind, dataset, data, dataHash, outDir, plan.start(kind), kind === 'autoencoder' ? features : undefined);
+        : await produceLearned(ctx, kind, dataset, data, dataHash, outDir, plan.start(kind), kind === 'autoencoder' ? features : undefined, guided.includes(kind as (typeof guided)[number]) ? guidance : undefined);
       const { hybrids, samples, strips } = produced;
       await writeImageFiles(join(outDir, 'hybrids'), 'hybrid', hybrids);
       await writeGrid(join(outDir, 'hybrids.png'), hybrids, 8);
@@ -160,6 +214,7 @@ export default defineStage({
       const { info } = produced;
       metrics[kind] = {
         ...(info.type === 'learned' ? { type: info.type, epochs: info.epochs } : { type: info.type, params: info.params }),
+        ...(produced.guidance ? { guidance: produced.guidance } : {}),
         ...m,
         bestHybrids: m.bestHybrids.map((b) => ({ ...b, nearestTrain: { ...b.nearestTrain, file: manifest.files[b.nearestTrain.index]! } })),
         ...(info.type === 'learned' ? { history: info.history } : {}),
@@ -168,6 +223,7 @@ export default defineStage({
     }
 
     features?.trunk.dispose();
+    guidance?.dispose();
     writeJsonArtifact(ctx.output(METRICS_ARTIFACT), generatorMetrics, {
       judge: judges.best.name,
       featureLayer: judges.best.featureLayer,

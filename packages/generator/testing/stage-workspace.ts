@@ -65,6 +65,17 @@ export async function writeFixtureObjectJudge(dir: string): Promise<void> {
   });
 }
 
+/** A tiny resnet classifier saved like the classifier stage's (full + `folds` fold models): a guide for guided sampling; random weights. */
+export async function writeFixtureResnetClassifier(modelsDir: string, name: string, folds: number): Promise<void> {
+  await tf.setBackend('cpu');
+  const architecture = { kind: 'resnet' as const, widths: [4, 8, 8], blocksPerStage: 1, dense: 8, dropout: 0, stemPool: true };
+  for (const [k, sub] of ['full', ...Array.from({ length: folds }, (_, f) => `fold-${f}`)].entries()) {
+    const model = buildModel(architecture, 70 + k);
+    await saveClassifierModel(model, join(modelsDir, name, sub), tinyMetadata(name, { normalization: NORMALIZATION, params: { name, architecture } }));
+    model.dispose();
+  }
+}
+
 /** A tiny resnet saved like the pretrain stage's model (the autoencoder's perceptual trunk); random weights. */
 export async function writeFixturePretrained(dir: string): Promise<void> {
   await tf.setBackend('cpu');
