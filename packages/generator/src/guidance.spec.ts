@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
 import { buildModel } from '@cvc/vision';
-import { guideFromModel, guideLatents, loadGuides, type GuideLogit, type GuidanceSettings, type Realism } from './guidance.ts';
+import { crossoverLatents, guideFromModel, guideLatents, loadGuides, type GuideLogit, type GuidanceSettings, type Realism } from './guidance.ts';
 import type { ConditionalGenerator } from './model.ts';
 import type { ResnetArchitecture } from './feature-trunk.ts';
 import { writeFixtureClassifiers, writeFixtureResnetClassifier } from '../testing/stage-workspace.ts';
@@ -106,5 +106,14 @@ describe('loading guides', () => {
     // A model with no batch norm to fold is guided through its own layers up to `logit`.
     const tiny = await loadGuides(tf, dir, ['cnn'], true);
     expect(tiny.logits).toHaveLength(1);
+  });
+});
+
+describe('crossover latents', () => {
+  it('takes the first half of each clock latent and the second half of each crocodile latent, cycling rows', () => {
+    const clock = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]); // 2 rows of 4
+    const crocodile = Float32Array.from([-1, -2, -3, -4, -5, -6, -7, -8]);
+    expect(Array.from(crossoverLatents(clock, crocodile, 4, 3))).toEqual([1, 2, -3, -4, 5, 6, -7, -8, 1, 2, -3, -4]);
+    expect(() => crossoverLatents(clock, crocodile.subarray(0, 4), 4, 1)).toThrow('crossoverLatents: 2 clock and 1 crocodile latents of size 4');
   });
 });

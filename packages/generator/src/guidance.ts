@@ -189,19 +189,37 @@ export function guideLatents(tf: Tf, gen: ConditionalGenerator, z0: Float32Array
   return z;
 }
 
-/** Guided images, in batches of 64: uint8 [n, 32, 32, 3]. */
-export function guidedImages(tf: Tf, gen: ConditionalGenerator, z0: Float32Array, mix: number, target: GuidanceTarget, guides: GuideLogit[], realism: Realism, s: GuidanceSettings): Uint8Array {
+/** Guided images and their final latents, in batches of 64: uint8 [n, 32, 32, 3] and z [n, latentDim]. */
+export function guidedDraw(tf: Tf, gen: ConditionalGenerator, z0: Float32Array, mix: number, target: GuidanceTarget, guides: GuideLogit[], realism: Realism, s: GuidanceSettings): { images: Uint8Array; z: Float32Array } {
   const dim = gen.latentDim;
   const n = z0.length / dim;
-  const out = new Uint8Array(n * 32 * 32 * 3);
+  const images = new Uint8Array(n * 32 * 32 * 3);
+  const zs = new Float32Array(z0.length);
   for (let b = 0; b < n; b += 64) {
     const m = Math.min(64, n - b);
     const z = guideLatents(tf, gen, z0.subarray(b * dim, (b + m) * dim), mix, target, guides, realism, s);
-    const bytes = tf.tidy(() => {
-      const y = mixLabels(tf, Array(m).fill(mix));
-      return toBytes(gen.decode(tf.tensor2d(z, [m, dim]), y) as T4);
-    });
-    out.set(bytes, b * 32 * 32 * 3);
+    zs.set(z, b * dim);
+    const bytes = tf.tidy(() => toBytes(gen.decode(tf.tensor2d(z, [m, dim]), mixLabels(tf, Array(m).fill(mix))) as T4));
+    images.set(bytes, b * 32 * 32 * 3);
+  }
+  return { images, z: zs };
+}
+
+/**
+ * Where guided hybrids start: row i takes the first half of clock latent i and the second half of
+ * crocodile latent i (cycling through the rows when n is larger). For the autoencoder, whose latent
+ * is [z_clock | z_crocodile], that is the guided clock's own code noise and the guided crocodile's: the
+ * hybrid at mix ½ begins as the mean of two recognisable samples' codes.
+ */
+export function crossoverLatents(clock: Float32Array, crocodile: Float32Array, dim: number, n: number): Float32Array {
+  const rows = clock.length / dim;
+  if (rows < 1 || crocodile.length !== clock.length) throw new Error(`crossoverLatents: ${rows} clock and ${crocodile.length / dim} crocodile latents of size ${dim}`);
+  const half = Math.floor(dim / 2);
+  const out = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const r = (i % rows) * dim;
+    out.set(clock.subarray(r, r + half), i * dim);
+    out.set(crocodile.subarray(r + half, r + dim), i * dim + half);
   }
   return out;
 }

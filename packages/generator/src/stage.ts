@@ -17,7 +17,7 @@ import { generatorParams, type GeneratorKind, type GeneratorParams, type ModelKi
 import { interpolationStrips } from './strips.ts';
 import { referenceLine, summaryLines } from './summary-line.ts';
 import { imageAt, sampleAtMix, sampleHybrids, sampleLatents } from './sample.ts';
-import { buildRealism, guidedImages, loadGuides, type GuideLogit, type Realism } from './guidance.ts';
+import { buildRealism, crossoverLatents, guidedDraw, loadGuides, type GuideLogit, type Realism } from './guidance.ts';
 import { loadFeatureTrunk, type FeatureTrunk } from './feature-trunk.ts';
 import { train, type EpochRecord, type TrainingImages } from './trainer.ts';
 import type { StageContext } from '@cvc/core';
@@ -98,10 +98,12 @@ function guidedDraws(ctx: Ctx, kind: ModelKind, model: TrainableModel, { guides,
   const { params } = ctx;
   const s = params.guidance;
   const started = performance.now();
-  const draw = (n: number, mix: number, target: 0 | 1 | 'undecided', purpose: string) =>
-    guidedImages(tf, model, sampleLatents(tf, n, model.latentDim, ctx.rng(`${kind}/${purpose}`)), mix, target, guides, realism, s);
-  const samples = { clock: draw(params.samplesPerClass, 0, 0, 'samples-clock'), crocodile: draw(params.samplesPerClass, 1, 1, 'samples-crocodile') };
-  const hybrids = draw(params.hybrids, 0.5, 'undecided', 'hybrids');
+  const start = (n: number, purpose: string) => sampleLatents(tf, n, model.latentDim, ctx.rng(`${kind}/${purpose}`));
+  const clock = guidedDraw(tf, model, start(params.samplesPerClass, 'samples-clock'), 0, 0, guides, realism, s);
+  const crocodile = guidedDraw(tf, model, start(params.samplesPerClass, 'samples-crocodile'), 1, 1, guides, realism, s);
+  // Hybrids start from the guided class samples' latents (clock i's and crocodile i's) at mix ½, then are guided to undecided.
+  const hybrids = guidedDraw(tf, model, crossoverLatents(clock.z, crocodile.z, model.latentDim, params.hybrids), 0.5, 'undecided', guides, realism, s).images;
+  const samples = { clock: clock.images, crocodile: crocodile.images };
   const seconds = (performance.now() - started) / 1000;
   ctx.log(`${kind}: guided ${2 * params.samplesPerClass + params.hybrids} images by ${s.guides.join(' + ')} (${guides.length} networks), ${s.steps} steps each, in ${seconds.toFixed(0)} s`);
   return {
