@@ -182,7 +182,8 @@ program
   .option('--seed <seed>', 'seed of the latent draws', '1')
   .requiredOption('--out <dir>', 'output folder for the PNGs')
   .option('--json', 'one JSON object: the model, mix, seed and the files written')
-  .addHelpText('after', examples('npx cvc generate --model diffusion --n 16 --mix 0.5 --out hybrids/', 'npx cvc generate --model vae --mix 0 --out clocks/ --json'))
+  .option('--no-guidance', 'draw without the guidance the pipeline gives this model (any mix)')
+  .addHelpText('after', examples('npx cvc generate --model autoencoder --n 16 --mix 0 --out clocks/', 'npx cvc generate --model diffusion --n 16 --mix 0.5 --out hybrids/', 'npx cvc generate --model vae --mix 0 --out clocks/ --json'))
   .action(lazy(() => import('./commands/generate.ts'), (m) => m.generateCommand));
 
 program

@@ -1,7 +1,7 @@
 // cvc generate --model vae|gan|diffusion|autoencoder --n 16 --mix 0.5 --out <dir>: new images from a trained generator.
 // Every option is checked, and the checkpoint against the generator stage's lock, before any work.
 import { initCompute, tf } from '@cvc/core/backend';
-import { MAX_GENERATED, checkpointDirFor, generateToFolder } from '@cvc/generator/generate';
+import { MAX_GENERATED, checkpointDirFor, generateToFolder, guidanceFor, guidedTarget } from '@cvc/generator/generate';
 import { checkArtifactFiles, pipelineIfPresent } from '../checked-artifact.ts';
 import { integerOption, newOutputFolder, numberOption, seedOption } from '../options.ts';
 
@@ -13,6 +13,8 @@ interface GenerateOptions {
   seed: string;
   out: string;
   json?: boolean;
+  /** commander's --no-guidance: false when given. */
+  guidance: boolean;
 }
 
 export async function generateCommand(opts: GenerateOptions): Promise<void> {
@@ -24,7 +26,15 @@ export async function generateCommand(opts: GenerateOptions): Promise<void> {
   const dir = checkpointDirFor(opts.pipeline, opts.model);
   checkArtifactFiles(pipeline, [dir]);
   await initCompute(() => {});
-  const files = await generateToFolder(tf, dir, { n, mix, seed, out });
-  if (opts.json) process.stdout.write(`${JSON.stringify({ model: opts.model, mix, seed, checkpoint: dir, out, files })}\n`);
-  process.stderr.write(`${files.length} images (${opts.model}, mix ${mix}: 0 clock … 1 crocodile) from ${dir} → ${out}/\n`);
+  // Guided as the generator stage guides this model (pipeline params), unless --no-guidance.
+  const guidance = opts.guidance ? await guidanceFor(tf, opts.pipeline, opts.model) : undefined;
+  if (guidance) {
+    guidedTarget(mix); // a mix with no guided target fails before any work
+    checkArtifactFiles(pipeline, guidance.inputs);
+  }
+  const files = await generateToFolder(tf, dir, { n, mix, seed, out, ...(guidance ? { guidance } : {}) });
+  guidance?.dispose();
+  const how = guidance ? `guided by ${guidance.settings.guides.join(' + ')}` : 'unguided';
+  if (opts.json) process.stdout.write(`${JSON.stringify({ model: opts.model, mix, seed, guided: Boolean(guidance), checkpoint: dir, out, files })}\n`);
+  process.stderr.write(`${files.length} images (${opts.model}, ${how}, mix ${mix}: 0 clock … 1 crocodile) from ${dir} → ${out}/\n`);
 }
