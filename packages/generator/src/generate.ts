@@ -5,7 +5,8 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { createRng, getStage, loadPipeline, readImageDataset, resolveFromRoot } from '@cvc/core';
 import { loadFeatureTrunk } from './feature-trunk.ts';
 import { buildRealism, guidedDraw, loadGuides, type GuidanceSettings, type GuidanceTarget, type GuideLogit, type Realism } from './guidance.ts';
-import { generatorParams } from './params.ts';
+import { checkStageParams } from '@cvc/core/stage-params';
+import { generatorParams, type GeneratorParams } from './params.ts';
 import { sampleLatents } from './sample.ts';
 import { isBaseline } from './baselines.ts';
 import { writeGrid, writeImageFiles } from './figures.ts';
@@ -43,7 +44,9 @@ export interface GuidedSampler {
 export async function guidanceFor(tf: Tf, pipelineFile: string, model: string): Promise<GuidedSampler | undefined> {
   const pipeline = loadPipeline(pipelineFile, process.env['CVC_PROFILE'] ? { profile: process.env['CVC_PROFILE'] } : {});
   const spec = getStage(pipeline, 'generator');
-  const params = generatorParams.parse(spec.params);
+  const models = (spec.params as { models?: unknown }).models;
+  if (!Array.isArray(models) || !models.includes(model)) return undefined; // the pipeline does not train it
+  const params = checkStageParams(pipeline, spec, generatorParams) as GeneratorParams; // errors name the file and field
   const s = params.guidance;
   if (!(s.models as string[]).includes(model)) return undefined;
   const path = (name: string): string => {
