@@ -23,7 +23,7 @@ function metricsTable(metrics: GeneratorMetrics): string {
     const pr = m.classSamples.precisionRecall;
     return [
       `<b>${esc(name)}</b>`,
-      m.type === 'baseline' ? 'baseline' : `${fmt(m.epochs, 0)} epoch${m.epochs === 1 ? '' : 's'}`,
+      m.type === 'baseline' ? 'baseline' : `${fmt(m.epochs, 0)} epoch${m.epochs === 1 ? '' : 's'}${m.guidance ? ', guided' : ''}`,
       pct(m.hybrids.shareInRange),
       pct(m.hybrids.secondJudge.shareInRange),
       fmt(m.objectAware.hybrids.meanPClockPlusCrocodile, 2),
@@ -138,8 +138,13 @@ export async function generatorSection(ctx: SectionContext, opts: { bestHybrids:
           { numeric: [1, 2, 3, 4] })
       : '';
     const called = (c: 'clock' | 'crocodile') => Object.entries(m.objectAware.classCalledAs[c]).map(([k, v]) => `${esc(k)} ${pct(v)}`).join(', ');
+    const g = m.guidance;
+    const guided = g
+      ? `<p class="note">Guided sampling: each class sample's and hybrid's latent took ${g.steps} gradient steps toward its class (hybrids: toward undecided) under ${g.members} networks of ${g.guides.map(esc).join(' and ')} — classifier models that never judge — pulled toward the nearest real image of its class in the pretrain network's features; hybrids start from the guided clock's and crocodile's latents.</p>`
+      : '';
     blocks.push(`<h3>${esc(name)}</h3>
 ${how}
+${guided}
 ${groups}
 <p class="note">12-way judge: clock samples called ${called('clock')}; crocodile samples called ${called('crocodile')}. Hybrids' top-1: clock ${pct(m.objectAware.hybrids.top1.clock)}, crocodile ${pct(m.objectAware.hybrids.top1.crocodile)}, something else ${pct(m.objectAware.hybrids.top1.other)}.</p>
 <h4>Best hybrids</h4>
