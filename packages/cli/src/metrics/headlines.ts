@@ -40,7 +40,8 @@ const generatorHeadlines = z.looseObject({
   models: z.record(
     z.string(),
     z.looseObject({
-      hybrids: z.looseObject({ shareInRange: z.number() }),
+      hybrids: z.looseObject({ shareInRange: z.number(), secondJudge: z.looseObject({ shareInRange: z.number() }).optional() }),
+      objectAware: z.looseObject({ classTop1: z.record(z.string(), z.number()), hybrids: z.looseObject({ meanPClockPlusCrocodile: z.number() }) }).optional(),
       classSamples: z.looseObject({
         classAccuracy: z.record(z.string(), z.number()),
         kid: z.number(),
@@ -158,11 +159,16 @@ export const HEADLINES: HeadlineReader[] = [
               ]
             : [];
         });
+        const second = g.hybrids.secondJudge;
+        const object = g.objectAware;
         return [
           { subject: model, name: 'hybrid share', value: g.hybrids.shareInRange, unit: 'percent' as const, better: 'higher' as const },
+          ...(second ? [{ subject: model, name: 'hybrid share, 2nd judge', value: second.shareInRange, unit: 'percent' as const, better: 'higher' as const }] : []),
+          ...(object ? [{ subject: model, name: 'hybrids 12-way p(clk)+p(croc)', value: object.hybrids.meanPClockPlusCrocodile, unit: 'number' as const, better: 'higher' as const }] : []),
           { subject: model, name: 'FID', value: g.classSamples.fid, unit: 'number' as const, better: 'lower' as const },
           { subject: model, name: 'KID', value: g.classSamples.kid, unit: 'number' as const, better: 'lower' as const },
           ...Object.entries(g.classSamples.classAccuracy).map(([cls, acc]) => ({ subject: model, name: `${cls} recognised`, value: acc, unit: 'percent' as const, better: 'higher' as const })),
+          ...Object.entries(object?.classTop1 ?? {}).map(([cls, acc]) => ({ subject: model, name: `${cls} 12-way top-1`, value: acc, unit: 'percent' as const, better: 'higher' as const })),
           ...pr,
         ];
       });
