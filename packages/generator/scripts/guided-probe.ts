@@ -62,6 +62,17 @@ const realFeatures = (cls: number): T2 => tf.tidy(() => {
   return prePooled(tf.tensor4d(px, [idx.length, 32, 32, 3]));
 });
 const real = [tf.keep(realFeatures(0)), tf.keep(realFeatures(1))]; // [n_c, f] per class
+// Features of pixel blends of random training (clock, crocodile) pairs: what a real two-object image looks like.
+const blendFeatures = tf.keep(tf.tidy(() => {
+  const clocks = ds.manifest.splits.train.filter((i) => ds.manifest.labels[i] === 0), crocs = ds.manifest.splits.train.filter((i) => ds.manifest.labels[i] === 1);
+  const r = createRng(99);
+  const px = new Float32Array(360 * P);
+  for (let k = 0; k < 360; k++) {
+    const a = clocks[r.int(clocks.length)]!, b = crocs[r.int(crocs.length)]!;
+    for (let p = 0; p < P; p++) px[k * P + p] = (ds.images[a * P + p]! + ds.images[b * P + p]!) / 510;
+  }
+  return prePooled(tf.tensor4d(px, [360, 32, 32, 3]));
+}));
 const mu = real.map((r) => tf.keep(tf.mean(r, 0)));
 /** Squared distance [n] of features f [n, k] to their nearest row of r [m, k]. */
 const nearestSq = (f: T2, r: T2): tfTypes.Tensor1D =>
@@ -113,7 +124,7 @@ function guided(n: number, mix: number, target: 'clock' | 'crocodile' | 'half', 
     const f = prePooled(img);
     const feat = cfg.feat === 0 ? tf.scalar(0) : cfg.featMode === 'centroid'
       ? tf.mean(tf.sum(tf.square(tf.sub(f, muT)), 1))
-      : target === 'half' ? (cfg.hybridRealism === 'either' ? tf.mean(tf.minimum(nearestSq(f, real[0]!), nearestSq(f, real[1]!))) : tf.mean(tf.add(nearestSq(f, real[0]!), nearestSq(f, real[1]!)))) : tf.mean(nearestSq(f, real[target === 'clock' ? 0 : 1]!));
+      : target === 'half' && cfg.hybridRealism === 'blends' ? tf.mean(nearestSq(f, blendFeatures)) : target === 'half' ? (cfg.hybridRealism === 'either' ? tf.mean(tf.minimum(nearestSq(f, real[0]!), nearestSq(f, real[1]!))) : tf.mean(tf.add(nearestSq(f, real[0]!), nearestSq(f, real[1]!)))) : tf.mean(nearestSq(f, real[target === 'clock' ? 0 : 1]!));
     const prior = tf.mean(tf.sum(tf.square(z), 1));
     const anchor = tf.mean(tf.sum(tf.square(tf.sub(z, z0)), 1));
     return tf.addN([tf.mul(cfg.cls, cls), tf.mul(cfg.feat / scale, feat), tf.mul(cfg.prior, prior), tf.mul(cfg.anchor, anchor)]) as tfTypes.Scalar;
