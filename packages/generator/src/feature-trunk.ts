@@ -112,6 +112,12 @@ export function createFeatureTrunk(tf: Tf, weights: ResnetWeights): FeatureTrunk
   };
 }
 
+/** Images [n, 32, 32, 3] in [0, 1] → the trunk's last stage, averaged over space: [n, width] (a classifier's `pooled`). */
+export function pooledFeatures(tf: Tf, trunk: FeatureTrunk, x01: T4): tfTypes.Tensor2D {
+  const stages = trunk.features(tf.sub(tf.mul(x01, 2), 1) as T4);
+  return tf.mean(stages[stages.length - 1]!, [1, 2]) as tfTypes.Tensor2D;
+}
+
 /** Read the trunk's weights from a loaded tfjs resnet (layer names as the classifier family builds them). */
 export function resnetWeightsOf(model: tfTypes.LayersModel, architecture: ResnetArchitecture, normalization: { mean: number[]; std: number[] }, where: string): ResnetWeights {
   const convs: ResnetWeights['convs'] = new Map();

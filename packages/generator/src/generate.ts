@@ -1,9 +1,8 @@
 // `cvc generate`: draw n images at a mix from a trained generator's checkpoint and write PNGs.
 import { existsSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type * as tfTypes from '@tensorflow/tfjs';
 import { createRng, getStage, loadPipeline, readImageDataset, resolveFromRoot } from '@cvc/core';
-import { loadFeatureTrunk } from './feature-trunk.ts';
+import { loadFeatureTrunk, pooledFeatures } from './feature-trunk.ts';
 import { buildRealism, guidedDraw, loadGuides, type GuidanceSettings, type GuidanceTarget, type GuideLogit, type Realism } from './guidance.ts';
 import { checkStageParams } from '@cvc/core/stage-params';
 import { generatorParams, type GeneratorParams } from './params.ts';
@@ -63,11 +62,7 @@ export async function guidanceFor(tf: Tf, pipelineFile: string, model: string): 
   const pixels = new Float32Array(train.length * px);
   train.forEach((i, k) => pixels.set(Float32Array.from(dataset.images.subarray(i * px, (i + 1) * px), (v) => v / 255), k * px));
   // The pretrain network's pooled last stage, as the stage's realism pull reads it.
-  const pooled = (x01: tfTypes.Tensor4D) => {
-    const stages = trunk.features(tf.sub(tf.mul(x01, 2), 1) as tfTypes.Tensor4D);
-    return tf.mean(stages[stages.length - 1]!, [1, 2]) as tfTypes.Tensor2D;
-  };
-  const realism = buildRealism(tf, pooled, pixels, train.map((i) => dataset.manifest.labels[i]!));
+  const realism = buildRealism(tf, (x01) => pooledFeatures(tf, trunk, x01), pixels, train.map((i) => dataset.manifest.labels[i]!));
   return { guides: loaded.logits, realism, settings: s, inputs, dispose: () => { loaded.dispose(); trunk.dispose(); tf.dispose(realism.real); } };
 }
 

@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { loadClassifierModel } from '@cvc/vision/classifier-model';
-import { createFeatureTrunk, resnetWeightsOf, type FeatureTrunk, type ResnetArchitecture } from './feature-trunk.ts';
+import { createFeatureTrunk, pooledFeatures, resnetWeightsOf, type FeatureTrunk, type ResnetArchitecture } from './feature-trunk.ts';
 import { mixLabels, type ConditionalGenerator } from './model.ts';
 import { toBytes } from './sample.ts';
 import type { Tf } from './weights.ts';
@@ -55,11 +55,8 @@ export function guideFromModel(tf: Tf, model: tfTypes.LayersModel, architecture:
   }
   return {
     trunk,
-    logit: (x01) => {
-      const stages = trunk.features(tf.sub(tf.mul(x01, 2), 1) as T4);
-      const pooled = tf.mean(stages[stages.length - 1]!, [1, 2]); // [n, width]
-      return (logitLayer.apply(fc7.apply(pooled)) as tfTypes.Tensor).reshape([-1]) as tfTypes.Tensor1D; // dropout is off outside training
-    },
+    // dropout is off outside training
+    logit: (x01) => (logitLayer.apply(fc7.apply(pooledFeatures(tf, trunk, x01))) as tfTypes.Tensor).reshape([-1]) as tfTypes.Tensor1D,
   };
 }
 

@@ -18,10 +18,9 @@ import { interpolationStrips } from './strips.ts';
 import { referenceLine, summaryLines } from './summary-line.ts';
 import { imageAt, sampleAtMix, sampleHybrids, sampleLatents } from './sample.ts';
 import { buildRealism, crossoverLatents, guidedDraw, loadGuides, type GuideLogit, type Realism } from './guidance.ts';
-import { loadFeatureTrunk, type FeatureTrunk } from './feature-trunk.ts';
+import { loadFeatureTrunk, pooledFeatures, type FeatureTrunk } from './feature-trunk.ts';
 import { train, type EpochRecord, type TrainingImages } from './trainer.ts';
 import type { StageContext } from '@cvc/core';
-import type * as tfTypes from '@tensorflow/tfjs';
 import { performance } from 'node:perf_hooks';
 import type { TrainableModel } from './model.ts';
 
@@ -145,11 +144,7 @@ async function loadGuidance(ctx: Ctx, judges: Judges, trunk: FeatureTrunk, data:
     }
   }
   const loaded = await loadGuides(tf, ctx.input('classifier_models'), guides, folds);
-  const pooled = (x01: tfTypes.Tensor4D) => {
-    const stages = trunk.features(tf.sub(tf.mul(x01, 2), 1) as tfTypes.Tensor4D);
-    return tf.mean(stages[stages.length - 1]!, [1, 2]) as tfTypes.Tensor2D; // [n, width]
-  };
-  const realism = buildRealism(tf, pooled, data.pixels, data.labels);
+  const realism = buildRealism(tf, (x01) => pooledFeatures(tf, trunk, x01), data.pixels, data.labels);
   ctx.log(`guidance: ${guides.join(' + ')} (${loaded.logits.length} networks) guides ${ctx.params.guidance.models.join(', ')}; realism pull in the pretrain network's pooled features`);
   return { guides: loaded.logits, realism, dispose: () => { loaded.dispose(); tf.dispose(realism.real); } };
 }
