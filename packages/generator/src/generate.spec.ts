@@ -55,7 +55,7 @@ describe('generate from a checkpoint', () => {
 
 describe('guided generate', () => {
   it('guides a model the pipeline guides, as the stage does; --mix other than 0, ½, 1 is refused; other models are not guided', async () => {
-    const ws = generatorWorkspace(['autoencoder'], ['guidance: { models: [autoencoder], guides: [resnet-scratch, shallow], folds: true, steps: 4, learningRate: 0.05, prior: 0.01, anchor: 0, realism: 1 }']);
+    const ws = generatorWorkspace(['autoencoder'], ['guidance: { models: [autoencoder], guides: [resnet-scratch, shallow], folds: true, steps: 4, learningRate: 0.05, prior: 0.01, anchor: 0, realism: 1, views: 2, hybrid: blend }']);
     const art = (p: string) => join(ws.root, 'artifacts', p);
     writeFixtureDataset(art('data-prep/dataset'), 6);
     await writeFixtureClassifiers(art('classifier/models'), ['resnet', 'cnn', 'shallow']);
@@ -79,6 +79,9 @@ describe('guided generate', () => {
     const plain = tempDir();
     const plainFiles = await generateToFolder(tf, dir, { n: 2, mix: 0, seed: 5, out: plain });
     expect(readFileSync(files[0]!)).not.toEqual(readFileSync(plainFiles[0]!)); // same latents, moved by the guides
+    // Hybrids as the stage draws them (hybrid: blend): a guided clock part and crocodile part, averaged; reproducible from the seed.
+    const hybrids = await generateToFolder(tf, dir, { n: 2, mix: 0.5, seed: 5, out: tempDir(), guidance });
+    expect(readFileSync(hybrids[0]!)).toEqual(readFileSync((await generateToFolder(tf, dir, { n: 2, mix: 0.5, seed: 5, out: tempDir(), guidance }))[0]!));
     await expect(generateToFolder(tf, dir, { n: 2, mix: 0.3, seed: 5, out: tempDir(), guidance })).rejects.toThrow('--mix 0.3: guided draws are at 0 (clock), 0.5 (hybrid) or 1 (crocodile)');
     guidance.dispose();
   }, 60_000);

@@ -1,9 +1,9 @@
 // `cvc generate`: draw n images at a mix from a trained generator's checkpoint and write PNGs.
 import { existsSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createRng, getStage, loadPipeline, readImageDataset, resolveFromRoot } from '@cvc/core';
+import { createRng, deriveSeed, getStage, loadPipeline, readImageDataset, resolveFromRoot } from '@cvc/core';
 import { loadFeatureTrunk, pooledFeatures } from './feature-trunk.ts';
-import { buildRealism, guidedDraw, loadGuides, type GuidanceSettings, type GuidanceTarget, type GuideLogit, type Realism } from './guidance.ts';
+import { buildRealism, guidedDraw, loadGuides, settingsFor, type GuidanceSettings, type GuidanceTarget, type GuideLogit, type Realism } from './guidance.ts';
 import { checkStageParams } from '@cvc/core/stage-params';
 import { generatorParams, type GeneratorParams } from './params.ts';
 import { sampleLatents } from './sample.ts';
@@ -29,7 +29,7 @@ export function checkpointDirFor(pipelineFile: string, model: string): string {
 export interface GuidedSampler {
   guides: GuideLogit[];
   realism: Realism;
-  settings: GuidanceSettings & { guides: string[] };
+  settings: GuidanceSettings & { guides: string[]; hybridViews: number };
   /** The artifact folders read (for the caller's lock checks). */
   inputs: string[];
   dispose(): void;
@@ -87,7 +87,7 @@ export async function generateToFolder(tf: Tf, checkpointDir: string, opts: { n:
   const { model, info } = restoreGenerator(tf, checkpointDir);
   const g = opts.guidance;
   const images = g
-    ? guidedDraw(tf, model, sampleLatents(tf, opts.n, model.latentDim, createRng(opts.seed)), opts.mix, guidedTarget(opts.mix), g.guides, g.realism, g.settings).images
+    ? guidedDraw(tf, model, sampleLatents(tf, opts.n, model.latentDim, createRng(opts.seed)), opts.mix, guidedTarget(opts.mix), g.guides, g.realism, settingsFor(guidedTarget(opts.mix), g.settings), createRng(deriveSeed(opts.seed, 'guidance-views'))).images
     : sampleAtMix(tf, model, opts.n, opts.mix, createRng(opts.seed));
   model.dispose();
   const prefix = `${info.kind}${g ? '-guided' : ''}-mix${opts.mix}`;

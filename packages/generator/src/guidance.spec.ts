@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
 import { buildModel } from '@cvc/vision';
-import { crossoverLatents, guideFromModel, guideLatents, loadGuides, type GuideLogit, type GuidanceSettings, type Realism } from './guidance.ts';
+import { crossoverLatents, guideFromModel, guideLatents, guidedDraw, loadGuides, settingsFor, type GuideLogit, type GuidanceSettings, type Realism } from './guidance.ts';
 import type { ConditionalGenerator } from './model.ts';
 import type { ResnetArchitecture } from './feature-trunk.ts';
 import { writeFixtureClassifiers, writeFixtureResnetClassifier } from '../testing/stage-workspace.ts';
@@ -80,6 +80,63 @@ describe('guided latents on a synthetic generator', () => {
 
   it('is deterministic', () => {
     expect(guideLatents(tf, gen, z0, 0.5, 'undecided', [guide], realism, settings)).toEqual(guideLatents(tf, gen, z0, 0.5, 'undecided', [guide], realism, settings));
+  });
+
+  it('with random views: still moves samples to their class, reproducible from the rng, and needs one', () => {
+    const viewed = { ...settings, views: 3 };
+    const before = logits(z0);
+    const clocks = guideLatents(tf, gen, z0, 0, 0, [guide], realism, viewed, createRng(8));
+    logits(clocks).forEach((l, i) => expect(l).toBeLessThan(before[i]!));
+    expect(guideLatents(tf, gen, z0, 0, 0, [guide], realism, viewed, createRng(8))).toEqual(clocks);
+    // A guide that reads one corner sees different pixels in different views: the path differs from the unviewed one.
+    const corner: GuideLogit = (x) => tf.mul(20, tf.mean(tf.slice(x, [0, 0, 0, 0], [-1, 4, 4, 1]), [1, 2, 3])) as tf.Tensor1D;
+    expect(guideLatents(tf, gen, z0, 0, 0, [corner], realism, viewed, createRng(8))).not.toEqual(guideLatents(tf, gen, z0, 0, 0, [corner], realism, settings));
+    expect(() => guideLatents(tf, gen, z0, 0, 0, [guide], realism, viewed)).toThrow('guideLatents: random views need an rng');
+  });
+});
+
+describe('settings per draw', () => {
+  it('gives hybrids their own views and class samples theirs', () => {
+    const s = { steps: 1, learningRate: 0.1, prior: 0, anchor: 0, realism: 0, views: 3, hybridViews: 1 };
+    expect(settingsFor(0, s).views).toBe(3);
+    expect(settingsFor(1, s).views).toBe(3);
+    expect(settingsFor('undecided', s).views).toBe(1);
+  });
+});
+
+describe('blend hybrids', () => {
+  // A generator whose label matters: the clock label (1, 0) adds blue, the crocodile label (0, 1) more red (the plain blend
+  // leans crocodile); z [n, 4] sets the rest.
+  // z₀ adds red, z₁ blue everywhere; z₂, z₃ texture.
+  const W = tf.keep(tf.concat([tf.tensor2d([Array.from({ length: 3072 }, (_, i) => (i % 3 === 0 ? 1 : 0)), Array.from({ length: 3072 }, (_, i) => (i % 3 === 2 ? 1 : 0))]), tf.randomNormal([2, 3072], 0, 0.3, 'float32', 6)]));
+  const tint = tf.keep(tf.tensor2d([Array.from({ length: 3072 }, (_, i) => (i % 3 === 2 ? 2 : -2)), Array.from({ length: 3072 }, (_, i) => (i % 3 === 0 ? 4 : -2))])); // [2, 3072]
+  const gen: ConditionalGenerator = { latentDim: 4, decode: (z, y) => tf.sigmoid(tf.add(tf.matMul(z, W), tf.matMul(y, tint))).reshape([-1, 32, 32, 3]) as tf.Tensor4D };
+  const guide: GuideLogit = (x) => tf.mul(20, tf.sub(tf.mean(tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, 1]), [1, 2, 3]), tf.mean(tf.slice(x, [0, 0, 0, 2], [-1, -1, -1, 1]), [1, 2, 3]))) as tf.Tensor1D;
+  const realism: Realism = { features: (x) => tf.mean(x, [1, 2]) as tf.Tensor2D, real: [tf.keep(tf.tensor2d([[0.2, 0.5, 0.8]])), tf.keep(tf.tensor2d([[0.8, 0.5, 0.2]]))], scale: 0.01 };
+  const rng = createRng(9);
+  const z0 = Float32Array.from({ length: 8 * 4 }, () => rng.normal());
+  const blend: GuidanceSettings = { steps: 0, learningRate: 0.1, prior: 0, anchor: 0, realism: 0, hybrid: 'blend' };
+
+  it('draws a hybrid as the pixel mean of the clock decoded from z and the crocodile decoded from z', () => {
+    const { images } = guidedDraw(tf, gen, z0, 0.5, 'undecided', [guide], realism, blend);
+    const expected = tf.tidy(() => {
+      const z = tf.tensor2d(z0, [8, 4]);
+      const part = (c: number) => gen.decode(z, tf.tensor2d(Array.from({ length: 8 }, () => (c === 0 ? [1, 0] : [0, 1]))));
+      return tf.round(tf.mul(tf.mul(tf.add(part(0), part(1)), 0.5), 255)).dataSync();
+    });
+    expect(Math.max(...Array.from(images).map((v, i) => Math.abs(v - expected[i]!)))).toBeLessThanOrEqual(1);
+  });
+
+  it('guides the blend toward undecided while each part keeps its class', () => {
+    const decided = (z: Float32Array) => tf.tidy(() => {
+      const y = (c: number) => tf.tensor2d(Array.from({ length: 8 }, () => (c === 0 ? [1, 0] : [0, 1])));
+      const zt = tf.tensor2d(z, [8, 4]);
+      return { blend: Array.from(guide(tf.mul(tf.add(gen.decode(zt, y(0)), gen.decode(zt, y(1))), 0.5) as tf.Tensor4D).dataSync()), clock: Array.from(guide(gen.decode(zt, y(0))).dataSync()) };
+    });
+    const z = guideLatents(tf, gen, z0, 0.5, 'undecided', [guide], realism, { ...blend, steps: 40, realism: 0.01 });
+    const meanAbs = (v: number[]) => v.reduce((s, x) => s + Math.abs(x), 0) / v.length;
+    expect(meanAbs(decided(z).blend)).toBeLessThan(meanAbs(decided(z0).blend) / 2);
+    decided(z).clock.forEach((l) => expect(l).toBeLessThan(0)); // the clock part is still a clock to the guide
   });
 });
 

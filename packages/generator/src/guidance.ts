@@ -8,10 +8,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
+import type { Rng } from '@cvc/core';
 import { loadClassifierModel } from '@cvc/vision/classifier-model';
 import { createFeatureTrunk, pooledFeatures, resnetWeightsOf, type FeatureTrunk, type ResnetArchitecture } from './feature-trunk.ts';
 import { mixLabels, type ConditionalGenerator } from './model.ts';
 import { toBytes } from './sample.ts';
+import { applyView, randomView } from './guide-views.ts';
 import type { Tf } from './weights.ts';
 
 type T4 = tfTypes.Tensor4D;
@@ -29,6 +31,14 @@ export interface GuidanceSettings {
   anchor: number;
   /** Weight of the squared distance to the nearest real image of the class in the realism features, over its real-to-real median. */
   realism: number;
+  /** Each guide sees its own random view of the image (shifted by up to this many pixels, maybe mirrored) at every step; 0: the image as drawn. */
+  views?: number;
+  /**
+   * What a guided hybrid is: `mean-code` decodes one latent at mix ½ (the mean of a clock's and a crocodile's
+   * code); `blend` averages, in pixels, a clock decoded from the latent's clock half and a crocodile from its
+   * crocodile half — each part pulled toward its own class's real images, the guides reading the blend.
+   */
+  hybrid?: 'mean-code' | 'blend';
 }
 
 /** What the target of a guided draw is: a class (0 clock, 1 crocodile) or the hybrid's undecided logit 0. */
@@ -145,31 +155,66 @@ function nearestSquaredDistanceAll(tf: Tf, r: T2): T2 {
   return tf.add(tf.sub(sq.reshape([-1, 1]), tf.mul(2, tf.matMul(r, r, false, true))), sq.reshape([1, -1])) as T2;
 }
 
+/** One guided picture of latents z [n, latentDim]: the image [n, 32, 32, 3] in [0, 1] and its realism distance [n]. */
+type Picture = (z: T2) => { image: T4; near: () => tfTypes.Tensor1D };
+
+/** How the latents of a guided draw at crocodile share `mix` become images, and what the realism pull measures. */
+function pictureOf(tf: Tf, gen: ConditionalGenerator, n: number, mix: number, target: GuidanceTarget, realism: Realism, hybrid: GuidanceSettings['hybrid']): { picture: Picture; dispose(): void } {
+  if (target === 'undecided' && hybrid === 'blend') {
+    const [yc, yk] = [mixLabels(tf, Array(n).fill(0)), mixLabels(tf, Array(n).fill(1))];
+    return {
+      picture: (z) => {
+        const clock = gen.decode(z, yc) as T4, crocodile = gen.decode(z, yk) as T4; // each reads its own half of z
+        return {
+          image: tf.mul(tf.add(clock, crocodile), 0.5) as T4,
+          near: () => tf.add(nearestSquaredDistance(tf, realism.features(clock), realism.real[0]), nearestSquaredDistance(tf, realism.features(crocodile), realism.real[1])),
+        };
+      },
+      dispose: () => tf.dispose([yc, yk]),
+    };
+  }
+  const y = mixLabels(tf, Array(n).fill(mix));
+  return {
+    picture: (z) => {
+      const image = gen.decode(z, y) as T4;
+      return {
+        image,
+        near: () => {
+          const f = realism.features(image);
+          return target === 'undecided' ? tf.add(nearestSquaredDistance(tf, f, realism.real[0]), nearestSquaredDistance(tf, f, realism.real[1])) : nearestSquaredDistance(tf, f, realism.real[target]);
+        },
+      };
+    },
+    dispose: () => y.dispose(),
+  };
+}
+
 /**
  * Guided latents: from z₀ [n, latentDim] (row-major) at crocodile share `mix`, Adam steps on
- * mean over guides of the target loss (softplus toward the class; logit² for undecided)
+ * mean over guides of the target loss (softplus toward the class; logit² for undecided), each guide on
+ * its own random view of the image when `views` > 0 (drawn from `rng`)
  * + realism·(distance² to the nearest real image of the class, or the sum over both classes for undecided)/scale
  * + prior·‖z‖² + anchor·‖z − z₀‖². Returns the final z.
  */
-export function guideLatents(tf: Tf, gen: ConditionalGenerator, z0: Float32Array, mix: number, target: GuidanceTarget, guides: GuideLogit[], realism: Realism, s: GuidanceSettings): Float32Array {
+export function guideLatents(tf: Tf, gen: ConditionalGenerator, z0: Float32Array, mix: number, target: GuidanceTarget, guides: GuideLogit[], realism: Realism, s: GuidanceSettings, rng?: Rng): Float32Array {
   const dim = gen.latentDim;
   const n = z0.length / dim;
+  const views = s.views ?? 0;
+  if (views > 0 && !rng) throw new Error('guideLatents: random views need an rng');
   const z = z0.slice();
   const m1 = new Float32Array(z.length), m2 = new Float32Array(z.length);
-  const y = mixLabels(tf, Array(n).fill(mix));
+  const { picture, dispose } = pictureOf(tf, gen, n, mix, target, realism, s.hybrid);
   const start = tf.tensor2d(z0, [n, dim]);
   const loss = (zt: tfTypes.Tensor): tfTypes.Scalar => {
-    const img = gen.decode(zt as T2, y) as T4; // [n, 32, 32, 3] in [0, 1]
+    const { image, near } = picture(zt as T2);
     const per = guides.map((g) => {
-      const logit = g(img); // [n]
+      const logit = g(views > 0 ? applyView(tf, image, randomView(rng!, views)) : image); // [n]
       return target === 'undecided' ? tf.square(logit) : tf.softplus(target === 0 ? logit : tf.neg(logit));
     });
     const guideLoss = tf.mean(tf.stack(per));
-    const f = realism.features(img);
-    const near = target === 'undecided' ? tf.add(nearestSquaredDistance(tf, f, realism.real[0]), nearestSquaredDistance(tf, f, realism.real[1])) : nearestSquaredDistance(tf, f, realism.real[target]);
     const prior = tf.mean(tf.sum(tf.square(zt), 1));
     const anchor = tf.mean(tf.sum(tf.square(tf.sub(zt, start)), 1));
-    return tf.addN([guideLoss, tf.mul(s.realism / realism.scale, tf.mean(near)), tf.mul(s.prior, prior), tf.mul(s.anchor, anchor)]) as tfTypes.Scalar;
+    return tf.addN([guideLoss, tf.mul(s.realism / realism.scale, tf.mean(near())), tf.mul(s.prior, prior), tf.mul(s.anchor, anchor)]) as tfTypes.Scalar;
   };
   const grad = tf.grad(loss);
   const [b1, b2] = [0.9, 0.999];
@@ -182,22 +227,29 @@ export function guideLatents(tf: Tf, gen: ConditionalGenerator, z0: Float32Array
       z[i] = z[i]! - (s.learningRate * (m1[i]! / c1)) / (Math.sqrt(m2[i]! / c2) + 1e-8);
     }
   }
-  tf.dispose([y, start]);
+  tf.dispose(start);
+  dispose();
   return z;
 }
 
+/** The settings of one guided draw: hybrids read `hybridViews` where class samples read `views`. */
+export function settingsFor(target: GuidanceTarget, s: GuidanceSettings & { hybridViews?: number }): GuidanceSettings {
+  return target === 'undecided' ? { ...s, views: s.hybridViews ?? 0 } : s;
+}
+
 /** Guided images and their final latents, in batches of 64: uint8 [n, 32, 32, 3] and z [n, latentDim]. */
-export function guidedDraw(tf: Tf, gen: ConditionalGenerator, z0: Float32Array, mix: number, target: GuidanceTarget, guides: GuideLogit[], realism: Realism, s: GuidanceSettings): { images: Uint8Array; z: Float32Array } {
+export function guidedDraw(tf: Tf, gen: ConditionalGenerator, z0: Float32Array, mix: number, target: GuidanceTarget, guides: GuideLogit[], realism: Realism, s: GuidanceSettings, rng?: Rng): { images: Uint8Array; z: Float32Array } {
   const dim = gen.latentDim;
   const n = z0.length / dim;
   const images = new Uint8Array(n * 32 * 32 * 3);
   const zs = new Float32Array(z0.length);
   for (let b = 0; b < n; b += 64) {
     const m = Math.min(64, n - b);
-    const z = guideLatents(tf, gen, z0.subarray(b * dim, (b + m) * dim), mix, target, guides, realism, s);
+    const z = guideLatents(tf, gen, z0.subarray(b * dim, (b + m) * dim), mix, target, guides, realism, s, rng);
     zs.set(z, b * dim);
-    const bytes = tf.tidy(() => toBytes(gen.decode(tf.tensor2d(z, [m, dim]), mixLabels(tf, Array(m).fill(mix))) as T4));
-    images.set(bytes, b * 32 * 32 * 3);
+    const { picture, dispose } = pictureOf(tf, gen, m, mix, target, realism, s.hybrid);
+    images.set(tf.tidy(() => toBytes(picture(tf.tensor2d(z, [m, dim])).image)), b * 32 * 32 * 3);
+    dispose();
   }
   return { images, z: zs };
 }

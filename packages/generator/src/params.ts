@@ -83,6 +83,12 @@ const guidance = z.object({
   anchor: z.number().min(0).default(0),
   /** Weight of the pull toward the nearest real image of the class in the pretrain network's features. */
   realism: z.number().min(0).default(1),
+  /** Class samples: each guide reads its own random view at each step, shifted by up to this many pixels, maybe mirrored (0: none). */
+  views: z.number().int().min(0).max(8).default(0),
+  /** The same for hybrids (measured: views lift the best judge's hybrid share but lower the second judge's). */
+  hybridViews: z.number().int().min(0).max(8).default(0),
+  /** Guided hybrids: `mean-code` (one decode at mix ½) or `blend` (a guided clock part and crocodile part, averaged in pixels). */
+  hybrid: z.enum(['mean-code', 'blend']).default('mean-code'),
 });
 
 /** The learned models (trained, checkpointed). */

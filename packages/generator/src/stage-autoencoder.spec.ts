@@ -13,7 +13,7 @@ import { restoreGenerator } from './generator-artifact.ts';
 import { generatorWorkspace, writeFixtureClassifiers, writeFixtureResnetClassifier, writeFixtureDataset, writeFixtureObjectJudge, writeFixturePretrained } from '../testing/stage-workspace.ts';
 
 const TINY = 'autoencoder: { epochs: 2, batchSize: 4, codeDim: 6, embedDim: 4, encoderWidths: [8, 8, 16], decoderWidths: [16, 8, 8, 8], perceptualWeight: 0.1, codePenalty: 0.001, learningRate: 0.003, beta1: 0.9, beta2: 0.99, flip: true, shrinkage: 0.1, hybrid: boundary }';
-const GUIDED = 'guidance: { models: [autoencoder], guides: [resnet-scratch, shallow], folds: true, steps: 3, learningRate: 0.05, prior: 0.01, anchor: 0, realism: 1 }';
+const GUIDED = 'guidance: { models: [autoencoder], guides: [resnet-scratch, shallow], folds: true, steps: 3, learningRate: 0.05, prior: 0.01, anchor: 0, realism: 1, views: 2, hybridViews: 1, hybrid: blend }';
 const PARAMS = ['hybrids: 8', 'samplesPerClass: 6', 'strips: 2', 'stripSteps: 3', 'bestHybrids: 4', 'secondJudge: cnn', 'checkpointEvery: 1', TINY, GUIDED];
 
 describe('generator stage with the autoencoder', () => {
@@ -46,7 +46,7 @@ describe('generator stage with the autoencoder', () => {
       classSamples: { perClass: number; precisionRecall: { k: number; clock: { precision: number } } };
       objectAware: { classTop1: { clock: number }; hybrids: { meanPClockPlusCrocodile: number } };
       bestHybrids: unknown[];
-      guidance: { guides: string[]; members: number; steps: number };
+      guidance: { guides: string[]; members: number; steps: number; views: number; hybrid: string };
     };
     const metrics = readJson<{ models: Record<string, M> }>(join(ws.root, 'artifacts', 'generator', 'metrics.json'));
     const m = metrics.models['autoencoder']!;
@@ -57,8 +57,8 @@ describe('generator stage with the autoencoder', () => {
       expect(v).toBeLessThanOrEqual(1);
     }
     expect(m.bestHybrids).toHaveLength(4);
-    expect(m.guidance).toMatchObject({ guides: ['resnet-scratch', 'shallow'], members: 4, steps: 3 }); // resnet-scratch full + 2 folds, shallow full
-    expect(log.some((l) => /autoencoder: guided 20 images by resnet-scratch \+ shallow \(4 networks\), 3 steps each/.test(l))).toBe(true);
+    expect(m.guidance).toMatchObject({ guides: ['resnet-scratch', 'shallow'], members: 4, steps: 3, views: 2, hybridViews: 1, hybrid: 'blend' }); // resnet-scratch full + 2 folds, shallow full
+    expect(log.some((l) => /autoencoder: guided 20 images by resnet-scratch \+ shallow \(4 networks\), 3 steps each, each guide on its own random view \(class samples ±2 px, hybrids ±1 px, mirrored or not\), hybrids: blend, in/.test(l))).toBe(true);
   });
 
   it('refuses a guide that is a judge, naming the param, and keeps the previous artifacts', async () => {

@@ -17,7 +17,7 @@ import { generatorParams, type GeneratorKind, type GeneratorParams, type ModelKi
 import { interpolationStrips } from './strips.ts';
 import { referenceLine, summaryLines } from './summary-line.ts';
 import { imageAt, sampleAtMix, sampleHybrids, sampleLatents } from './sample.ts';
-import { buildRealism, crossoverLatents, guidedDraw, loadGuides, type GuideLogit, type Realism } from './guidance.ts';
+import { buildRealism, crossoverLatents, guidedDraw, loadGuides, settingsFor, type GuideLogit, type Realism } from './guidance.ts';
 import { loadFeatureTrunk, pooledFeatures, type FeatureTrunk } from './feature-trunk.ts';
 import { train, type EpochRecord, type TrainingImages } from './trainer.ts';
 import type { StageContext } from '@cvc/core';
@@ -98,17 +98,18 @@ function guidedDraws(ctx: Ctx, kind: ModelKind, model: TrainableModel, { guides,
   const s = params.guidance;
   const started = performance.now();
   const start = (n: number, purpose: string) => sampleLatents(tf, n, model.latentDim, ctx.rng(`${kind}/${purpose}`));
-  const clock = guidedDraw(tf, model, start(params.samplesPerClass, 'samples-clock'), 0, 0, guides, realism, s);
-  const crocodile = guidedDraw(tf, model, start(params.samplesPerClass, 'samples-crocodile'), 1, 1, guides, realism, s);
-  // Hybrids start from the guided class samples' latents (clock i's and crocodile i's) at mix ½, then are guided to undecided.
-  const hybrids = guidedDraw(tf, model, crossoverLatents(clock.z, crocodile.z, model.latentDim, params.hybrids), 0.5, 'undecided', guides, realism, s).images;
+  const views = ctx.rng(`${kind}/guidance-views`); // the guides' random views, one stream through the three draws
+  const clock = guidedDraw(tf, model, start(params.samplesPerClass, 'samples-clock'), 0, 0, guides, realism, settingsFor(0, s), views);
+  const crocodile = guidedDraw(tf, model, start(params.samplesPerClass, 'samples-crocodile'), 1, 1, guides, realism, settingsFor(1, s), views);
+  // Hybrids start from the guided class samples' latents (clock i's and crocodile i's), then are guided to undecided.
+  const hybrids = guidedDraw(tf, model, crossoverLatents(clock.z, crocodile.z, model.latentDim, params.hybrids), 0.5, 'undecided', guides, realism, settingsFor('undecided', s), views).images;
   const samples = { clock: clock.images, crocodile: crocodile.images };
   const seconds = (performance.now() - started) / 1000;
-  ctx.log(`${kind}: guided ${2 * params.samplesPerClass + params.hybrids} images by ${s.guides.join(' + ')} (${guides.length} networks), ${s.steps} steps each, in ${seconds.toFixed(0)} s`);
+  ctx.log(`${kind}: guided ${2 * params.samplesPerClass + params.hybrids} images by ${s.guides.join(' + ')} (${guides.length} networks), ${s.steps} steps each${s.views + s.hybridViews > 0 ? `, each guide on its own random view (class samples ±${s.views} px, hybrids ±${s.hybridViews} px, mirrored or not)` : ''}, hybrids: ${s.hybrid}, in ${seconds.toFixed(0)} s`);
   return {
     hybrids,
     samples,
-    guidance: { guides: s.guides, members: guides.length, steps: s.steps, learningRate: s.learningRate, prior: s.prior, anchor: s.anchor, realism: s.realism },
+    guidance: { guides: s.guides, members: guides.length, steps: s.steps, learningRate: s.learningRate, prior: s.prior, anchor: s.anchor, realism: s.realism, views: s.views, hybridViews: s.hybridViews, hybrid: s.hybrid },
   };
 }
 

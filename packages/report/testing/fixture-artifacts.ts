@@ -187,7 +187,7 @@ export async function writeGeneratorFixture(dir: string): Promise<{ generator_me
       },
       vae: {
         type: 'learned', epochs: 2, ...common(0.5),
-        guidance: { guides: ['resnet-scratch', 'shallow'], members: 12, steps: 60, learningRate: 0.05, prior: 0.01, anchor: 0, realism: 1 },
+        guidance: { guides: ['resnet-scratch', 'shallow'], members: 12, steps: 60, learningRate: 0.05, prior: 0.01, anchor: 0, realism: 1, views: 3, hybridViews: 0, hybrid: 'blend' },
         history: [{ epoch: 1, losses: { reconstruction: 0.09, kl: 0.02 } }, { epoch: 2, losses: { reconstruction: 0.06, kl: 0.03 } }],
       },
     },

@@ -140,7 +140,7 @@ export async function generatorSection(ctx: SectionContext, opts: { bestHybrids:
     const called = (c: 'clock' | 'crocodile') => Object.entries(m.objectAware.classCalledAs[c]).map(([k, v]) => `${esc(k)} ${pct(v)}`).join(', ');
     const g = m.guidance;
     const guided = g
-      ? `<p class="note">Guided sampling: each class sample's and hybrid's latent took ${g.steps} gradient steps toward its class (hybrids: toward undecided) under ${g.members} networks of ${g.guides.map(esc).join(' and ')} — classifier models that never judge — pulled toward the nearest real image of its class in the pretrain network's features; hybrids start from the guided clock's and crocodile's latents.</p>`
+      ? `<p class="note">Guided sampling: each class sample's and hybrid's latent took ${g.steps} gradient steps toward its class (hybrids: toward undecided) under ${g.members} networks of ${g.guides.map(esc).join(' and ')} — classifier models that never judge — pulled toward the nearest real image of its class in the pretrain network's features${g.views || g.hybridViews ? `; each guide read its own random view of the image at every step, shifted by up to ${g.views ?? 0} px for class samples and ${g.hybridViews ?? 0} px for hybrids, mirrored or not` : ''}; hybrids start from the guided clock's and crocodile's latents${g.hybrid === 'blend' ? ' and are the pixel average of a clock and a crocodile the decoder draws from them, guided together' : ''}.</p>`
       : '';
     blocks.push(`<h3>${esc(name)}</h3>
 ${how}
