@@ -12,24 +12,29 @@ import { createRng, readImageDataset } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
 import { loadClassifierModel } from '@cvc/vision/classifier-model';
 import '@cvc/vision';
+import { enableKernelProfiling, kernelProfileTable, profilingRequested } from '@cvc/compute';
 import { restoreGenerator } from '../src/generator-artifact.ts';
 import { createFeatureTrunk, loadFeatureTrunk, resnetWeightsOf, type ResnetArchitecture } from '../src/feature-trunk.ts';
 import { mixLabels } from '../src/model.ts';
 import { toBytes } from '../src/sample.ts';
 import { writeGrid } from '../src/figures.ts';
+import { applyView, randomView } from '../src/guide-views.ts';
 
 type T4 = tfTypes.Tensor4D;
 type T2 = tfTypes.Tensor2D;
 const [out = '/tmp/guide/a', overrides = '{}'] = process.argv.slice(2);
-const cfg = { steps: 40, lr: 0.05, cls: 1, feat: 0.0, prior: 0.01, anchor: 0, featMode: 'nearest', margin: 0, folds: false, hybridStart: 'random', extra: [], hybridRealism: 'both', hybridDecode: 'mix', probe: false, hsteps: 0, guide: 'resnet-scratch', n: 128, hybrids: 128, seed: 7, ...JSON.parse(overrides) };
+const cfg = { steps: 40, lr: 0.05, cls: 1, feat: 0.0, prior: 0.01, anchor: 0, featMode: 'nearest', margin: 0, folds: false, hybridStart: 'random', extra: [], hybridRealism: 'both', hybridDecode: 'mix', probe: false, hsteps: 0, guide: 'resnet-scratch', augment: 0, foldsOnly: [], hybridMix: 0.5, blendWeight: 0.5, vp: false, n: 128, hybrids: 128, seed: 7, ...JSON.parse(overrides) };
 console.log(JSON.stringify(cfg));
 await initCompute();
+if (profilingRequested()) enableKernelProfiling(tf, tf.getBackend());
 mkdirSync(out, { recursive: true });
 const { model: ae } = restoreGenerator(tf, 'artifacts/generator/autoencoder/checkpoint');
 const d = (ae as unknown as { codeDim: number }).codeDim;
 const guideDirs = cfg.folds ? ['full', 'fold-0', 'fold-1', 'fold-2', 'fold-3', 'fold-4'] : ['full'];
 const guides: ((x01: T4) => tfTypes.Tensor1D)[] = [];
 for (const name of [cfg.guide, ...(cfg.extra as string[])]) for (const sub of guideDirs) {
+  if (sub === 'full' && (cfg.foldsOnly as string[]).includes(name)) continue; // diagnostics: a judge's fold siblings, never the judge
+
   const { model: gm, metadata } = await loadClassifierModel(`artifacts/classifier/models/${name}/${sub}`);
   const arch = (metadata as unknown as { params: { architecture: ResnetArchitecture } }).params.architecture;
   if (arch.kind !== 'resnet') {
@@ -117,12 +122,30 @@ function guided(n: number, mix: number, target: 'clock' | 'crocodile' | 'half', 
     const yc = tf.concat([even, tf.sub(1, even)], 1) as T2, yf = tf.concat([tf.sub(1, even), even], 1) as T2;
     return A.decodeCodes([coarse, coarse, fine, fine], [yc, yc, yf, yf]);
   };
+  // Blend hybrids: a clock drawn from z's clock half and a crocodile from its crocodile half, averaged in pixels;
+  // each part keeps its own realism pull, the guides see the blend.
+  const blendMode = target === 'half' && cfg.hybridDecode === 'blend';
+  const y0 = mixLabels(tf, Array(n).fill(0)), y1 = mixLabels(tf, Array(n).fill(1));
+  const parts = (z: T2): [T4, T4] => [ae.decode(z, y0) as T4, ae.decode(z, y1) as T4];
+  // Variance-preserving blend (vp): each part's deviation from its own mean colour, weighted 1/√2, around the mean of
+  // the two means — the blend keeps the parts' contrast instead of halving its variance.
+  const blendOf = ([a, b]: [T4, T4]): T4 => {
+    if (!cfg.vp) return tf.add(tf.mul(a, 1 - cfg.blendWeight), tf.mul(b, cfg.blendWeight)) as T4;
+    const ma = tf.mean(a, [1, 2], true), mb = tf.mean(b, [1, 2], true);
+    return tf.clipByValue(tf.add(tf.mul(tf.add(ma, mb), 0.5), tf.mul(tf.add(tf.sub(a, ma), tf.sub(b, mb)), Math.SQRT1_2)), 0, 1) as T4;
+  };
+  const decodeAny = (z: T2): T4 => (blendMode ? blendOf(parts(z)) : dec(z));
   const lossOf = (z: T2): tfTypes.Scalar => {
-    const img = dec(z); // [n, 32, 32, 3] in [0, 1]
-    const logits = guides.map((g) => g(img)); // [n] each
+    const pr = blendMode ? parts(z) : undefined;
+    const img = pr ? blendOf(pr) : dec(z); // [n, 32, 32, 3] in [0, 1]
+    // Expectation over transformations: each guide sees its own random shift (±augment px, grey padding) and flip,
+    // so the latent cannot fool one view of one network (transfers to other classifiers better).
+    const views = target === 'half' ? (cfg.hybridAugment ?? cfg.augment) : cfg.augment;
+    const view = (x: T4): T4 => (views ? applyView(tf, x, randomView(rng, views as number)) : x);
+    const logits = guides.map((g) => g(view(img))); // [n] each
     const cls = tf.mean(tf.stack(logits.map((logit) => (target === 'half' ? tf.square(logit) : tf.softplus(tf.sub(target === 'clock' ? logit : tf.neg(logit), -cfg.margin))))));
-    const f = prePooled(img);
-    const feat = cfg.feat === 0 ? tf.scalar(0) : cfg.featMode === 'centroid'
+    const f = pr ? (undefined as unknown as T2) : prePooled(img);
+    const feat = cfg.feat === 0 ? tf.scalar(0) : pr ? tf.mean(tf.add(nearestSq(prePooled(pr[0]), real[0]!), nearestSq(prePooled(pr[1]), real[1]!))) : cfg.featMode === 'centroid'
       ? tf.mean(tf.sum(tf.square(tf.sub(f, muT)), 1))
       : target === 'half' && cfg.hybridRealism === 'blends' ? tf.mean(nearestSq(f, blendFeatures)) : target === 'half' ? (cfg.hybridRealism === 'either' ? tf.mean(tf.minimum(nearestSq(f, real[0]!), nearestSq(f, real[1]!))) : tf.mean(tf.add(nearestSq(f, real[0]!), nearestSq(f, real[1]!)))) : tf.mean(nearestSq(f, real[target === 'clock' ? 0 : 1]!));
     const prior = tf.mean(tf.sum(tf.square(z), 1));
@@ -140,8 +163,8 @@ function guided(n: number, mix: number, target: 'clock' | 'crocodile' | 'half', 
     }
     if (s % 20 === 0 || s === steps - 1) console.log(`${target} step ${s} loss ${value.toFixed(4)}`);
   }
-  const bytes = tf.tidy(() => toBytes(dec(tf.tensor2d(zv, [n, 2 * d]))));
-  tf.dispose([y, muT, z0]);
+  const bytes = tf.tidy(() => toBytes(decodeAny(tf.tensor2d(zv, [n, 2 * d]))));
+  tf.dispose([y, muT, z0, y0, y1]);
   return { bytes, z: zv };
 }
 const t0 = performance.now();
@@ -156,8 +179,9 @@ if (cfg.hybridStart === 'guided') {
     start.set(zk.subarray(i * 2 * d + d, (i + 1) * 2 * d), i * 2 * d + d);
   }
 }
-const { bytes: hyb } = guided(cfg.hybrids, 0.5, 'half', start);
+const { bytes: hyb } = guided(cfg.hybrids, cfg.hybridMix, 'half', start);
 console.log(`guided sampling ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+if (profilingRequested()) console.log(kernelProfileTable());
 writeFileSync(join(out, 'clock.u8'), clock);
 writeFileSync(join(out, 'crocodile.u8'), croc);
 writeFileSync(join(out, 'hybrid-guided.u8'), hyb);
