@@ -84,11 +84,11 @@ const guidance = z.object({
   /** Weight of the pull toward the nearest real image of the class in the pretrain network's features. */
   realism: z.number().min(0).default(1),
   /** Class samples: each guide reads its own random view at each step, shifted by up to this many pixels, maybe mirrored (0: none). */
-  views: z.number().int().min(0).max(8).default(0),
+  views: z.number().int().min(0).max(8).default(3),
   /** The same for hybrids (measured: views lift the best judge's hybrid share but lower the second judge's). */
   hybridViews: z.number().int().min(0).max(8).default(0),
   /** Guided hybrids: `mean-code` (one decode at mix ½) or `blend` (a guided clock part and crocodile part, averaged in pixels). */
-  hybrid: z.enum(['mean-code', 'blend']).default('mean-code'),
+  hybrid: z.enum(['mean-code', 'blend']).default('blend'),
 });
 
 /** The learned models (trained, checkpointed). */
@@ -110,7 +110,7 @@ export const generatorParams = z.object({
   /** Save a resumable checkpoint every N epochs (and at the end). */
   checkpointEvery: z.number().int().min(1).default(5),
   /** Hybrid images written per model (at mix 0.5). */
-  hybrids: z.number().int().min(1).default(64),
+  hybrids: z.number().int().min(1).default(128),
   /** Plain samples per class, for the class grid and KID/FID. */
   samplesPerClass: z.number().int().min(2).default(128),
   /** Interpolation strips clock → crocodile, and images per strip. */
