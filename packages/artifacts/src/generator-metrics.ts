@@ -23,6 +23,8 @@ export const generatorModelMetrics = z.object({
     pCrocodile: distributionSummary,
     kid: z.number(),
     secondJudge: z.object({ shareInRange: z.number(), pCrocodile: distributionSummary }),
+    /** The window on each judge's calibrated p, σ(logit(p) / T) with the classifier stage's temperature (judges.*.temperature). */
+    calibratedShareInRange: z.object({ best: z.number(), second: z.number() }),
   }),
   classSamples: z.object({
     perClass: z.number().int().min(1),
@@ -55,14 +57,16 @@ export const generatorModelMetrics = z.object({
 export type GeneratorModelMetrics = z.infer<typeof generatorModelMetrics>;
 
 const judgeInfo = z.object({ name: z.string(), featureLayer: z.string() });
+/** A 2-way judge also names its temperature (the classifier stage's, fit on out-of-fold real images). */
+const classifierJudgeInfo = judgeInfo.extend({ temperature: z.number().positive() });
 
 export const generatorMetrics = z.object({
   /** The best judge's name (also judges.best.name). */
   judge: z.string(),
   featureLayer: z.string(),
   judges: z.object({
-    best: judgeInfo,
-    second: judgeInfo,
+    best: classifierJudgeInfo,
+    second: classifierJudgeInfo,
     object: judgeInfo.extend({ classes: z.array(z.string()), accuracy: z.object({ cifar10Test: z.number(), datasetTest: z.record(z.string(), z.number()) }) }),
   }),
   hybridRange: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
@@ -80,6 +84,7 @@ export const generatorMetrics = z.object({
       count: z.number().int().min(1),
       accuracy: z.object({ best: perClass(z.number()), second: perClass(z.number()), objectTop1: perClass(z.number()) }),
       shareInRange: z.object({ best: z.number(), second: z.number() }),
+      calibratedShareInRange: z.object({ best: z.number(), second: z.number() }),
       meanPClockPlusCrocodile: z.number(),
     }),
   }),

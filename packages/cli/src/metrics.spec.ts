@@ -29,7 +29,7 @@ describe('cvc metrics', () => {
     // What a stage measures alike for several models is one table, a row per model.
     expect(show.stdout).toMatch(/\n {12}\s+CV accuracy\s+test accuracy\s+test AUC\s+ECE raw\s+ECE scaled\s+epochs\n\s+shallow\s+81\.3% ± 6\.3 .*\n\s+cnn\s+93\.8% ± 6\.3 /);
     expect(show.stdout).toMatch(/\nranker\s+panel-consensus held-out panel \|p-0\.5\| @5\s+0\.1800\n(.*\n)*?\s+scorer agreement \(mean Spearman\)\s+0\.4200\n/);
-    expect(show.stdout).toMatch(/\n\s+hybrid share\s+hybrid share, 2nd judge\s+hybrids 12-way p\(clk\)\+p\(croc\)\s+FID\s+KID.*\n\s+frequency\s+\d+\.\d%.*\n\s+vae\s+\d+\.\d%/);
+    expect(show.stdout).toMatch(/\n\s+hybrid share\s+hybrid share, 2nd judge\s+hybrid share, calibrated\s+hybrid share, 2nd judge calibrated\s+hybrids 12-way p\(clk\)\+p\(croc\)\s+FID\s+KID.*\n\s+frequency\s+\d+\.\d%.*\n\s+vae\s+\d+\.\d%/);
     expect(show.stdout).toMatch(/report\s+run time\s+\d/);
     const json = JSON.parse((await cli('show', '--json')).stdout) as { figures: { stage: string; subject?: string; name: string; value: number | string }[] };
     expect(json.figures.find((f) => f.subject === 'cnn' && f.name === 'CV accuracy')).toMatchObject({ stage: 'classifier', value: 0.9375, spread: 0.0625, unit: 'percent', better: 'higher' });

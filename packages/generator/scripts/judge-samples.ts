@@ -1,6 +1,6 @@
 // Judge sample sets written by the probes (not part of the stage): <dir>/clock.u8, crocodile.u8 and
 // hybrid-<method>.u8 (uint8 [n, 32, 32, 3]) under the 2-way best classifier, the from-scratch cnn,
-// the 12-way object judge, plus memorisation (nearest training image, RMS pixels) against the real
+// the 12-way object judge (hybrids: the window on raw and on calibrated p, σ(logit(p) / T)), plus memorisation (nearest training image, RMS pixels) against the real
 // test images' figures.
 // CVC_THREADS=1 nice -n 10 npx tsx packages/generator/scripts/judge-samples.ts <dir> [<dir> ...]
 // env: JUDGE_MODELS (classifier models dir), OBJECT_JUDGE (12-way model dir)
@@ -12,6 +12,7 @@ import { initCompute, tf } from '@cvc/core/backend';
 import { loadClassifierModel } from '@cvc/vision';
 import { loadLayersModel } from '@cvc/core/formats/tfjs-model';
 import { judgeFromModel, type Judge } from '../src/judge.ts';
+import { calibrated } from '../src/evaluate.ts';
 
 await initCompute();
 const P = 32 * 32 * 3;
@@ -99,7 +100,10 @@ for (const dir of process.argv.slice(2)) {
       const p = j.judge(images, n).pCrocodile;
       if (kind === 'clock') parts.push(`${j.name} clock ${((100 * p.filter((v) => v < 0.5).length) / n).toFixed(0)}%`);
       else if (kind === 'crocodile') parts.push(`${j.name} crocodile ${((100 * p.filter((v) => v >= 0.5).length) / n).toFixed(0)}%`);
-      else parts.push(`${j.name} in [0.3, 0.7] ${((100 * p.filter((v) => v >= 0.3 && v <= 0.7).length) / n).toFixed(0)}% (median p ${median(p).toFixed(2)})`);
+      else {
+        const inWindow = (q: Float32Array) => ((100 * q.filter((v) => v >= 0.3 && v <= 0.7).length) / n).toFixed(0);
+        parts.push(`${j.name} in [0.3, 0.7] ${inWindow(p)}%, calibrated ${inWindow(calibrated(p, j.temperature))}% (median p ${median(p).toFixed(2)})`);
+      }
     }
     parts.push(objectTop1(images, kind === 'clock' ? 10 : kind === 'crocodile' ? 11 : -1));
     const near = nearestTrain(images);

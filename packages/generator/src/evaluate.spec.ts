@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
-import { buildReference, evaluateModel, type Judges } from './evaluate.ts';
+import { buildReference, calibrated, evaluateModel, type Judges } from './evaluate.ts';
 import { judgeFromModel, objectJudgeFromModel, type Judge, type ObjectJudge } from './judge.ts';
 
 beforeAll(async () => { await initCompute(() => {}); });
@@ -17,6 +17,7 @@ const flat = (values: number[]) => Uint8Array.from(values.flatMap((v) => Array(P
 const brightnessJudge: Judge = {
   name: 'test',
   featureLayer: 'fake',
+  temperature: 1,
   judge(images, n) {
     const p = new Float32Array(n);
     const features = new Float32Array(n * 2);
@@ -38,10 +39,11 @@ const brightness = (images: Uint8Array, i: number) => {
   return s / (PX * 255);
 };
 
-/** Second judge: p(crocodile) = brightness² (agrees with the first only near 0 and 1). */
+/** Second judge: p(crocodile) = brightness² (agrees with the first only near 0 and 1), overconfident: temperature 3. */
 const squaredJudge: Judge = {
   ...brightnessJudge,
   name: 'second',
+  temperature: 3,
   judge(images, n) {
     const r = brightnessJudge.judge(images, n);
     return { ...r, pCrocodile: r.pCrocodile.map((p) => p * p) };
@@ -80,6 +82,8 @@ describe('evaluateModel', () => {
     expect(m.bestHybrids.map((b) => b.nearestTrain)).toEqual([{ index: 3, rms: expect.closeTo(55 / 255, 5) }, { index: 3, rms: expect.closeTo(68 / 255, 5) }]);
     // Second judge: p = brightness², so 0.50 → 0.25 and 0.45 → 0.20 fall out of the window; clocks (< 0.5) stay clocks.
     expect(m.hybrids.secondJudge.shareInRange).toBe(0);
+    // Calibrated (T 3): 0.25 → σ(logit(0.25) / 3) = 0.41 and 0.2025 → 0.39 are in the window, 0.006 → 0.16 is not; T 1 changes nothing.
+    expect(m.hybrids.calibratedShareInRange).toEqual({ best: m.hybrids.shareInRange, second: expect.closeTo(2 / 3, 5) });
     expect(m.classSamples.secondJudgeAccuracy).toEqual({ clock: 1, crocodile: 0 }); // crocodile samples 0.55–0.63 → p 0.30–0.39
     // Object judge: the hybrid at brightness 20 is a "frog", 115 a clock, 128 a crocodile.
     expect(m.objectAware.hybrids.top1).toEqual({ clock: expect.closeTo(1 / 3, 5), crocodile: expect.closeTo(1 / 3, 5), other: expect.closeTo(1 / 3, 5) });
@@ -95,6 +99,7 @@ describe('evaluateModel', () => {
       count: 2,
       accuracy: { best: { clock: 1, crocodile: 1 }, second: { clock: 1, crocodile: 0 }, objectTop1: { clock: 1, crocodile: 1 } },
       shareInRange: { best: 1, second: 0.5 },
+      calibratedShareInRange: { best: 1, second: 1 }, // second: 0.15 → 0.36, 0.35 → 0.45
       meanPClockPlusCrocodile: expect.closeTo(0.9, 5),
     });
     expect(m.classSamples.precisionRecall.k).toBe(1);
@@ -116,6 +121,20 @@ describe('evaluateModel', () => {
   });
 });
 
+describe('calibrated', () => {
+  it('is σ(logit(p) / T): the identity at T 1, softer above, order kept, finite at saturated p', () => {
+    const p = Float32Array.from([0, 0.1, 0.5, 0.9, 1]);
+    Array.from(calibrated(p, 1)).forEach((q, i) => expect(q).toBeCloseTo(p[i]!, 5));
+    const soft = Array.from(calibrated(p, 2));
+    expect(soft[3]).toBeCloseTo(0.75, 5); // logit 0.9 = ln 9; σ(ln 9 / 2) = 3 / 4
+    expect(soft[1]).toBeCloseTo(0.25, 5);
+    expect(soft[2]).toBe(0.5);
+    expect(soft.every((q, i) => i === 0 || q > soft[i - 1]!)).toBe(true);
+    expect(soft[0]).toBeGreaterThan(0);
+    expect(soft[4]).toBeLessThan(1);
+  });
+});
+
 describe('judgeFromModel', () => {
   it("reads the sigmoid output and the 'pooled' layer, normalising inputs by the metadata", () => {
     const input = tf.input({ shape: [32, 32, 3] });
@@ -125,6 +144,8 @@ describe('judgeFromModel', () => {
     const model = tf.model({ inputs: input, outputs: out });
     const judge = judgeFromModel(tf, 'tiny', model, { normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } }, 'tiny/model.json');
     expect(judge.featureLayer).toBe('pooled');
+    expect(judge.temperature).toBe(1); // no temperature in the metadata
+    expect(judgeFromModel(tf, 'tiny', model, { normalization: { mean: [0, 0, 0], std: [1, 1, 1] }, temperature: 3.5 }, 'tiny/model.json').temperature).toBe(3.5);
     const r = judge.judge(flat([255, 0]), 2);
     expect(Array.from(r.pCrocodile)).toEqual([0.5, 0.5]);
     expect(r.dim).toBe(4);

@@ -47,6 +47,8 @@ export interface RealTestFigures {
   accuracy: { best: PerClass<number>; second: PerClass<number>; objectTop1: PerClass<number> };
   /** Share of all test images with p(crocodile) in the hybrid window (real images "between" the classes). */
   shareInRange: { best: number; second: number };
+  /** The same with each judge's calibrated p (its temperature). */
+  calibratedShareInRange: { best: number; second: number };
   /** Mean p(clock) + p(crocodile) of the test images under the 12-way judge. */
   meanPClockPlusCrocodile: number;
 }
@@ -67,6 +69,11 @@ export interface ModelMetrics {
     kid: number;
     /** The same window under the second judge. */
     secondJudge: { shareInRange: number; pCrocodile: Summary };
+    /**
+     * The window on each judge's calibrated p, σ(logit(p) / T) with the temperature the classifier stage fit on
+     * out-of-fold real images: an overconfident network (T ≫ 1) leaves few images of any kind in the raw window.
+     */
+    calibratedShareInRange: { best: number; second: number };
   };
   classSamples: {
     perClass: number;
@@ -134,6 +141,20 @@ const shareInWindow = (p: Float32Array, [lo, hi]: [number, number], idx?: number
   return list.length ? r6(list.filter((i) => p[i]! >= lo && p[i]! <= hi).length / list.length) : 0;
 };
 
+/** Temperature scaling of probabilities: σ(logit(p) / T) (T > 1 softens an overconfident judge). */
+export function calibrated(p: Float32Array, temperature: number): Float32Array {
+  return p.map((q) => {
+    const c = Math.min(Math.max(q, 1e-7), 1 - 1e-7); // a saturated float32 p of exactly 0 or 1 has no finite logit
+    return 1 / (1 + Math.exp(-Math.log(c / (1 - c)) / temperature));
+  });
+}
+
+/** The window's share under both judges with their calibrated p. */
+const calibratedShares = (judges: Judges, best: Float32Array, second: Float32Array, window: [number, number]) => ({
+  best: shareInWindow(calibrated(best, judges.best.temperature), window),
+  second: shareInWindow(calibrated(second, judges.second.temperature), window),
+});
+
 /** Per row of a [n, k] probability array: argmax, and p(clock) + p(crocodile). */
 function objectRows(o: ObjectJudgement, judge: ObjectJudge): { top: number[]; both: number[] } {
   const k = judge.classes.length;
@@ -193,6 +214,7 @@ export function buildReference(judges: Judges, all: Uint8Array, n: number, label
     count: test.length,
     accuracy: { best: accuracyOn(testP), second: accuracyOn(second.pCrocodile), objectTop1: { clock: top1Of(0, judges.object.clock), crocodile: top1Of(1, judges.object.crocodile) } },
     shareInRange: { best: shareInWindow(testP, hybridRange), second: shareInWindow(second.pCrocodile, hybridRange) },
+    calibratedShareInRange: calibratedShares(judges, testP, second.pCrocodile, hybridRange),
     meanPClockPlusCrocodile: r6(mean(o.both)),
   };
   return {
@@ -294,6 +316,7 @@ export function evaluateModel(
       pCrocodile: summarize(h.pCrocodile),
       kid: hybridKid,
       secondJudge: { shareInRange: shareInWindow(h2.pCrocodile, opts.hybridRange), pCrocodile: summarize(h2.pCrocodile) },
+      calibratedShareInRange: calibratedShares(judges, h.pCrocodile, h2.pCrocodile, opts.hybridRange),
     },
     classSamples: {
       perClass: per,

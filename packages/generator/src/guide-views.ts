@@ -39,6 +39,14 @@ function sourceOf(v: View, h: number, w: number): Int32Array {
   return src;
 }
 
+/** Calls visit(to, from) with the flat offsets of every output pixel (channel 0) of every image that has a source pixel. */
+function eachSourcedPixel(n: number, hw: number, c: number, src: Int32Array, visit: (to: number, from: number) => void): void {
+  for (let b = 0; b < n; b++) {
+    const base = b * hw * c;
+    for (let p = 0; p < hw; p++) if (src[p]! >= 0) visit(base + p * c, base + src[p]! * c);
+  }
+}
+
 /** x [n, h, w, c] → the view of x [n, h, w, c]; differentiable (the gradient goes back to the source pixels). */
 export function applyView(tf: Tf, x: T4, v: View): T4 {
   if (v.dx === 0 && v.dy === 0 && !v.flip) return x;
@@ -47,26 +55,15 @@ export function applyView(tf: Tf, x: T4, v: View): T4 {
   const op = tf.customGrad((...args: unknown[]) => {
     const input = args[0] as tfTypes.Tensor;
     const a = input.dataSync();
-    const out = new Float32Array(a.length);
-    for (let b = 0; b < n; b++) {
-      const base = b * h * w * c;
-      for (let p = 0; p < h * w; p++) {
-        const s = src[p]!;
-        for (let k = 0; k < c; k++) out[base + p * c + k] = s < 0 ? FILL : a[base + s * c + k]!;
-      }
-    }
+    const out = new Float32Array(a.length).fill(FILL); // pixels shifted in from outside stay grey
+    eachSourcedPixel(n, h * w, c, src, (to, from) => { for (let k = 0; k < c; k++) out[to + k] = a[from + k]!; });
     return {
       value: tf.tensor4d(out, [n, h, w, c]),
       gradFunc: (dy: tfTypes.Tensor) => {
+        // The adjoint of the gather: each output pixel's gradient goes back to its source (a mirrored shift reads each source once).
         const g = dy.dataSync();
         const back = new Float32Array(g.length);
-        for (let b = 0; b < n; b++) {
-          const base = b * h * w * c;
-          for (let p = 0; p < h * w; p++) {
-            const s = src[p]!;
-            if (s >= 0) for (let k = 0; k < c; k++) back[base + s * c + k] = back[base + s * c + k]! + g[base + p * c + k]!;
-          }
-        }
+        eachSourcedPixel(n, h * w, c, src, (to, from) => { for (let k = 0; k < c; k++) back[from + k] = back[from + k]! + g[to + k]!; });
         return tf.tensor4d(back, [n, h, w, c]);
       },
     };

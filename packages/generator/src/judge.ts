@@ -23,12 +23,14 @@ export interface Judge {
   name: string;
   /** Layer the features are read from. */
   featureLayer: string;
-  /** images: uint8 [n, 32, 32, 3]. */
+  /** The classifier stage's temperature, fit on out-of-fold real images: σ(logit(p) / T) is its calibrated p (1 if the metadata has none). */
+  temperature: number;
+  /** images: uint8 [n, 32, 32, 3] (p(crocodile) as the network outputs it, uncalibrated). */
   judge(images: Uint8Array, n: number): Judgement;
 }
 
 /** What the judge reads of a model's metadata (a classifier's, or a 'softmax' model whose column 1 is p(crocodile)). */
-type JudgeMetadata = Pick<ClassifierModelMetadata, 'normalization'> & { inputSize?: number; output?: string };
+type JudgeMetadata = Pick<ClassifierModelMetadata, 'normalization'> & { inputSize?: number; output?: string; temperature?: number };
 
 /** The feature layer: 'pooled' (conv models) if present, else 'fc7' (every classifier has it). */
 export function featureLayerOf(model: tfTypes.LayersModel, where: string): string {
@@ -82,6 +84,7 @@ export function judgeFromModel(tf: Tf, name: string, model: tfTypes.LayersModel,
   return {
     name,
     featureLayer,
+    temperature: metadata.temperature ?? 1,
     judge(images, n) {
       const r = forwardInBatches(tf, both, norm, size, images, n, (out, m) => (softmax ? tf.slice(out, [0, 1], [m, 1]) : out).reshape([m]));
       return { pCrocodile: r.head, features: r.features, dim: r.dim };

@@ -40,15 +40,17 @@ describe('generator stage with the baselines', () => {
   it('measures every baseline under the three judges, with both frequency directions', () => {
     type M = {
       type: string; params: unknown;
-      hybrids: { count: number; shareInRange: number; secondJudge: { shareInRange: number } };
+      hybrids: { count: number; shareInRange: number; secondJudge: { shareInRange: number }; calibratedShareInRange: { best: number; second: number } };
       classSamples: { perClass: number; precisionRecall: { k: number; realPerClass: number; clock: { precision: number; recall: number } } };
       objectAware: { classTop1: { clock: number }; hybrids: { meanPClockPlusCrocodile: number } };
       bestHybrids: { index: number; nearestTrain: { index: number; rms: number; file: string } }[];
       hybridGroups?: Record<string, { count: number }>;
     };
-    const metrics = readJson<{ judge: string; judges: { second: { name: string }; object: { classes: string[]; accuracy: unknown } }; reference: { testVsTrainObjectFeatures: { fid: number } }; models: Record<string, M> }>(join(ws.root, 'artifacts', 'generator', 'metrics.json'));
+    const metrics = readJson<{ judge: string; judges: { best: { temperature: number }; second: { name: string; temperature: number }; object: { classes: string[]; accuracy: unknown } }; reference: { testVsTrainObjectFeatures: { fid: number } }; models: Record<string, M> }>(join(ws.root, 'artifacts', 'generator', 'metrics.json'));
     expect(metrics.judge).toBe('resnet/full');
     expect(metrics.judges.second.name).toBe('cnn/full');
+    // Each 2-way judge names the temperature its classifier-stage metadata holds.
+    for (const role of ['best', 'second'] as const) expect(metrics.judges[role].temperature).toBeGreaterThan(0);
     expect(metrics.judges.object).toMatchObject({ classes: ['frog', 'ship', 'clock', 'crocodile'], accuracy: { cifar10Test: 0.5, datasetTest: { clock: 1, crocodile: 0 } } });
     expect(Number.isFinite(metrics.reference.testVsTrainObjectFeatures.fid)).toBe(true);
     const { blend, frequency } = metrics.models;
@@ -56,7 +58,7 @@ describe('generator stage with the baselines', () => {
     expect(frequency!.params).toEqual({ sigma: 1.5 });
     for (const m of [blend!, frequency!]) {
       expect(m.hybrids.count).toBe(8);
-      for (const v of [m.hybrids.shareInRange, m.hybrids.secondJudge.shareInRange, m.objectAware.classTop1.clock, m.objectAware.hybrids.meanPClockPlusCrocodile, m.classSamples.precisionRecall.clock.precision]) {
+      for (const v of [m.hybrids.shareInRange, m.hybrids.secondJudge.shareInRange, m.hybrids.calibratedShareInRange.best, m.hybrids.calibratedShareInRange.second, m.objectAware.classTop1.clock, m.objectAware.hybrids.meanPClockPlusCrocodile, m.classSamples.precisionRecall.clock.precision]) {
         expect(v).toBeGreaterThanOrEqual(0);
         expect(v).toBeLessThanOrEqual(1);
       }

@@ -226,8 +226,8 @@ export default defineStage({
       judge: judges.best.name,
       featureLayer: judges.best.featureLayer,
       judges: {
-        best: { name: judges.best.name, featureLayer: judges.best.featureLayer },
-        second: { name: judges.second.name, featureLayer: judges.second.featureLayer },
+        best: { name: judges.best.name, featureLayer: judges.best.featureLayer, temperature: judges.best.temperature },
+        second: { name: judges.second.name, featureLayer: judges.second.featureLayer, temperature: judges.second.temperature },
         object: { name: judges.object.name, featureLayer: judges.object.featureLayer, classes: judges.object.classes, accuracy: judges.object.accuracy },
       },
       hybridRange: params.hybridRange,

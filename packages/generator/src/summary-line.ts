@@ -6,7 +6,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 export function summaryLines(kind: string, m: ModelMetrics, ref: RealReference, hybridRange: [number, number]): string[] {
   const pr = m.classSamples.precisionRecall;
   const lines = [
-    `${kind}: hybrids in [${hybridRange.join(', ')}] ${pct(m.hybrids.shareInRange)} (second judge ${pct(m.hybrids.secondJudge.shareInRange)}), ` +
+    `${kind}: hybrids in [${hybridRange.join(', ')}] ${pct(m.hybrids.shareInRange)} (second judge ${pct(m.hybrids.secondJudge.shareInRange)}; calibrated ${pct(m.hybrids.calibratedShareInRange.best)} / ${pct(m.hybrids.calibratedShareInRange.second)}), ` +
       `object judge p(clock)+p(crocodile) ${m.objectAware.hybrids.meanPClockPlusCrocodile.toFixed(3)}; ` +
       `class samples: 2-way ${pct(m.classSamples.classAccuracy.clock)} / ${pct(m.classSamples.classAccuracy.crocodile)}, ` +
       `second ${pct(m.classSamples.secondJudgeAccuracy.clock)} / ${pct(m.classSamples.secondJudgeAccuracy.crocodile)}, ` +
@@ -22,7 +22,7 @@ export function summaryLines(kind: string, m: ModelMetrics, ref: RealReference, 
 /** The same figures for the real test images: the ceiling class samples are read against. */
 export function referenceLine(ref: RealReference, hybridRange: [number, number]): string {
   const t = ref.realTest;
-  return `real test images (${t.count}): in [${hybridRange.join(', ')}] ${pct(t.shareInRange.best)} (second judge ${pct(t.shareInRange.second)}), ` +
+  return `real test images (${t.count}): in [${hybridRange.join(', ')}] ${pct(t.shareInRange.best)} (second judge ${pct(t.shareInRange.second)}; calibrated ${pct(t.calibratedShareInRange.best)} / ${pct(t.calibratedShareInRange.second)}), ` +
     `object judge p(clock)+p(crocodile) ${t.meanPClockPlusCrocodile.toFixed(3)}; as their class: 2-way ${pct(t.accuracy.best.clock)} / ${pct(t.accuracy.best.crocodile)}, ` +
     `second ${pct(t.accuracy.second.clock)} / ${pct(t.accuracy.second.crocodile)}, 12-way top-1 ${pct(t.accuracy.objectTop1.clock)} / ${pct(t.accuracy.objectTop1.crocodile)}; ` +
     `FID/KID vs train ${ref.realFloor.fid.toFixed(2)} / ${ref.realFloor.kid.toFixed(4)} (12-way features ${ref.objectFloor.fid.toFixed(2)} / ${ref.objectFloor.kid.toFixed(4)})`;

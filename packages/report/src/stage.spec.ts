@@ -120,13 +120,14 @@ describe('report stage with classifier, ranker and generator artifacts', () => {
     // Per model the two best hybrids, 32x32 each, in the metrics' order (index 4 then 1); hover names the nearest training image.
     expect([...generator.matchAll(/<img class="px"[^>]*alt="hybrid (\d+):/g)].map((m) => m[1])).toEqual(['4', '1', '4', '1']);
     expect(generator).toContain('nearest training image clock/clock.3.png (RMS 0.200)');
-    // One row per model: training, hybrid share (best, second), 12-way p(clock)+p(crocodile), class accuracy (best, second, 12-way), FID/KID (two spaces), precision/recall, memorisation.
-    expect(generator).toContain('<td><b>frequency</b></td><td>baseline</td><td class="num">25%</td><td class="num">13%</td><td class="num">0.61</td><td>75% / 100%</td><td>50% / 75%</td><td>25% / 50%</td><td>80.5 / 0.150</td><td>40.3 / 0.300</td><td>0.50 / 0.25; 0.75 / 0.50</td>');
+    // One row per model: training, hybrid share (best, second, both calibrated), 12-way p(clock)+p(crocodile), class accuracy (best, second, 12-way), FID/KID (two spaces), precision/recall, memorisation.
+    expect(generator).toContain('<td><b>frequency</b></td><td>baseline</td><td class="num">25%</td><td class="num">13%</td><td>25% / 25%</td><td class="num">0.61</td><td>75% / 100%</td><td>50% / 75%</td><td>25% / 50%</td><td>80.5 / 0.150</td><td>40.3 / 0.300</td><td>0.50 / 0.25; 0.75 / 0.50</td>');
     expect(generator).toContain('<td><b>vae</b></td><td>2 epochs, guided</td><td class="num">50%</td><td class="num">25%</td>');
     expect(generator).toContain('took 60 gradient steps toward its class (hybrids: toward undecided) under 12 networks of resnet-scratch and shallow');
     expect(generator).toContain('its own random view of the image at every step, shifted by up to 3 px for class samples and 0 px for hybrids, mirrored or not; hybrids start from the guided clock');
     expect(generator).toContain('are the pixel average of a clock and a crocodile the decoder draws from them, guided together.');
-    expect(generator).toContain('<td><i>real test images (8)</i></td><td>—</td><td class="num">13%</td><td class="num">25%</td><td class="num">0.70</td><td>100% / 75%</td><td>75% / 75%</td><td>50% / 75%</td><td>12.5 / 0.010</td><td>3.5 / 0.020</td>');
+    expect(generator).toContain('<td><i>real test images (8)</i></td><td>—</td><td class="num">13%</td><td class="num">25%</td><td>13% / 50%</td><td class="num">0.70</td><td>100% / 75%</td><td>75% / 75%</td><td>50% / 75%</td><td>12.5 / 0.010</td><td>3.5 / 0.020</td>');
+    expect(generator).toContain('calibrated p is σ(logit(p) / T) with each judge\'s temperature (T = 1.20 and 3.90');
     expect(generator).toContain('<b>object-judge</b> is a 4-way classifier (frog, ship, clock, crocodile) (held out: CIFAR-10 test 80%, test clocks 90%, test crocodiles 85%)');
     // The frequency baseline's two directions, and what the 12-way judge calls the class samples.
     expect(generator).toContain('<td>clock low + crocodile high</td><td class="num">3</td><td class="num">33%</td><td class="num">0%</td><td class="num">0.70</td>');

@@ -143,7 +143,7 @@ export async function writeGeneratorFixture(dir: string): Promise<{ generator_me
   const frequency = await folder('frequency', 7);
   const summary = (m: number) => ({ min: m / 2, p05: m / 2, median: m, mean: m, p95: m * 2, max: m * 2 });
   const common = (share: number) => ({
-    hybrids: { count: 6, shareInRange: share, pCrocodile: summary(0.45), kid: 0.2, secondJudge: { shareInRange: share / 2, pCrocodile: summary(0.4) } },
+    hybrids: { count: 6, shareInRange: share, pCrocodile: summary(0.45), kid: 0.2, secondJudge: { shareInRange: share / 2, pCrocodile: summary(0.4) }, calibratedShareInRange: { best: share, second: share } },
     classSamples: {
       perClass: 4, classAccuracy: { clock: 0.75, crocodile: 1 }, secondJudgeAccuracy: { clock: 0.5, crocodile: 0.75 }, kid: 0.15, fid: 80.5,
       precisionRecall: { k: 3, realPerClass: 4, clock: { precision: 0.5, recall: 0.25 }, crocodile: { precision: 0.75, recall: 0.5 } },
@@ -166,8 +166,8 @@ export async function writeGeneratorFixture(dir: string): Promise<{ generator_me
     judge: 'resnet/full',
     featureLayer: 'pooled',
     judges: {
-      best: { name: 'resnet/full', featureLayer: 'pooled' },
-      second: { name: 'cnn/full', featureLayer: 'pooled' },
+      best: { name: 'resnet/full', featureLayer: 'pooled', temperature: 1.2 },
+      second: { name: 'cnn/full', featureLayer: 'pooled', temperature: 3.9 },
       object: { name: 'object-judge', featureLayer: 'pooled', classes: ['frog', 'ship', 'clock', 'crocodile'], accuracy: { cifar10Test: 0.8, datasetTest: { clock: 0.9, crocodile: 0.85 } } },
     },
     hybridRange: [0.3, 0.7],
@@ -177,7 +177,7 @@ export async function writeGeneratorFixture(dir: string): Promise<{ generator_me
       realDiversity: { clock: { pixel: 0.39, feature: 6 }, crocodile: { pixel: 0.28, feature: 3.7 } },
       realTest: {
         count: 8, accuracy: { best: { clock: 1, crocodile: 0.75 }, second: { clock: 0.75, crocodile: 0.75 }, objectTop1: { clock: 0.5, crocodile: 0.75 } },
-        shareInRange: { best: 0.125, second: 0.25 }, meanPClockPlusCrocodile: 0.7,
+        shareInRange: { best: 0.125, second: 0.25 }, calibratedShareInRange: { best: 0.125, second: 0.5 }, meanPClockPlusCrocodile: 0.7,
       },
     },
     models: {

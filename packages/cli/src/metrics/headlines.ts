@@ -40,7 +40,11 @@ const generatorHeadlines = z.looseObject({
   models: z.record(
     z.string(),
     z.looseObject({
-      hybrids: z.looseObject({ shareInRange: z.number(), secondJudge: z.looseObject({ shareInRange: z.number() }).optional() }),
+      hybrids: z.looseObject({
+        shareInRange: z.number(),
+        secondJudge: z.looseObject({ shareInRange: z.number() }).optional(),
+        calibratedShareInRange: z.looseObject({ best: z.number(), second: z.number() }).optional(),
+      }),
       objectAware: z.looseObject({ classTop1: z.record(z.string(), z.number()), hybrids: z.looseObject({ meanPClockPlusCrocodile: z.number() }) }).optional(),
       classSamples: z.looseObject({
         classAccuracy: z.record(z.string(), z.number()),
@@ -160,10 +164,17 @@ export const HEADLINES: HeadlineReader[] = [
             : [];
         });
         const second = g.hybrids.secondJudge;
+        const calibrated = g.hybrids.calibratedShareInRange;
         const object = g.objectAware;
         return [
           { subject: model, name: 'hybrid share', value: g.hybrids.shareInRange, unit: 'percent' as const, better: 'higher' as const },
           ...(second ? [{ subject: model, name: 'hybrid share, 2nd judge', value: second.shareInRange, unit: 'percent' as const, better: 'higher' as const }] : []),
+          ...(calibrated
+            ? [
+                { subject: model, name: 'hybrid share, calibrated', value: calibrated.best, unit: 'percent' as const, better: 'higher' as const },
+                { subject: model, name: 'hybrid share, 2nd judge calibrated', value: calibrated.second, unit: 'percent' as const, better: 'higher' as const },
+              ]
+            : []),
           ...(object ? [{ subject: model, name: 'hybrids 12-way p(clk)+p(croc)', value: object.hybrids.meanPClockPlusCrocodile, unit: 'number' as const, better: 'higher' as const }] : []),
           { subject: model, name: 'FID', value: g.classSamples.fid, unit: 'number' as const, better: 'lower' as const },
           { subject: model, name: 'KID', value: g.classSamples.kid, unit: 'number' as const, better: 'lower' as const },

@@ -26,6 +26,7 @@ function metricsTable(metrics: GeneratorMetrics): string {
       m.type === 'baseline' ? 'baseline' : `${fmt(m.epochs, 0)} epoch${m.epochs === 1 ? '' : 's'}${m.guidance ? ', guided' : ''}`,
       pct(m.hybrids.shareInRange),
       pct(m.hybrids.secondJudge.shareInRange),
+      pair(pct(m.hybrids.calibratedShareInRange.best), pct(m.hybrids.calibratedShareInRange.second)),
       fmt(m.objectAware.hybrids.meanPClockPlusCrocodile, 2),
       pair(pct(m.classSamples.classAccuracy.clock), pct(m.classSamples.classAccuracy.crocodile)),
       pair(pct(m.classSamples.secondJudgeAccuracy.clock), pct(m.classSamples.secondJudgeAccuracy.crocodile)),
@@ -40,7 +41,8 @@ function metricsTable(metrics: GeneratorMetrics): string {
   const ref = metrics.reference;
   const t = ref.realTest;
   rows.push([
-    `<i>real test images (${t.count})</i>`, '—', pct(t.shareInRange.best), pct(t.shareInRange.second), fmt(t.meanPClockPlusCrocodile, 2),
+    `<i>real test images (${t.count})</i>`, '—', pct(t.shareInRange.best), pct(t.shareInRange.second),
+    pair(pct(t.calibratedShareInRange.best), pct(t.calibratedShareInRange.second)), fmt(t.meanPClockPlusCrocodile, 2),
     pair(pct(t.accuracy.best.clock), pct(t.accuracy.best.crocodile)),
     pair(pct(t.accuracy.second.clock), pct(t.accuracy.second.crocodile)),
     pair(pct(t.accuracy.objectTop1.clock), pct(t.accuracy.objectTop1.crocodile)),
@@ -55,15 +57,15 @@ function metricsTable(metrics: GeneratorMetrics): string {
     : '';
   return `${table(
     [
-      'model', 'training', `hybrids with p in [${lo}, ${hi}], best judge`, 'same, second judge', 'hybrids: p(clock) + p(crocodile), 12-way',
+      'model', 'training', `hybrids with p in [${lo}, ${hi}], best judge`, 'same, second judge', 'same, calibrated p (best / second)', 'hybrids: p(clock) + p(crocodile), 12-way',
       'class samples as their class (clock / crocodile), best judge', 'same, second judge', 'same, 12-way top-1',
       'class FID / KID, best judge features', 'class FID / KID, 12-way features', 'precision / recall (clock; crocodile)',
       'nearest train image (RMS) median', 'closer to train than any test image',
     ],
     rows,
-    { numeric: [2, 3, 4, 11, 12] },
+    { numeric: [2, 3, 5, 12, 13] },
   )}
-<p class="note">Three judges. <b>${esc(best.name)}</b> (the best classifier) and <b>${esc(second.name)}</b> (an independent second classifier) give p(crocodile): hybridness is the share of hybrids (generated at a 50/50 label) with p in [${lo}, ${hi}]. <b>${esc(object.name)}</b> is a ${object.classes.length}-way classifier (${object.classes.map(esc).join(', ')})${objectFacts}: a clock sample it calls a frog is not a clock, and p(clock) + p(crocodile) near 0 means a hybrid looks like neither. FID/KID: class samples against all real images in the best judge's pooled features and in the 12-way judge's; the last row is what real test images get from the same judges: the ceiling for class samples and the floor for FID/KID (test against training images). Precision/recall (Kynkäänniemi et al. 2019, k = 3, best judge's features): the share of a class's samples inside the real images' k-NN manifold, and of real images inside the samples'. Memorisation: RMS pixel distance of each sample to its nearest training image, next to that of real test images. Baselines have no class samples; they stand in with the same operation on two training images of one class.</p>`;
+<p class="note">Three judges. <b>${esc(best.name)}</b> (the best classifier) and <b>${esc(second.name)}</b> (an independent second classifier) give p(crocodile): hybridness is the share of hybrids (generated at a 50/50 label) with p in [${lo}, ${hi}]; calibrated p is σ(logit(p) / T) with each judge's temperature (T = ${fmt(best.temperature, 2)} and ${fmt(second.temperature, 2)}, fit by the classifier stage on out-of-fold real images, never on generated ones): an overconfident judge (T ≫ 1) leaves few images of any kind in the raw window. <b>${esc(object.name)}</b> is a ${object.classes.length}-way classifier (${object.classes.map(esc).join(', ')})${objectFacts}: a clock sample it calls a frog is not a clock, and p(clock) + p(crocodile) near 0 means a hybrid looks like neither. FID/KID: class samples against all real images in the best judge's pooled features and in the 12-way judge's; the last row is what real test images get from the same judges: the ceiling for class samples and the floor for FID/KID (test against training images). Precision/recall (Kynkäänniemi et al. 2019, k = 3, best judge's features): the share of a class's samples inside the real images' k-NN manifold, and of real images inside the samples'. Memorisation: RMS pixel distance of each sample to its nearest training image, next to that of real test images. Baselines have no class samples; they stand in with the same operation on two training images of one class.</p>`;
 }
 
 /** One model's losses per epoch, one small panel per loss (their scales differ by orders of magnitude). */
