@@ -89,6 +89,8 @@ const guidance = z.object({
   hybridViews: z.number().int().min(0).max(8).default(0),
   /** Guided hybrids: `mean-code` (one decode at mix ½) or `blend` (a guided clock part and crocodile part, averaged in pixels). */
   hybrid: z.enum(['mean-code', 'blend']).default('blend'),
+  /** vae, gan: each class part of a hybrid gets its own latent [z_clock | z_crocodile] (the autoencoder's always does), or both share one z. */
+  splitLatent: z.boolean().default(true),
 });
 
 /** The learned models (trained, checkpointed). */

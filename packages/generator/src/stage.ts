@@ -18,6 +18,7 @@ import { interpolationStrips } from './strips.ts';
 import { referenceLine, summaryLines } from './summary-line.ts';
 import { imageAt, sampleAtMix, sampleHybrids, sampleLatents } from './sample.ts';
 import { buildRealism, crossoverLatents, guidedDraw, loadGuides, settingsFor, type GuideLogit, type Realism } from './guidance.ts';
+import { splitLatentGenerator } from './split-latent.ts';
 import { loadFeatureTrunk, pooledFeatures, type FeatureTrunk } from './feature-trunk.ts';
 import { train, type EpochRecord, type TrainingImages } from './trainer.ts';
 import type { StageContext } from '@cvc/core';
@@ -90,12 +91,14 @@ async function produceLearned(ctx: Ctx, kind: ModelKind, dataset: Dataset, data:
 }
 
 /**
- * Class samples and hybrids drawn with guidance: the same latents an unguided draw starts from, each
- * moved by the guide (class samples toward their class, hybrids toward undecided at mix ½).
+ * Class samples and hybrids drawn with guidance: the same latents an unguided draw starts from (for a
+ * VAE or GAN with `splitLatent`, latents of twice the size: each class reads its own half), each moved
+ * by the guide (class samples toward their class, hybrids toward undecided at mix ½).
  */
-function guidedDraws(ctx: Ctx, kind: ModelKind, model: TrainableModel, { guides, realism }: Guidance): Pick<Produced, 'hybrids' | 'samples' | 'guidance'> {
+function guidedDraws(ctx: Ctx, kind: ModelKind, trained: TrainableModel, { guides, realism }: Guidance): Pick<Produced, 'hybrids' | 'samples' | 'guidance'> {
   const { params } = ctx;
   const s = params.guidance;
+  const model = s.splitLatent && kind !== 'autoencoder' ? splitLatentGenerator(tf, trained) : trained;
   const started = performance.now();
   const start = (n: number, purpose: string) => sampleLatents(tf, n, model.latentDim, ctx.rng(`${kind}/${purpose}`));
   const views = ctx.rng(`${kind}/guidance-views`); // the guides' random views, one stream through the three draws
@@ -109,7 +112,7 @@ function guidedDraws(ctx: Ctx, kind: ModelKind, model: TrainableModel, { guides,
   return {
     hybrids,
     samples,
-    guidance: { guides: s.guides, members: guides.length, steps: s.steps, learningRate: s.learningRate, prior: s.prior, anchor: s.anchor, realism: s.realism, views: s.views, hybridViews: s.hybridViews, hybrid: s.hybrid },
+    guidance: { guides: s.guides, members: guides.length, steps: s.steps, learningRate: s.learningRate, prior: s.prior, anchor: s.anchor, realism: s.realism, views: s.views, hybridViews: s.hybridViews, hybrid: s.hybrid, splitLatent: s.splitLatent },
   };
 }
 
