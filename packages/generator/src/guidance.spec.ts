@@ -102,6 +102,13 @@ describe('settings per draw', () => {
     expect(settingsFor(1, s).views).toBe(3);
     expect(settingsFor('undecided', s).views).toBe(1);
   });
+
+  it('gives hybrids their own step count when one is set, else the class samples\'', () => {
+    const s = { steps: 20, learningRate: 0.1, prior: 0, anchor: 0, realism: 0 };
+    expect(settingsFor(0, { ...s, hybridSteps: 60 }).steps).toBe(20);
+    expect(settingsFor('undecided', { ...s, hybridSteps: 60 }).steps).toBe(60);
+    expect(settingsFor('undecided', s).steps).toBe(20);
+  });
 });
 
 describe('blend hybrids', () => {

@@ -232,9 +232,9 @@ export function guideLatents(tf: Tf, gen: ConditionalGenerator, z0: Float32Array
   return z;
 }
 
-/** The settings of one guided draw: hybrids read `hybridViews` where class samples read `views`. */
-export function settingsFor(target: GuidanceTarget, s: GuidanceSettings & { hybridViews?: number }): GuidanceSettings {
-  return target === 'undecided' ? { ...s, views: s.hybridViews ?? 0 } : s;
+/** The settings of one guided draw: hybrids read `hybridViews` and `hybridSteps` where class samples read `views` and `steps`. */
+export function settingsFor(target: GuidanceTarget, s: GuidanceSettings & { hybridViews?: number; hybridSteps?: number }): GuidanceSettings {
+  return target === 'undecided' ? { ...s, views: s.hybridViews ?? 0, steps: s.hybridSteps ?? s.steps } : s;
 }
 
 /** Guided images and their final latents, in batches of 64: uint8 [n, 32, 32, 3] and z [n, latentDim]. */

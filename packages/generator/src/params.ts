@@ -67,15 +67,13 @@ const autoencoder = z.object({
 });
 
 /** Guided sampling (guidance.ts): sampling only, never part of a checkpoint key. */
-const guidance = z.object({
-  /** Learned models whose class samples and hybrids are guided (models with a one-pass decoder: vae, gan, autoencoder). */
-  models: z.array(z.enum(['vae', 'gan', 'autoencoder'])).default(['autoencoder']),
-  /** The guides: classifier-stage models by name; never the best model or the second judge. */
-  guides: z.array(z.string().min(1)).min(1).default(['resnet-scratch', 'shallow']),
-  /** Guide with each model's cross-validation fold models too (6 networks a model), not only its full model. */
-  folds: z.boolean().default(true),
+const GUIDED_KINDS = ['vae', 'gan', 'autoencoder'] as const;
+/** How each guided draw moves its latents (a model's `perModel` entry may change any of them). */
+const guidanceSteps = z.object({
   /** Adam steps on each sample's latent, and their step size. */
   steps: z.number().int().min(0).default(60),
+  /** Adam steps on each hybrid's latent (unset: `steps`): fewer class-sample steps keep their KID near the unguided model's, while hybrids, which start from them, need more to become undecided. */
+  hybridSteps: z.number().int().min(0).optional(),
   learningRate: z.number().positive().default(0.05),
   /** Weight of ‖z‖²: the latent's standard-normal prior (keeps codes inside the fitted density). */
   prior: z.number().min(0).default(0.01),
@@ -91,6 +89,21 @@ const guidance = z.object({
   hybrid: z.enum(['mean-code', 'blend']).default('blend'),
   /** vae, gan: each class part of a hybrid gets its own latent [z_clock | z_crocodile] (the autoencoder's always does), or both share one z. */
   splitLatent: z.boolean().default(true),
+});
+/** The same fields, each optional and without its default: an override names only what it changes. */
+function withoutDefaults<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
+  const shape = Object.fromEntries(Object.entries(schema.shape).map(([key, field]) => [key, ((field instanceof z.ZodDefault ? field.unwrap() : field) as z.ZodType).optional()]));
+  return z.strictObject(shape as { [K in keyof S]: z.ZodOptional<z.ZodType<z.output<S[K]>>> });
+}
+const guidance = guidanceSteps.extend({
+  /** Learned models whose class samples and hybrids are guided (models with a one-pass decoder). */
+  models: z.array(z.enum(GUIDED_KINDS)).default(['autoencoder']),
+  /** The guides: classifier-stage models by name; never the best model or the second judge. */
+  guides: z.array(z.string().min(1)).min(1).default(['resnet-scratch', 'shallow']),
+  /** Guide with each model's cross-validation fold models too (6 networks a model), not only its full model. */
+  folds: z.boolean().default(true),
+  /** Settings for one model only, over the ones above (the full profile's GAN takes fewer class-sample steps than the autoencoder). */
+  perModel: z.partialRecord(z.enum(GUIDED_KINDS), withoutDefaults(guidanceSteps)).default({}),
 });
 
 /** The learned models (trained, checkpointed). */
@@ -130,3 +143,9 @@ export const generatorParams = z.object({
 export type GeneratorParams = z.infer<typeof generatorParams>;
 export type VaeParams = GeneratorParams['vae'];
 export type GanParams = GeneratorParams['gan'];
+
+/** The guidance settings one model draws with: the shared ones, then its `perModel` entry over them. */
+export function guidanceFor(params: GeneratorParams, kind: ModelKind): GeneratorParams['guidance'] {
+  const own = kind === 'diffusion' ? undefined : params.guidance.perModel[kind];
+  return { ...params.guidance, ...own };
+}

@@ -13,7 +13,7 @@ import { writeGrid, writeImageFiles, writeNearestStrip } from './figures.ts';
 import { saveGenerator } from './generator-artifact.ts';
 import { loadBestJudge, loadClassifierJudge, loadObjectJudge } from './judge.ts';
 import { buildModel, modelConfig, trainingDigest } from './models.ts';
-import { generatorParams, type GeneratorKind, type GeneratorParams, type ModelKind } from './params.ts';
+import { generatorParams, guidanceFor, type GeneratorKind, type GeneratorParams, type ModelKind } from './params.ts';
 import { interpolationStrips } from './strips.ts';
 import { referenceLine, summaryLines } from './summary-line.ts';
 import { imageAt, sampleAtMix, sampleHybrids, sampleLatents } from './sample.ts';
@@ -97,7 +97,7 @@ async function produceLearned(ctx: Ctx, kind: ModelKind, dataset: Dataset, data:
  */
 function guidedDraws(ctx: Ctx, kind: ModelKind, trained: TrainableModel, { guides, realism }: Guidance): Pick<Produced, 'hybrids' | 'samples' | 'guidance'> {
   const { params } = ctx;
-  const s = params.guidance;
+  const s = guidanceFor(params, kind);
   const model = s.splitLatent && kind !== 'autoencoder' ? splitLatentGenerator(tf, trained) : trained;
   const started = performance.now();
   const start = (n: number, purpose: string) => sampleLatents(tf, n, model.latentDim, ctx.rng(`${kind}/${purpose}`));
@@ -108,11 +108,11 @@ function guidedDraws(ctx: Ctx, kind: ModelKind, trained: TrainableModel, { guide
   const hybrids = guidedDraw(tf, model, crossoverLatents(clock.z, crocodile.z, model.latentDim, params.hybrids), 0.5, 'undecided', guides, realism, settingsFor('undecided', s), views).images;
   const samples = { clock: clock.images, crocodile: crocodile.images };
   const seconds = (performance.now() - started) / 1000;
-  ctx.log(`${kind}: guided ${2 * params.samplesPerClass + params.hybrids} images by ${s.guides.join(' + ')} (${guides.length} networks), ${s.steps} steps each${s.views + s.hybridViews > 0 ? `, each guide on its own random view (class samples ±${s.views} px, hybrids ±${s.hybridViews} px, mirrored or not)` : ''}, hybrids: ${s.hybrid}, in ${seconds.toFixed(0)} s`);
+  ctx.log(`${kind}: guided ${2 * params.samplesPerClass + params.hybrids} images by ${s.guides.join(' + ')} (${guides.length} networks), ${s.steps} steps each${s.hybridSteps !== undefined && s.hybridSteps !== s.steps ? ` (hybrids ${s.hybridSteps})` : ''}${s.views + s.hybridViews > 0 ? `, each guide on its own random view (class samples ±${s.views} px, hybrids ±${s.hybridViews} px, mirrored or not)` : ''}, hybrids: ${s.hybrid}, in ${seconds.toFixed(0)} s`);
   return {
     hybrids,
     samples,
-    guidance: { guides: s.guides, members: guides.length, steps: s.steps, learningRate: s.learningRate, prior: s.prior, anchor: s.anchor, realism: s.realism, views: s.views, hybridViews: s.hybridViews, hybrid: s.hybrid, splitLatent: s.splitLatent },
+    guidance: { guides: s.guides, members: guides.length, steps: s.steps, ...(s.hybridSteps !== undefined ? { hybridSteps: s.hybridSteps } : {}), learningRate: s.learningRate, prior: s.prior, anchor: s.anchor, realism: s.realism, views: s.views, hybridViews: s.hybridViews, hybrid: s.hybrid, splitLatent: s.splitLatent },
   };
 }
 
