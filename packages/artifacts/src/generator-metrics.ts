@@ -15,7 +15,7 @@ export const generatorModelMetrics = z.object({
   epochs: z.number().int().min(0).optional(),
   params: z.record(z.string(), z.unknown()).optional(),
   /** Guided sampling (learned models listed in guidance.models): the guides, their ensemble size, and the settings (its cost goes to the log: times would break byte-identical reruns). */
-  guidance: z.object({ guides: z.array(z.string()), members: z.number().int().min(1), steps: z.number().int().min(0), hybridSteps: z.number().int().min(0).optional(), learningRate: z.number(), prior: z.number(), anchor: z.number(), realism: z.number(), views: z.number().int().optional(), hybridViews: z.number().int().optional(), hybrid: z.enum(['mean-code', 'blend']).optional(), splitLatent: z.boolean().optional() }).optional(),
+  guidance: z.object({ guides: z.array(z.string()), members: z.number().int().min(1), steps: z.number().int().min(0), hybridSteps: z.number().int().min(0).optional(), learningRate: z.number(), prior: z.number(), anchor: z.number(), realism: z.number(), views: z.number().int().optional(), hybridViews: z.number().int().optional(), hybrid: z.enum(['mean-code', 'blend', 'contrast-blend', 'inset']).optional(), insetRadius: z.number().optional(), wholeRealism: z.number().optional(), splitLatent: z.boolean().optional() }).optional(),
   hybrids: z.object({
     count: z.number().int().min(1),
     /** Share with the best judge's p(crocodile) in hybridRange. */

@@ -206,6 +206,7 @@ export function createAutoencoder(tf: Tf, cfg: AutoencoderConfig, rng: Rng, trun
 
   return {
     latentDim: 2 * d,
+    latentPerClass: true,
     codeDim: d,
     stores: [w, density],
     optimizers: { autoencoder: optimizer },

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@cvc/core';
 import { initCompute, tf } from '@cvc/core/backend';
 import { buildModel } from '@cvc/vision';
-import { crossoverLatents, guideFromModel, guideLatents, guidedDraw, loadGuides, settingsFor, type GuideLogit, type GuidanceSettings, type Realism } from './guidance.ts';
+import { crossoverLatents, guideFromModel, guideLatents, guidedDraw, loadGuides, nearestSquaredDistance, settingsFor, type GuideLogit, type GuidanceSettings, type Realism } from './guidance.ts';
 import type { ConditionalGenerator } from './model.ts';
 import type { ResnetArchitecture } from './feature-trunk.ts';
 import { writeFixtureClassifiers, writeFixtureResnetClassifier } from '../testing/stage-workspace.ts';
@@ -144,6 +144,32 @@ describe('blend hybrids', () => {
     const meanAbs = (v: number[]) => v.reduce((s, x) => s + Math.abs(x), 0) / v.length;
     expect(meanAbs(decided(z).blend)).toBeLessThan(meanAbs(decided(z0).blend) / 2);
     decided(z).clock.forEach((l) => expect(l).toBeLessThan(0)); // the clock part is still a clock to the guide
+  });
+  const parts = (z: Float32Array) => tf.tidy(() => {
+    const zt = tf.tensor2d(z, [8, 4]);
+    const y = (c: number) => tf.tensor2d(Array.from({ length: 8 }, () => (c === 0 ? [1, 0] : [0, 1])));
+    return [gen.decode(zt, y(0)), gen.decode(zt, y(1))].map((x) => tf.round(tf.mul(x, 255)).dataSync());
+  });
+
+  it('inset: draws the crocodile part inside the centred disc and the clock part outside it', () => {
+    const { images } = guidedDraw(tf, gen, z0, 0.5, 'undecided', [guide], realism, { ...blend, hybrid: 'inset', insetRadius: 10 });
+    const [clock, crocodile] = parts(z0);
+    const at = (row: number, col: number) => (8 - 1) * 3072 + (row * 32 + col) * 3; // last image, red channel
+    for (const [row, col] of [[0, 0], [31, 31], [16, 30]] as const) expect(Math.abs(images[at(row, col)]! - clock![at(row, col)]!)).toBeLessThanOrEqual(1);
+    for (const [row, col] of [[16, 16], [12, 19]] as const) expect(Math.abs(images[at(row, col)]! - crocodile![at(row, col)]!)).toBeLessThanOrEqual(1);
+  });
+
+  it('wholeRealism: pulls the composed hybrid itself toward a real clock and a real crocodile', () => {
+    const silent: GuideLogit = (x) => tf.mul(0, tf.mean(x, [1, 2, 3])) as tf.Tensor1D;
+    const wholeDistance = (z: Float32Array) => tf.tidy(() => {
+      const [c, k] = parts(z).map((p) => tf.div(tf.tensor4d(p!, [8, 32, 32, 3]), 255));
+      const f = realism.features(tf.mul(tf.add(c!, k!), 0.5) as tf.Tensor4D);
+      return tf.sum(tf.add(nearestSquaredDistance(tf, f, realism.real[0]), nearestSquaredDistance(tf, f, realism.real[1]))).dataSync()[0]!;
+    });
+    const steps = { ...blend, steps: 30, realism: 0.01 };
+    const partsOnly = guideLatents(tf, gen, z0, 0.5, 'undecided', [silent], realism, steps);
+    const whole = guideLatents(tf, gen, z0, 0.5, 'undecided', [silent], realism, { ...steps, wholeRealism: 4 });
+    expect(wholeDistance(whole)).toBeLessThan(wholeDistance(partsOnly));
   });
 });
 

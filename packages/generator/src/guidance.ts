@@ -14,6 +14,7 @@ import { createFeatureTrunk, pooledFeatures, resnetWeightsOf, type FeatureTrunk,
 import { mixLabels, type ConditionalGenerator } from './model.ts';
 import { toBytes } from './sample.ts';
 import { applyView, randomView } from './guide-views.ts';
+import { contrastBlend, insetComposite } from './compositions.ts';
 import type { Tf } from './weights.ts';
 
 type T4 = tfTypes.Tensor4D;
@@ -36,9 +37,14 @@ export interface GuidanceSettings {
   /**
    * What a guided hybrid is: `mean-code` decodes one latent at mix ½ (the mean of a clock's and a crocodile's
    * code); `blend` averages, in pixels, a clock decoded from the latent's clock half and a crocodile from its
-   * crocodile half — each part pulled toward its own class's real images, the guides reading the blend.
+   * crocodile half — each part pulled toward its own class's real images, the guides reading the blend;
+   * `contrast-blend` the same with the blend's spread restored to its parts' (compositions.ts).
    */
-  hybrid?: 'mean-code' | 'blend';
+  hybrid?: 'mean-code' | 'blend' | 'contrast-blend' | 'inset';
+  /** `inset` hybrids: the radius (px) of the centred disc that shows the crocodile part inside the clock part. */
+  insetRadius?: number;
+  /** Blend hybrids: weight, relative to its parts' pull, of the realism pull on the composed hybrid itself (toward its nearest real clock plus its nearest real crocodile); 0: the parts only. */
+  wholeRealism?: number;
 }
 
 /** What the target of a guided draw is: a class (0 clock, 1 crocodile) or the hybrid's undecided logit 0. */
@@ -159,15 +165,21 @@ function nearestSquaredDistanceAll(tf: Tf, r: T2): T2 {
 type Picture = (z: T2) => { image: T4; near: () => tfTypes.Tensor1D };
 
 /** How the latents of a guided draw at crocodile share `mix` become images, and what the realism pull measures. */
-function pictureOf(tf: Tf, gen: ConditionalGenerator, n: number, mix: number, target: GuidanceTarget, realism: Realism, hybrid: GuidanceSettings['hybrid']): { picture: Picture; dispose(): void } {
-  if (target === 'undecided' && hybrid === 'blend') {
+function pictureOf(tf: Tf, gen: ConditionalGenerator, n: number, mix: number, target: GuidanceTarget, realism: Realism, { hybrid, wholeRealism = 0, insetRadius = 10 }: Pick<GuidanceSettings, 'hybrid' | 'wholeRealism' | 'insetRadius'>): { picture: Picture; dispose(): void } {
+  if (target === 'undecided' && hybrid !== undefined && hybrid !== 'mean-code') {
     const [yc, yk] = [mixLabels(tf, Array(n).fill(0)), mixLabels(tf, Array(n).fill(1))];
     return {
       picture: (z) => {
         const clock = gen.decode(z, yc) as T4, crocodile = gen.decode(z, yk) as T4; // each reads its own half of z
+        const image = hybrid === 'blend' ? (tf.mul(tf.add(clock, crocodile), 0.5) as T4) : hybrid === 'inset' ? insetComposite(tf, clock, crocodile, insetRadius) : contrastBlend(tf, clock, crocodile);
         return {
-          image: tf.mul(tf.add(clock, crocodile), 0.5) as T4,
-          near: () => tf.add(nearestSquaredDistance(tf, realism.features(clock), realism.real[0]), nearestSquaredDistance(tf, realism.features(crocodile), realism.real[1])),
+          image,
+          near: () => {
+            const parts = tf.add(nearestSquaredDistance(tf, realism.features(clock), realism.real[0]), nearestSquaredDistance(tf, realism.features(crocodile), realism.real[1]));
+            if (wholeRealism === 0) return parts as tfTypes.Tensor1D;
+            const f = realism.features(image); // the hybrid itself near a real clock and a real crocodile
+            return tf.add(parts, tf.mul(wholeRealism, tf.add(nearestSquaredDistance(tf, f, realism.real[0]), nearestSquaredDistance(tf, f, realism.real[1])))) as tfTypes.Tensor1D;
+          },
         };
       },
       dispose: () => tf.dispose([yc, yk]),
@@ -203,7 +215,7 @@ export function guideLatents(tf: Tf, gen: ConditionalGenerator, z0: Float32Array
   if (views > 0 && !rng) throw new Error('guideLatents: random views need an rng');
   const z = z0.slice();
   const m1 = new Float32Array(z.length), m2 = new Float32Array(z.length);
-  const { picture, dispose } = pictureOf(tf, gen, n, mix, target, realism, s.hybrid);
+  const { picture, dispose } = pictureOf(tf, gen, n, mix, target, realism, s);
   const start = tf.tensor2d(z0, [n, dim]);
   const loss = (zt: tfTypes.Tensor): tfTypes.Scalar => {
     const { image, near } = picture(zt as T2);
@@ -247,7 +259,7 @@ export function guidedDraw(tf: Tf, gen: ConditionalGenerator, z0: Float32Array, 
     const m = Math.min(64, n - b);
     const z = guideLatents(tf, gen, z0.subarray(b * dim, (b + m) * dim), mix, target, guides, realism, s, rng);
     zs.set(z, b * dim);
-    const { picture, dispose } = pictureOf(tf, gen, m, mix, target, realism, s.hybrid);
+    const { picture, dispose } = pictureOf(tf, gen, m, mix, target, realism, s);
     images.set(tf.tidy(() => toBytes(picture(tf.tensor2d(z, [m, dim])).image)), b * 32 * 32 * 3);
     dispose();
   }

@@ -13,6 +13,8 @@ export interface Batch {
 
 export interface ConditionalGenerator {
   readonly latentDim: number;
+  /** The latent is already [z_clock | z_crocodile], each class reading its own half (the autoencoder's): guidance's `splitLatent` leaves it as it is. */
+  readonly latentPerClass?: boolean;
   /** z [n, latentDim], y [n, 2] soft label (1-mix, mix) → images [n, 32, 32, 3] in [0, 1]. */
   decode(z: tfTypes.Tensor2D, y: tfTypes.Tensor2D): tfTypes.Tensor4D;
 }

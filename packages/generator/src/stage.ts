@@ -98,7 +98,7 @@ async function produceLearned(ctx: Ctx, kind: ModelKind, dataset: Dataset, data:
 function guidedDraws(ctx: Ctx, kind: ModelKind, trained: TrainableModel, { guides, realism }: Guidance): Pick<Produced, 'hybrids' | 'samples' | 'guidance'> {
   const { params } = ctx;
   const s = guidanceFor(params, kind);
-  const model = s.splitLatent && kind !== 'autoencoder' ? splitLatentGenerator(tf, trained) : trained;
+  const model = s.splitLatent && !trained.latentPerClass ? splitLatentGenerator(tf, trained) : trained;
   const started = performance.now();
   const start = (n: number, purpose: string) => sampleLatents(tf, n, model.latentDim, ctx.rng(`${kind}/${purpose}`));
   const views = ctx.rng(`${kind}/guidance-views`); // the guides' random views, one stream through the three draws
@@ -112,7 +112,7 @@ function guidedDraws(ctx: Ctx, kind: ModelKind, trained: TrainableModel, { guide
   return {
     hybrids,
     samples,
-    guidance: { guides: s.guides, members: guides.length, steps: s.steps, ...(s.hybridSteps !== undefined ? { hybridSteps: s.hybridSteps } : {}), learningRate: s.learningRate, prior: s.prior, anchor: s.anchor, realism: s.realism, views: s.views, hybridViews: s.hybridViews, hybrid: s.hybrid, splitLatent: s.splitLatent },
+    guidance: { guides: s.guides, members: guides.length, steps: s.steps, ...(s.hybridSteps !== undefined ? { hybridSteps: s.hybridSteps } : {}), learningRate: s.learningRate, prior: s.prior, anchor: s.anchor, realism: s.realism, views: s.views, hybridViews: s.hybridViews, hybrid: s.hybrid, ...(s.hybrid === 'inset' ? { insetRadius: s.insetRadius } : {}), wholeRealism: s.wholeRealism, splitLatent: s.splitLatent },
   };
 }
 
