@@ -38,12 +38,13 @@ export interface GuidanceSettings {
    * What a guided hybrid is: `mean-code` decodes one latent at mix ½ (the mean of a clock's and a crocodile's
    * code); `blend` averages, in pixels, a clock decoded from the latent's clock half and a crocodile from its
    * crocodile half — each part pulled toward its own class's real images, the guides reading the blend;
-   * `contrast-blend` the same with the blend's spread restored to its parts' (compositions.ts).
+   * `contrast-blend` the same with the blend's spread restored to its parts'; `inset` the crocodile part inside a
+   * centred disc, the clock part around it (compositions.ts).
    */
   hybrid?: 'mean-code' | 'blend' | 'contrast-blend' | 'inset';
   /** `inset` hybrids: the radius (px) of the centred disc that shows the crocodile part inside the clock part. */
   insetRadius?: number;
-  /** Blend hybrids: weight, relative to its parts' pull, of the realism pull on the composed hybrid itself (toward its nearest real clock plus its nearest real crocodile); 0: the parts only. */
+  /** Hybrids composed of two parts (all but `mean-code`): weight, relative to the parts' pull, of the realism pull on the composed hybrid itself (toward its nearest real clock plus its nearest real crocodile); 0: the parts only. */
   wholeRealism?: number;
 }
 

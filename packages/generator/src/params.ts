@@ -85,11 +85,11 @@ const guidanceSteps = z.object({
   views: z.number().int().min(0).max(8).default(3),
   /** The same for hybrids (measured: views lift the best judge's hybrid share but lower the second judge's). */
   hybridViews: z.number().int().min(0).max(8).default(0),
-  /** Guided hybrids: `mean-code` (one decode at mix ½), `blend` (a guided clock part and crocodile part, averaged in pixels) or `contrast-blend` (that average with its parts' contrast). */
+  /** Guided hybrids: `mean-code` (one decode at mix ½), `blend` (a guided clock part and crocodile part, averaged in pixels), `contrast-blend` (that average with its parts' contrast) or `inset` (the crocodile part in a centred disc, the clock part around it). */
   hybrid: z.enum(['mean-code', 'blend', 'contrast-blend', 'inset']).default('blend'),
   /** `inset` hybrids: radius (px) of the centred disc where the crocodile part shows inside the clock part. */
   insetRadius: z.number().positive().max(22).default(10),
-  /** Blend hybrids: weight of the realism pull on the composed hybrid itself, relative to its parts' (0: parts only). */
+  /** Two-part hybrids (all but `mean-code`): weight of the realism pull on the composed hybrid itself, relative to its parts' (0: parts only). */
   wholeRealism: z.number().min(0).default(0),
   /** vae, gan: each class part of a hybrid gets its own latent [z_clock | z_crocodile] (the autoencoder's always does), or both share one z. */
   splitLatent: z.boolean().default(true),
