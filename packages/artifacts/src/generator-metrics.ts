@@ -4,6 +4,9 @@
 // generator stage, read by the report.
 import { z } from 'zod';
 
+/** How a guided hybrid is drawn (the generator's `guidance.hybrid` param, src/compositions.ts there). */
+export const GUIDED_HYBRIDS = ['mean-code', 'blend', 'contrast-blend', 'inset'] as const;
+
 export const distributionSummary = z.object({ min: z.number(), p05: z.number(), median: z.number(), mean: z.number(), p95: z.number(), max: z.number() });
 const perClass = <T extends z.ZodType>(t: T) => z.object({ clock: t, crocodile: t });
 const kidFid = z.object({ kid: z.number(), fid: z.number() });
@@ -15,7 +18,7 @@ export const generatorModelMetrics = z.object({
   epochs: z.number().int().min(0).optional(),
   params: z.record(z.string(), z.unknown()).optional(),
   /** Guided sampling (learned models listed in guidance.models): the guides, their ensemble size, and the settings (its cost goes to the log: times would break byte-identical reruns). */
-  guidance: z.object({ guides: z.array(z.string()), members: z.number().int().min(1), steps: z.number().int().min(0), hybridSteps: z.number().int().min(0).optional(), learningRate: z.number(), prior: z.number(), anchor: z.number(), realism: z.number(), views: z.number().int().optional(), hybridViews: z.number().int().optional(), hybrid: z.enum(['mean-code', 'blend', 'contrast-blend', 'inset']).optional(), insetRadius: z.number().optional(), wholeRealism: z.number().optional(), splitLatent: z.boolean().optional() }).optional(),
+  guidance: z.object({ guides: z.array(z.string()), members: z.number().int().min(1), steps: z.number().int().min(0), hybridSteps: z.number().int().min(0).optional(), learningRate: z.number(), prior: z.number(), anchor: z.number(), realism: z.number(), views: z.number().int().optional(), hybridViews: z.number().int().optional(), hybrid: z.enum(GUIDED_HYBRIDS).optional(), insetRadius: z.number().optional(), wholeRealism: z.number().optional(), splitLatent: z.boolean().optional() }).optional(),
   hybrids: z.object({
     count: z.number().int().min(1),
     /** Share with the best judge's p(crocodile) in hybridRange. */

@@ -35,9 +35,16 @@ export function contrastBlend(tf: Tf, a: T4, b: T4): T4 {
  */
 export function insetComposite(tf: Tf, a: T4, b: T4, radius: number): T4 {
   return tf.tidy(() => {
-    const c = 15.5; // the image centre, between pixels 15 and 16
-    const d = Array.from({ length: 32 * 32 }, (_, k) => Math.hypot((k >> 5) - c, (k & 31) - c));
-    const mask = tf.sigmoid(tf.div(tf.sub(radius, tf.tensor4d(d, [1, 32, 32, 1])), 0.75)); // 1 inside the disc
+    const mask = tf.sigmoid(tf.div(tf.sub(radius, tf.tensor4d(CENTRE_DISTANCE, [1, 32, 32, 1])), 0.75)); // 1 inside the disc
     return tf.add(tf.mul(a, tf.sub(1, mask)), tf.mul(b, mask)) as T4;
   });
+}
+
+/** Each pixel's distance from the image centre (between pixels 15 and 16), row-major [32 · 32]. */
+const CENTRE_DISTANCE = Array.from({ length: 32 * 32 }, (_, k) => Math.hypot((k >> 5) - 15.5, (k & 31) - 15.5));
+
+/** A two-part hybrid of a clock part a and a crocodile part b [n, 32, 32, 3] as `kind` composes them. */
+export function composeHybrid(tf: Tf, kind: 'blend' | 'contrast-blend' | 'inset', a: T4, b: T4, insetRadius: number): T4 {
+  if (kind === 'blend') return tf.mul(tf.add(a, b), 0.5) as T4;
+  return kind === 'inset' ? insetComposite(tf, a, b, insetRadius) : contrastBlend(tf, a, b);
 }

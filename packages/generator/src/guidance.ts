@@ -14,8 +14,9 @@ import { createFeatureTrunk, pooledFeatures, resnetWeightsOf, type FeatureTrunk,
 import { mixLabels, type ConditionalGenerator } from './model.ts';
 import { toBytes } from './sample.ts';
 import { applyView, randomView } from './guide-views.ts';
-import { contrastBlend, insetComposite } from './compositions.ts';
+import { composeHybrid } from './compositions.ts';
 import type { Tf } from './weights.ts';
+import type { GUIDED_HYBRIDS } from '@cvc/artifacts/generator-metrics';
 
 type T4 = tfTypes.Tensor4D;
 type T2 = tfTypes.Tensor2D;
@@ -41,7 +42,7 @@ export interface GuidanceSettings {
    * `contrast-blend` the same with the blend's spread restored to its parts'; `inset` the crocodile part inside a
    * centred disc, the clock part around it (compositions.ts).
    */
-  hybrid?: 'mean-code' | 'blend' | 'contrast-blend' | 'inset';
+  hybrid?: (typeof GUIDED_HYBRIDS)[number];
   /** `inset` hybrids: the radius (px) of the centred disc that shows the crocodile part inside the clock part. */
   insetRadius?: number;
   /** Hybrids composed of two parts (all but `mean-code`): weight, relative to the parts' pull, of the realism pull on the composed hybrid itself (toward its nearest real clock plus its nearest real crocodile); 0: the parts only. */
@@ -172,7 +173,7 @@ function pictureOf(tf: Tf, gen: ConditionalGenerator, n: number, mix: number, ta
     return {
       picture: (z) => {
         const clock = gen.decode(z, yc) as T4, crocodile = gen.decode(z, yk) as T4; // each reads its own half of z
-        const image = hybrid === 'blend' ? (tf.mul(tf.add(clock, crocodile), 0.5) as T4) : hybrid === 'inset' ? insetComposite(tf, clock, crocodile, insetRadius) : contrastBlend(tf, clock, crocodile);
+        const image = composeHybrid(tf, hybrid, clock, crocodile, insetRadius);
         return {
           image,
           near: () => {

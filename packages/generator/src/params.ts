@@ -1,5 +1,6 @@
 // The generator stage's params (pipeline YAML `stages.generator.params`); errors name the field.
 import { z } from 'zod';
+import { GUIDED_HYBRIDS } from '@cvc/artifacts/generator-metrics';
 import { BASELINE_KINDS } from './baselines.ts';
 import { HYBRID_RULES } from './hybrid-rules.ts';
 
@@ -86,7 +87,7 @@ const guidanceSteps = z.object({
   /** The same for hybrids (measured: views lift the best judge's hybrid share but lower the second judge's). */
   hybridViews: z.number().int().min(0).max(8).default(0),
   /** Guided hybrids: `mean-code` (one decode at mix ½), `blend` (a guided clock part and crocodile part, averaged in pixels), `contrast-blend` (that average with its parts' contrast) or `inset` (the crocodile part in a centred disc, the clock part around it). */
-  hybrid: z.enum(['mean-code', 'blend', 'contrast-blend', 'inset']).default('blend'),
+  hybrid: z.enum(GUIDED_HYBRIDS).default('blend'),
   /** `inset` hybrids: radius (px) of the centred disc where the crocodile part shows inside the clock part. */
   insetRadius: z.number().positive().max(22).default(10),
   /** Two-part hybrids (all but `mean-code`): weight of the realism pull on the composed hybrid itself, relative to its parts' (0: parts only). */
